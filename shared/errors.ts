@@ -1,0 +1,65 @@
+/**
+ * Errors that cross a boundary (background ↔ page, extension ↔ companion, CLI ↔ user) carry a
+ * stable code and a message that names the fix.
+ */
+export type ConnectGuardErrorCode =
+  | 'WRONG_ACCESS_KEY'
+  | 'WRONG_SECRET_KEY'
+  | 'NO_SUCH_BUCKET'
+  | 'IP_NOT_ALLOWED'
+  | 'ACCESS_DENIED'
+  | 'ENDPOINT_UNREACHABLE'
+  | 'TLS_ERROR'
+  | 'CLOCK_SKEW'
+  | 'INVALID_ENDPOINT'
+  | 'INVALID_BUCKET_NAME'
+  | 'INVALID_INPUT'
+  | 'MISSING_CREDENTIALS'
+  | 'MULTIPART_LISTING_UNSUPPORTED'
+  | 'COMPANION_UNAVAILABLE'
+  | 'PROTOCOL_ERROR'
+  | 'TIMEOUT'
+  | 'CANCELLED'
+  | 'VAULT_LOCKED'
+  | 'VAULT_MISSING'
+  | 'VAULT_EXISTS'
+  | 'WRONG_PASSPHRASE'
+  | 'WEAK_PASSPHRASE'
+  | 'KDF_BELOW_FLOOR'
+  | 'VAULT_CORRUPT'
+  | 'VERIFY_FAILED'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN_SENDER'
+  | 'INTERNAL';
+
+export interface ErrorData {
+  readonly code: ConnectGuardErrorCode;
+  readonly message: string;
+}
+
+export class ConnectGuardError extends Error {
+  override readonly name = 'ConnectGuardError';
+  constructor(
+    readonly code: ConnectGuardErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  toData(): ErrorData {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Turns anything thrown into error data that can cross a message boundary. */
+export function toErrorData(error: unknown): ErrorData {
+  if (error instanceof ConnectGuardError) return error.toData();
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message };
+}
+
+/** Rethrows error data received from another context as a real Error. */
+export function fromErrorData(data: ErrorData): ConnectGuardError {
+  return new ConnectGuardError(data.code, data.message);
+}

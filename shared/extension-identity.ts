@@ -1,0 +1,12 @@
+/**
+ * The development/test identity of the unpacked extension.
+ *
+ * `manifest.key` fixes the extension id of an unpacked build, which the native-messaging host
+ * manifest needs before the browser starts (`allowed_origins`). This is a public key only; a
+ * store build gets its id from the store instead.
+ */
+export const DEV_EXTENSION_KEY =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA0PWHtKYKdjn2ScZCwb1ohIcyDqMfCvYIy+5yUQHJFiMzK4VkyPkzVdPOzs3VxcqtrmKHoGQ1zrjmLMLRZ+xSISxbh9XBqW+bGMMoB4WyQdb2ZkFVhuzpuFSjWS6lM7pJzMvYNgmF9LnlM/By4MF8KgmrORo5IBmzr/NObjzVMLvFmzyVDvwl21wCbLWmOx5DnntLmRBe1J2SfDEhHB1bLduG0GqM0lmnK6VFYv9aIz/uWc3skEQWqZOQx9LbDhLNoiKQaaOnqIS35yMkABdgB5AuHIoT2b5Buho0CPrJ4pk6rxk0KjDuCo4o9ref06pl6OmPlhm88zVXxUBf99ATEwIDAQAB';
+
+/** The id Chromium derives from {@link DEV_EXTENSION_KEY}. */
+export const DEV_EXTENSION_ID = 'mmdddcpcnmjcbbelgogjfhoboambpked';

@@ -1,0 +1,68 @@
+/**
+ * Makes sure the system parts the tests and the demo need are installed: Debian's Chromium and
+ * the Ceph packages that run a throwaway S3 gateway. As root it installs what is missing with
+ * apt-get; otherwise it prints the exact command to run and exits non-zero.
+ *
+ * Usage: tsx test/support/ensure-system.ts [chromium] [ceph] [peers]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+interface Part {
+  readonly name: string;
+  /** Files whose presence proves the part is installed. */
+  readonly probes: readonly string[];
+  readonly packages: readonly string[];
+}
+
+const parts: Record<string, Part> = {
+  chromium: { name: 'Chromium', probes: ['/usr/bin/chromium'], packages: ['chromium'] },
+  ceph: {
+    name: 'Ceph RADOS Gateway',
+    probes: ['/usr/bin/radosgw', '/usr/bin/ceph-mon', '/usr/bin/ceph-osd', '/usr/bin/ceph', '/usr/bin/monmaptool', '/usr/bin/uuidgen', '/usr/bin/curl'],
+    packages: ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-common', 'uuid-runtime', 'curl'],
+  },
+  peers: { name: 'benchmark peers (rclone, awscli, s3cmd)', probes: ['/usr/bin/rclone', '/usr/bin/aws', '/usr/bin/s3cmd'], packages: ['rclone', 'awscli', 's3cmd'] },
+};
+
+export function missingPackages(names: readonly string[]): string[] {
+  const missing: string[] = [];
+  for (const name of names) {
+    const part = parts[name];
+    if (!part) throw new Error(`Unknown system part "${name}". Known: ${Object.keys(parts).join(', ')}.`);
+    if (part.probes.some((probe) => !existsSync(probe))) missing.push(...part.packages);
+  }
+  return [...new Set(missing)];
+}
+
+export function ensureSystem(names: readonly string[]): void {
+  const missing = missingPackages(names);
+  if (missing.length === 0) return;
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = existsSync('/usr/bin/apt-get');
+  if (!isRoot || !hasApt) {
+    throw new Error(
+      `Missing system packages: ${missing.join(', ')}.\n` +
+        (hasApt
+          ? `Install them as root (Debian/Ubuntu):\n  sudo ${command}`
+          : `Install the equivalents of these Debian packages with your system's package manager.`),
+    );
+  }
+  console.log(`Installing ${missing.join(', ')} from Debian…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
+  const result = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  if (result.status !== 0) throw new Error(`apt-get install failed (exit ${result.status}). Run it by hand:\n  ${command}`);
+  const still = missingPackages(names);
+  if (still.length > 0) throw new Error(`Still missing after install: ${still.join(', ')}.`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    ensureSystem(process.argv.slice(2));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}
