@@ -7,6 +7,8 @@ export default defineConfig({
   srcDir: 'extension',
   // Dependencies stay visible in each file.
   imports: false,
+  // `wxt/browser` is Mozilla's webextension-polyfill: promise-based APIs in every context.
+  modules: ['@wxt-dev/webextension-polyfill'],
   outDir: '.output',
   vite: () => ({ plugins: [preact()] }),
   manifest: {
