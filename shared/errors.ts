@@ -27,6 +27,7 @@ export type ConnectGuardErrorCode =
   | 'WEAK_PASSPHRASE'
   | 'KDF_BELOW_FLOOR'
   | 'VAULT_CORRUPT'
+  | 'UNSUPPORTED_VERSION'
   | 'VERIFY_FAILED'
   | 'NOT_FOUND'
   | 'FORBIDDEN_SENDER'
