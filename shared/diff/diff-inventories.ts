@@ -152,37 +152,47 @@ function isBatch(value: InventoryEntry | readonly InventoryEntry[]): value is re
   return Array.isArray(value);
 }
 
-function formatDay(time: number): string {
-  return new Date(time).toISOString().slice(0, 10);
+/** ISO 8601 UTC as S3 and most tools write it; read without `Date` for speed. */
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(\d+))?Z$/;
+
+interface Moment {
+  readonly time: number;
+  /** `2024-03-01` */
+  readonly day: string;
+  /** `2024-03-01T10:00:00Z` (milliseconds only when not zero) */
+  readonly instant: string;
 }
 
-function formatInstant(time: number): string {
-  return new Date(time).toISOString().replace('.000Z', 'Z');
-}
-
-function parseTime(value: string | undefined): number | undefined {
+function parseMoment(value: string | undefined): Moment | undefined {
   if (value === undefined || value === '') return undefined;
   const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : time;
+  if (Number.isNaN(time)) return undefined;
+  const match = ISO_UTC.exec(value);
+  if (match) {
+    const fraction = match[1];
+    const instant = fraction !== undefined && /^0+$/.test(fraction) ? `${value.slice(0, 19)}Z` : value;
+    return { time, day: value.slice(0, 10), instant };
+  }
+  const iso = new Date(time).toISOString();
+  return { time, day: iso.slice(0, 10), instant: iso.replace('.000Z', 'Z') };
 }
 
-function describeVersion(side: DiffSide, entry: InventoryEntry, time: number | undefined, sameDay: boolean): string {
+function describeVersion(side: DiffSide, entry: InventoryEntry, moment: Moment | undefined, sameDay: boolean): string {
   const owner = side === 'bucket' ? "the bucket's" : "WeSendit's";
-  const when = time === undefined ? '' : `${sameDay ? formatInstant(time) : formatDay(time)} `;
+  const when = moment === undefined ? '' : `${sameDay ? moment.instant : moment.day} `;
   return `${owner} ${when}version (${formatBytes(entry.size)})`;
 }
 
-function lossOf(side: DiffSide, entry: InventoryEntry, time: number | undefined, sameDay: boolean): string {
+function lossOf(side: DiffSide, entry: InventoryEntry, moment: Moment | undefined, sameDay: boolean): string {
   const where = side === 'wesendit' ? ' by the bucket version' : '';
-  return `${describeVersion(side, entry, time, sameDay)} is overwritten${where}`;
+  return `${describeVersion(side, entry, moment, sameDay)} is overwritten${where}`;
 }
 
 /** Predicts both overwrite policies for a key present on both sides. */
 export function predictOutcome(bucket: InventoryEntry, wesendit: InventoryEntry): ConflictOutcome {
-  const bucketTime = parseTime(bucket.lastModified);
-  const wesenditTime = parseTime(wesendit.lastModified);
-  const sameDay =
-    bucketTime !== undefined && wesenditTime !== undefined && formatDay(bucketTime) === formatDay(wesenditTime);
+  const bucketTime = parseMoment(bucket.lastModified);
+  const wesenditTime = parseMoment(wesendit.lastModified);
+  const sameDay = bucketTime !== undefined && wesenditTime !== undefined && bucketTime.day === wesenditTime.day;
   const bucketLoss = lossOf('bucket', bucket, bucketTime, sameDay);
   const wesenditLoss = lossOf('wesendit', wesendit, wesenditTime, sameDay);
   const larger = Math.max(bucket.size, wesendit.size);
@@ -199,24 +209,24 @@ export function predictOutcome(bucket: InventoryEntry, wesendit: InventoryEntry)
       loss: `either ${bucketLoss} or ${wesenditLoss}`,
       bytesAtRisk: larger,
     };
-  } else if (bucketTime === wesenditTime) {
+  } else if (bucketTime.time === wesenditTime.time) {
     newerWins = {
       winner: 'tie',
-      reason: `both modified at ${formatInstant(bucketTime)}: which one wins is not predictable`,
+      reason: `both modified at ${bucketTime.instant}: which one wins is not predictable`,
       loss: `either ${bucketLoss} or ${wesenditLoss}`,
       bytesAtRisk: larger,
     };
-  } else if (bucketTime > wesenditTime) {
+  } else if (bucketTime.time > wesenditTime.time) {
     newerWins = {
       winner: 'bucket',
-      reason: `the bucket's version is newer (${formatInstant(bucketTime)} vs ${formatInstant(wesenditTime)})`,
+      reason: `the bucket's version is newer (${bucketTime.instant} vs ${wesenditTime.instant})`,
       loss: wesenditLoss,
       bytesAtRisk: wesendit.size,
     };
   } else {
     newerWins = {
       winner: 'wesendit',
-      reason: `WeSendit's version is newer (${formatInstant(wesenditTime)} vs ${formatInstant(bucketTime)})`,
+      reason: `WeSendit's version is newer (${wesenditTime.instant} vs ${bucketTime.instant})`,
       loss: bucketLoss,
       bytesAtRisk: bucket.size,
     };
