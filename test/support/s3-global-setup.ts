@@ -1,0 +1,35 @@
+/**
+ * Vitest global setup of the `s3` project: one throwaway Ceph RADOS Gateway for the whole run.
+ * Tests read where it is with `inject('s3')`.
+ */
+import type { TestProject } from 'vitest/node';
+import { startCephRgw } from './ceph-rgw.ts';
+
+/** What the `s3` suites get from `inject('s3')`. Keys are fake and open only this gateway. */
+export interface ProvidedS3Server {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** A second user, for "another user's bucket" cases. */
+  readonly otherUser: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    s3: ProvidedS3Server;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const rgw = await startCephRgw();
+  const other = await rgw.createUser('connect-guard-other', 'CGTESTOTHERKEY000002', 'cg-test-secret-other-user-not-real-000002');
+  project.provide('s3', {
+    endpoint: rgw.endpoint,
+    region: rgw.region,
+    accessKeyId: rgw.accessKeyId,
+    secretAccessKey: rgw.secretAccessKey,
+    otherUser: { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey },
+  });
+  return () => rgw.stop();
+}
