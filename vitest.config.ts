@@ -1,11 +1,13 @@
 import { defineConfig } from 'vitest/config';
 import preact from '@preact/preset-vite';
+import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [preact()],
+        // WxtVitest aliases `wxt/browser` to wxt/testing's fakeBrowser for extension unit tests.
+        plugins: [preact(), WxtVitest()],
         test: {
           name: 'unit',
           include: ['shared/**/*.test.ts', 'companion/**/*.test.ts', 'extension/**/*.test.{ts,tsx}'],

@@ -1,8 +1,9 @@
 import { defineBackground } from 'wxt/utils/define-background';
+import { startVaultBackground } from '../features/vault-background.ts';
 
 export default defineBackground({
   type: 'module',
   main() {
-    // Wiring lands with the vault (see extension/features and extension/adapters).
+    startVaultBackground();
   },
 });

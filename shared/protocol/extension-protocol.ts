@@ -31,6 +31,11 @@ export interface GateCapture {
   readonly credentials: StorageCredentials;
   /** Page origin the dialog was found on. */
   readonly origin: string;
+  /**
+   * Saved and verified; the page's controls were released. A released capture no longer carries
+   * the Secret Key (`credentials.secretKey` is empty): the vault holds it.
+   */
+  readonly released: boolean;
 }
 
 /** Requests a content script may send. */

@@ -1,0 +1,53 @@
+/**
+ * Offscreen document (reason CLIPBOARD): the background's hands on the clipboard. Answers only
+ * messages addressed to it; every other runtime message is left to the background.
+ */
+import { browser } from 'wxt/browser';
+import { OFFSCREEN_TARGET, type OffscreenClipboardReply } from '../../adapters/clipboard.ts';
+
+const buffer = document.querySelector('textarea');
+
+function writeClipboard(text: string): void {
+  // The copy event sets the exact text, including an empty one (a selection could not).
+  const onCopy = (event: ClipboardEvent): void => {
+    event.clipboardData?.setData('text/plain', text);
+    event.preventDefault();
+  };
+  document.addEventListener('copy', onCopy);
+  try {
+    if (!document.execCommand('copy')) throw new Error('copy was not allowed');
+  } finally {
+    document.removeEventListener('copy', onCopy);
+  }
+}
+
+function readClipboard(): string {
+  if (!buffer) throw new Error('the offscreen page has no text area');
+  buffer.value = '';
+  buffer.focus();
+  if (!document.execCommand('paste')) throw new Error('paste was not allowed');
+  const text = buffer.value;
+  // Do not keep what was read around in the page.
+  buffer.value = '';
+  return text;
+}
+
+function handle(message: unknown): OffscreenClipboardReply | undefined {
+  if (typeof message !== 'object' || message === null || !('target' in message) || message.target !== OFFSCREEN_TARGET) return undefined;
+  try {
+    if ('action' in message && message.action === 'write' && 'text' in message && typeof message.text === 'string') {
+      writeClipboard(message.text);
+      return { ok: true };
+    }
+    if ('action' in message && message.action === 'read') return { ok: true, text: readClipboard() };
+    return { ok: false, message: 'unknown clipboard request' };
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+browser.runtime.onMessage.addListener((message: unknown) => {
+  const reply = handle(message);
+  // undefined: not ours, so no answer (the background answers its own requests).
+  return reply === undefined ? undefined : Promise.resolve(reply);
+});

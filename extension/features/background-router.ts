@@ -1,0 +1,156 @@
+/**
+ * The background's one message router over shared/protocol/extension-protocol.ts: it checks the
+ * envelope, the sender (sender-policy.ts) and each field, runs the request and replies
+ * `{ ok } | { error }`. The background alone holds the vault key; nothing here returns a secret
+ * to a content script.
+ */
+import type { StorageCredentials, StorageSummary } from '../../shared/credentials.ts';
+import { ConnectGuardError, toErrorData } from '../../shared/errors.ts';
+import type { GateCapture, Reply, RequestType, Settings, VaultStatus } from '../../shared/protocol/extension-protocol.ts';
+import { parseStorageCredentials } from '../../shared/vault-format/storage-record.ts';
+import type { CaptureRegistry } from './capture-registry.ts';
+import { parseRequestEnvelope, readId, readString } from './request-guards.ts';
+import { assertSenderAllowed, type ExtensionIdentity, type SenderInfo } from './sender-policy.ts';
+
+/** What the router needs from the vault (VaultService provides it; see vault-background.ts). */
+export interface VaultPort {
+  status(): Promise<VaultStatus>;
+  create(passphrase: string): Promise<void>;
+  unlock(passphrase: string): Promise<void>;
+  lock(): Promise<void>;
+  isUnlocked(): boolean;
+  changePassphrase(current: string, next: string): Promise<void>;
+  exportVault(): Promise<{ fileName: string; text: string }>;
+  importVault(text: string, passphrase: string): Promise<{ imported: number; updated: number }>;
+  /** Encrypt → write → read back → decrypt → compare; resolves only when all matched. */
+  saveStorage(credentials: StorageCredentials): Promise<{ id: string; verified: boolean }>;
+  listStorages(): Promise<StorageSummary[]>;
+  revealSecret(id: string): Promise<string>;
+  deleteStorage(id: string): Promise<boolean>;
+}
+
+export interface RouterDeps {
+  readonly self: ExtensionIdentity;
+  readonly vault: VaultPort;
+  readonly captures: CaptureRegistry;
+  loadSettings(): Promise<Settings>;
+  /** Validates, stores and applies (auto-lock interval, content-script registration). */
+  saveSettings(change: unknown): Promise<Settings>;
+  /** Tells the frame that captured a dialog that it may let the user go on. */
+  notifyReleased(tabId: number, frameId: number, captureId: string): Promise<void>;
+  /** Copies a secret and schedules the clipboard clear; returns the seconds until then. */
+  copySecret(secret: string): Promise<number>;
+  /** Called on every request from an extension page: the user is using the vault. */
+  noteVaultUse(): Promise<void>;
+}
+
+function assertUnlocked(vault: VaultPort): void {
+  if (!vault.isUnlocked()) {
+    throw new ConnectGuardError('VAULT_LOCKED', 'The vault is locked. Unlock it with your vault passphrase first.');
+  }
+}
+
+function publicCapture(record: { captureId: string; credentials: StorageCredentials; origin: string; released: boolean }): GateCapture {
+  return { captureId: record.captureId, credentials: record.credentials, origin: record.origin, released: record.released };
+}
+
+export function createBackgroundRouter(deps: RouterDeps): (message: unknown, sender: SenderInfo) => Promise<Reply<unknown>> {
+  const { vault, captures } = deps;
+
+  async function run(message: unknown, sender: SenderInfo): Promise<unknown> {
+    const { type, data } = parseRequestEnvelope(message);
+    const settings = await deps.loadSettings();
+    const frame = assertSenderAllowed(type, sender, deps.self, settings.extraOrigins);
+    const result = await dispatch(type, data, sender, frame, settings);
+    // Only the user's own pages count as use; a page cannot keep the vault unlocked.
+    if (frame === undefined) await deps.noteVaultUse();
+    return result;
+  }
+
+  async function dispatch(
+    type: RequestType,
+    data: Readonly<Record<string, unknown>>,
+    sender: SenderInfo,
+    frame: { tabId: number; frameId: number } | undefined,
+    settings: Settings,
+  ): Promise<unknown> {
+    switch (type) {
+      case 'gate.captured': {
+        if (frame === undefined) throw new ConnectGuardError('FORBIDDEN_SENDER', 'No tab sent this capture.');
+        const credentials = parseStorageCredentials(data.credentials);
+        // The sender's own frame URL is the origin that counts, not what the message claims.
+        const origin = new URL(sender.url ?? '').origin;
+        const record = await captures.add({ credentials, origin, tabId: frame.tabId, frameId: frame.frameId });
+        return { captureId: record.captureId };
+      }
+      case 'gate.state': {
+        const record = await captures.find(readId(data, 'captureId'));
+        // Another tab cannot probe captures it did not make.
+        return { released: record !== undefined && record.tabId === frame?.tabId && record.released };
+      }
+      case 'gate.getCapture':
+        return publicCapture(await captures.get(readId(data, 'captureId')));
+      case 'gate.save': {
+        const record = await captures.get(readId(data, 'captureId'));
+        if (record.released && record.storageId !== undefined) return { storageId: record.storageId, verified: true };
+        assertUnlocked(vault);
+        const saved = await vault.saveStorage(record.credentials);
+        if (saved.verified !== true) {
+          throw new ConnectGuardError('VERIFY_FAILED', 'The saved record did not read back identically. The dialog stays held; try "Save to vault" again.');
+        }
+        await captures.markReleased(record.captureId, saved.id);
+        try {
+          await deps.notifyReleased(record.tabId, record.frameId, record.captureId);
+        } catch {
+          // The tab may be gone or reloaded; its gate asks `gate.state` when it comes back.
+        }
+        return { storageId: saved.id, verified: true };
+      }
+      case 'vault.status':
+        return vault.status();
+      case 'vault.create':
+        await vault.create(readString(data, 'passphrase', 1024));
+        return vault.status();
+      case 'vault.unlock':
+        await vault.unlock(readString(data, 'passphrase', 1024));
+        return vault.status();
+      case 'vault.lock':
+        await vault.lock();
+        return vault.status();
+      case 'vault.changePassphrase':
+        await vault.changePassphrase(readString(data, 'current', 1024), readString(data, 'next', 1024));
+        return vault.status();
+      case 'vault.export':
+        assertUnlocked(vault);
+        return vault.exportVault();
+      case 'vault.import':
+        return vault.importVault(readString(data, 'text', 32 * 1024 * 1024), readString(data, 'passphrase', 1024));
+      case 'storage.list':
+        assertUnlocked(vault);
+        return vault.listStorages();
+      case 'storage.reveal':
+        assertUnlocked(vault);
+        return { secretKey: await vault.revealSecret(readId(data, 'id')) };
+      case 'storage.copySecret': {
+        assertUnlocked(vault);
+        const secret = await vault.revealSecret(readId(data, 'id'));
+        return { clearsInSeconds: await deps.copySecret(secret) };
+      }
+      case 'storage.delete':
+        assertUnlocked(vault);
+        return { deleted: await vault.deleteStorage(readId(data, 'id')) };
+      case 'settings.get':
+        return settings;
+      case 'settings.set':
+        return deps.saveSettings(data);
+    }
+  }
+
+  return async (message, sender) => {
+    try {
+      return { ok: await run(message, sender) };
+    } catch (error) {
+      return { error: toErrorData(error) };
+    }
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * Wires the background: the vault service over IndexedDB, the vault key kept in
+ * `storage.session` across service-worker restarts, auto-lock, clipboard clearing, the gate's
+ * captures, settings and the extra-origin content script, behind one message router.
+ *
+ * Listeners are added synchronously when this starts (an MV3 worker woken by an event only
+ * delivers it to listeners registered in the first turn); each handler first awaits `ready`,
+ * which restores a key kept from before a restart.
+ */
+import { browser } from 'wxt/browser';
+import type { Reply, Settings, TabMessages } from '../../shared/protocol/extension-protocol.ts';
+import { VaultService, type VaultServiceOptions, type VaultStore } from '../../shared/vault-format/vault-service.ts';
+import { offscreenClipboard } from '../adapters/clipboard.ts';
+import { createIdbVaultStore } from '../adapters/idb-vault-store.ts';
+import {
+  clearSessionVaultKey,
+  findLastVaultUse,
+  findSessionVaultKey,
+  restrictSessionToTrustedContexts,
+  saveLastVaultUse,
+  saveSessionVaultKey,
+} from '../adapters/session-key.ts';
+import { loadSettings, saveSettings } from '../adapters/settings-store.ts';
+import { AutoLock, type IdleState } from './auto-lock.ts';
+import { createBackgroundRouter, type VaultPort } from './background-router.ts';
+import { CaptureRegistry } from './capture-registry.ts';
+import { ClipboardClear, type ClipboardPort, type PendingClear } from './clipboard-clear.ts';
+import { originToMatchPattern, syncExtraOriginScripts, type ScriptingPort } from './extra-origins.ts';
+import type { SenderInfo } from './sender-policy.ts';
+
+const PENDING_CLEAR_KEY = 'connectGuard.pendingClipboardClear';
+
+export interface VaultBackgroundOptions {
+  /** Default: IndexedDB (`createIdbVaultStore()`). */
+  readonly store?: VaultStore;
+  /** Default: production KDF cost and floor. Tests lower them to stay fast. */
+  readonly vaultOptions?: VaultServiceOptions;
+  /** Default: the offscreen document. */
+  readonly clipboard?: ClipboardPort;
+  readonly now?: () => number;
+}
+
+export interface VaultBackground {
+  /** Resolves once a key kept from before a restart was restored (or found expired). */
+  readonly ready: Promise<void>;
+  readonly service: VaultService;
+  readonly autoLock: AutoLock;
+  readonly clipboard: ClipboardClear;
+  handleMessage(message: unknown, sender: SenderInfo): Promise<Reply<unknown>>;
+}
+
+function isPendingClear(value: unknown): value is PendingClear {
+  return typeof value === 'object' && value !== null && 'hash' in value && typeof value.hash === 'string' && 'clearAt' in value && typeof value.clearAt === 'number';
+}
+
+function isIdleState(value: unknown): value is IdleState {
+  return value === 'active' || value === 'idle' || value === 'locked';
+}
+
+const scripting: ScriptingPort = {
+  getRegisteredContentScripts: (filter) => browser.scripting.getRegisteredContentScripts(filter),
+  registerContentScripts: (scripts) => browser.scripting.registerContentScripts(scripts),
+  unregisterContentScripts: (filter) => browser.scripting.unregisterContentScripts(filter),
+};
+
+export function startVaultBackground(options: VaultBackgroundOptions = {}): VaultBackground {
+  const now = options.now ?? Date.now;
+  const service = new VaultService(options.store ?? createIdbVaultStore(), options.vaultOptions);
+  const captures = new CaptureRegistry(browser.storage.session, now);
+
+  async function lock(): Promise<void> {
+    service.lock();
+    await clearSessionVaultKey();
+  }
+
+  async function rememberKey(): Promise<void> {
+    await saveSessionVaultKey(service.getVaultKey());
+  }
+
+  const autoLock = new AutoLock({
+    now,
+    autoLockMinutes: async () => (await loadSettings()).autoLockMinutes,
+    isUnlocked: () => service.isUnlocked,
+    lock,
+    saveLastUse: saveLastVaultUse,
+    findLastUse: findLastVaultUse,
+    scheduleAlarm: async (name, when) => {
+      await browser.alarms.create(name, { when });
+    },
+    clearAlarm: async (name) => {
+      await browser.alarms.clear(name);
+    },
+    setIdleDetectionSeconds: (seconds) => browser.idle.setDetectionInterval(seconds),
+  });
+
+  const clipboard = new ClipboardClear({
+    clipboard: options.clipboard ?? offscreenClipboard,
+    now,
+    savePending: async (pending) => {
+      if (pending === undefined) await browser.storage.session.remove(PENDING_CLEAR_KEY);
+      else await browser.storage.session.set({ [PENDING_CLEAR_KEY]: pending });
+    },
+    findPending: async () => {
+      const stored: Record<string, unknown> = await browser.storage.session.get(PENDING_CLEAR_KEY);
+      const value = stored[PENDING_CLEAR_KEY];
+      return isPendingClear(value) ? value : undefined;
+    },
+    scheduleAlarm: async (name, when) => {
+      await browser.alarms.create(name, { when });
+    },
+    clearAlarm: async (name) => {
+      await browser.alarms.clear(name);
+    },
+    setTimer: (callback, ms) => {
+      setTimeout(callback, ms);
+    },
+  });
+
+  const vault: VaultPort = {
+    status: () => service.status(),
+    async create(passphrase) {
+      await service.create(passphrase);
+      await rememberKey();
+    },
+    async unlock(passphrase) {
+      await service.unlock(passphrase);
+      await rememberKey();
+    },
+    lock,
+    isUnlocked: () => service.isUnlocked,
+    async changePassphrase(current, next) {
+      // The vault key stays the same (only its wrapping changes), so the kept key stays valid.
+      await service.changePassphrase(current, next);
+    },
+    exportVault: () => service.exportVault(),
+    async importVault(text, passphrase) {
+      const { imported, updated } = await service.importVault(text, passphrase);
+      return { imported, updated };
+    },
+    saveStorage: (credentials) => service.saveStorage(credentials),
+    listStorages: () => service.listStorages(),
+    revealSecret: (id) => service.revealSecret(id),
+    deleteStorage: (id) => service.deleteStorage(id),
+  };
+
+  async function applySettings(previous: Settings, next: Settings): Promise<void> {
+    await autoLock.configure();
+    const removed = previous.extraOrigins.filter((origin) => !next.extraOrigins.includes(origin));
+    await syncExtraOriginScripts(scripting, next.extraOrigins);
+    if (removed.length > 0) await browser.permissions.remove({ origins: removed.map(originToMatchPattern) });
+  }
+
+  const router = createBackgroundRouter({
+    self: { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') },
+    vault,
+    captures,
+    loadSettings,
+    async saveSettings(change) {
+      const previous = await loadSettings();
+      const next = await saveSettings(change);
+      await applySettings(previous, next);
+      return next;
+    },
+    async notifyReleased(tabId, frameId, captureId) {
+      const message: { type: keyof TabMessages; data: Parameters<TabMessages['gate.released']>[0] } = { type: 'gate.released', data: { captureId } };
+      await browser.tabs.sendMessage(tabId, message, { frameId });
+    },
+    async copySecret(secret) {
+      const seconds = (await loadSettings()).clipboardSeconds;
+      await clipboard.copy(secret, seconds);
+      return seconds;
+    },
+    noteVaultUse: () => autoLock.noteUse(),
+  });
+
+  async function restore(): Promise<void> {
+    await restrictSessionToTrustedContexts();
+    const kept = await findSessionVaultKey();
+    if (kept !== undefined) {
+      if (await autoLock.mayRestore()) {
+        try {
+          await service.unlockWithKey(kept);
+        } catch {
+          // A key of another vault (e.g. the vault was replaced): forget it; the user unlocks.
+          await lock();
+        }
+      } else {
+        await lock();
+      }
+    }
+    await autoLock.configure();
+    // A clear that was due while the worker was stopped.
+    await clipboard.clearIfDue();
+  }
+
+  const ready = restore();
+  const whenReady = (): Promise<void> => ready.catch(() => undefined);
+
+  async function handleMessage(message: unknown, sender: SenderInfo): Promise<Reply<unknown>> {
+    await whenReady();
+    return router(message, sender);
+  }
+
+  browser.runtime.onMessage.addListener((message: unknown, sender) => {
+    // The offscreen document answers its own messages; they never reach the router.
+    if (typeof message === 'object' && message !== null && 'target' in message) return undefined;
+    return handleMessage(message, sender);
+  });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    void whenReady().then(async () => {
+      await autoLock.onAlarm(alarm.name);
+      await clipboard.onAlarm(alarm.name);
+    });
+  });
+  browser.idle.onStateChanged.addListener((state: unknown) => {
+    if (isIdleState(state)) void whenReady().then(() => autoLock.onIdleStateChanged(state));
+  });
+  browser.runtime.onStartup.addListener(() => {
+    void whenReady().then(async () => syncExtraOriginScripts(scripting, (await loadSettings()).extraOrigins));
+  });
+  browser.runtime.onInstalled.addListener(() => {
+    void whenReady().then(async () => syncExtraOriginScripts(scripting, (await loadSettings()).extraOrigins));
+  });
+
+  return { ready, service, autoLock, clipboard, handleMessage };
+}
