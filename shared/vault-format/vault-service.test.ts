@@ -383,10 +383,12 @@ describe('real default KDF through the service', () => {
     expect(service.isUnlocked).toBe(true);
   });
 
-  it('refuses a vault made with the test KDF when no test floor is given', async () => {
-    const { store } = await newVault();
+  it('refuses a vault made with the test KDF when no test floor is given, by passphrase or by kept key', async () => {
+    const { store, service } = await newVault();
     const production = new VaultService(store);
     expect((await rejection(production.unlock(PASSPHRASE))).code).toBe('KDF_BELOW_FLOOR');
+    expect((await rejection(production.unlockWithKey(service.getVaultKey()))).code).toBe('KDF_BELOW_FLOOR');
+    expect(production.isUnlocked).toBe(false);
   });
 });
 

@@ -19,6 +19,7 @@ import {
 } from './storage-record.ts';
 import {
   DEFAULT_KDF,
+  assertKdfAtLeastFloor,
   createVaultHeader,
   decryptRecord,
   deriveStorageRecordId,
@@ -178,6 +179,8 @@ export class VaultService {
    */
   async unlockWithKey(rawKey: Uint8Array): Promise<VaultStatus> {
     const header = await this.#requireHeader();
+    // The same downgrade refusal as a passphrase unlock, so a weakened header is noticed either way.
+    assertKdfAtLeastFloor(header.kdf, this.#floor);
     if (!(await verifyVaultKey(header, rawKey))) {
       throw new ConnectGuardError('VAULT_LOCKED', 'The remembered key does not open this vault. Unlock it with your passphrase.');
     }
@@ -288,6 +291,7 @@ export class VaultService {
   async exportVault(): Promise<{ fileName: string; text: string }> {
     const vaultKey = this.#requireKey();
     const header = await this.#requireHeader();
+    assertKdfAtLeastFloor(header.kdf, this.#floor);
     const records = await this.#store.listRecords();
     for (const record of records) await this.#decryptStorage(vaultKey, record);
     const now = this.#now();
