@@ -1,0 +1,373 @@
+import { setMaxListeners } from 'node:events';
+import { paginateListObjectsV2, type ListObjectsV2CommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import { ConnectGuardError } from '../../../shared/errors.ts';
+import type { InventoryEntry } from '../../../shared/inventory.ts';
+import { compareS3Keys } from '../../../shared/s3-key-order.ts';
+import { classifyS3Error, isRetryableS3Error } from './classify-s3-error.ts';
+
+export interface ListProgress {
+  /** Objects emitted so far (in order). */
+  readonly objects: number;
+  /** Bytes of the objects emitted so far. */
+  readonly bytes: number;
+  /** ListObjectsV2 pages received (all ranges). */
+  readonly pages: number;
+  readonly elapsedMs: number;
+  /** Objects per second since the start. */
+  readonly rate: number;
+}
+
+export interface ListBucketObjectsInput {
+  readonly client: S3Client;
+  readonly bucket: string;
+  /** Only keys starting with this. */
+  readonly prefix?: string;
+  /** Resume: list only keys after this one (exclusive), e.g. the last key of an interrupted snapshot. */
+  readonly startAfter?: string;
+  /** Requests in flight at once. Default 16. */
+  readonly concurrency?: number;
+  /** MaxKeys per request (1–1000). Default 1000. */
+  readonly pageSize?: number;
+  /** Attempts per page after the client's own retries gave up (backoff with jitter). Default 8. */
+  readonly maxPageAttempts?: number;
+  /** Entries held for ranges that are ahead of the one being emitted. Default 50 000. */
+  readonly maxBufferedEntries?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: ListProgress) => void;
+  /** Minimum milliseconds between progress events (the last one is always sent). Default 200. */
+  readonly progressIntervalMs?: number;
+  /** Named in error messages. */
+  readonly endpoint?: string;
+}
+
+/**
+ * A disjoint slice of the key space: keys k with `after < k ≤ until` (each bound optional).
+ * Slices are kept in key order in a linked list; only the head's entries are emitted.
+ */
+interface KeyRange {
+  readonly after: string | undefined;
+  until: string | undefined;
+  /** Last key accepted into this range: the resume point after a failure. */
+  lastKey: string | undefined;
+  pages: AsyncIterator<ListObjectsV2CommandOutput> | undefined;
+  readonly buffer: InventoryEntry[][];
+  started: boolean;
+  done: boolean;
+  inFlight: boolean;
+  failures: number;
+  next: KeyRange | undefined;
+}
+
+function newRange(after: string | undefined, until: string | undefined, next: KeyRange | undefined): KeyRange {
+  return { after, until, lastKey: undefined, pages: undefined, buffer: [], started: false, done: false, inFlight: false, failures: 0, next };
+}
+
+function toEntry(object: _Object): InventoryEntry | undefined {
+  if (object.Key === undefined) return undefined;
+  const etag = object.ETag?.replace(/^"|"$/g, '').replace(/^&quot;|&quot;$/g, '');
+  return {
+    key: object.Key,
+    size: object.Size ?? 0,
+    ...(object.LastModified ? { lastModified: object.LastModified.toISOString() } : {}),
+    ...(etag ? { etag } : {}),
+  };
+}
+
+const DIGITS = range(0x30, 0x39);
+const LOWER = range(0x61, 0x7a);
+const UPPER = range(0x41, 0x5a);
+const PRINTABLE = range(0x20, 0x7e);
+// Beyond ASCII a few coarse steps are enough: balance there matters less than correctness.
+const BEYOND_ASCII = [0xc0, 0x400, 0x3000, 0xac00, 0x10000];
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+function alphabetFor(codePoint: number): readonly number[] {
+  if (codePoint >= 0x30 && codePoint <= 0x39) return DIGITS;
+  if (codePoint >= 0x61 && codePoint <= 0x7a) return LOWER;
+  if (codePoint >= 0x41 && codePoint <= 0x5a) return UPPER;
+  if (codePoint < 0x7f) return PRINTABLE;
+  return [...PRINTABLE, ...BEYOND_ASCII];
+}
+
+/** Common prefix length in UTF-16 units, never ending inside a surrogate pair. */
+function commonPrefixLength(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i > 0 && i < a.length) {
+    const previous = a.charCodeAt(i - 1);
+    if (previous >= 0xd800 && previous <= 0xdbff) i--;
+  }
+  return i;
+}
+
+/** UTF-16 index of the code point before index `i` (i > 0). */
+function previousCodePointStart(key: string, i: number): number {
+  const low = key.charCodeAt(i - 1);
+  if (i >= 2 && low >= 0xdc00 && low <= 0xdfff) {
+    const high = key.charCodeAt(i - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return i - 2;
+  }
+  return i - 1;
+}
+
+function pickEvenly(values: readonly number[], limit: number): number[] {
+  if (values.length <= limit) return [...values];
+  const picked: number[] = [];
+  for (let i = 0; i < limit; i++) {
+    const value = values[Math.floor(((i + 1) * values.length) / (limit + 1))];
+    if (value !== undefined && picked[picked.length - 1] !== value) picked.push(value);
+  }
+  return picked;
+}
+
+/**
+ * Split points for the rest of a range, guessed from the page just received: the keys that
+ * follow usually look like these (same prefix, then digits, letters, …). From the page we
+ * estimate how many keys one character step holds at each position; at the first position where
+ * a step holds at least a page of keys, and one and two positions before it, each character of
+ * the observed class above the current one starts a new range. A guess that hits no keys costs
+ * one short request; a guess never costs correctness, since ranges stay disjoint and complete.
+ */
+export function splitPointsAfterPage(keys: readonly string[], until: string | undefined, budget: number, pageSize: number): string[] {
+  const first = keys[0];
+  const last = keys[keys.length - 1];
+  if (first === undefined || last === undefined || budget <= 0) return [];
+  let level = commonPrefixLength(first, last);
+  const lastCodePoint = last.codePointAt(level);
+  if (lastCodePoint === undefined) return [];
+  // Every key of the (sorted) page shares the prefix up to `level`: look at what follows it.
+  const seen = new Set<readonly number[]>();
+  for (const key of keys) {
+    const codePoint = key.codePointAt(level);
+    if (codePoint !== undefined) seen.add(alphabetFor(codePoint));
+  }
+  let alphabet: readonly number[] = [...new Set([...seen].flat())].sort((x, y) => x - y);
+  const firstCodePoint = first.codePointAt(level) ?? alphabet[0] ?? 0;
+  const firstIndex = Math.max(0, alphabet.findIndex((codePoint) => codePoint >= firstCodePoint));
+  const lastIndex = Math.max(firstIndex, alphabet.findIndex((codePoint) => codePoint >= lastCodePoint));
+  let keysPerStep = keys.length / (lastIndex - firstIndex + 1);
+  const points: string[] = [];
+  let usedLevels = 0;
+  for (;;) {
+    const current = last.codePointAt(level);
+    if (current !== undefined && keysPerStep >= pageSize * 0.9) {
+      const above = alphabet.filter((codePoint) => codePoint > current);
+      const share = usedLevels === 0 ? Math.ceil(budget / 2) : Math.ceil(budget / 4);
+      const prefix = last.slice(0, level);
+      for (const codePoint of pickEvenly(above, share)) points.push(prefix + String.fromCodePoint(codePoint));
+      usedLevels++;
+    }
+    if (usedLevels >= 3 || level === 0) break;
+    keysPerStep *= Math.max(1, alphabet.length);
+    level = previousCodePointStart(last, level);
+    alphabet = alphabetFor(last.codePointAt(level) ?? 0);
+  }
+  const sorted = [...new Set(points)]
+    .filter((point) => compareS3Keys(point, last) > 0 && (until === undefined || compareS3Keys(point, until) < 0))
+    .sort(compareS3Keys);
+  return sorted.slice(0, budget);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Lists every object of a bucket exactly once, in S3 order (UTF-8 byte order), as a stream.
+ *
+ * The key space is cut into disjoint ranges listed in parallel (`StartAfter` plus a stop bound,
+ * since ListObjectsV2 has no end parameter); ranges are split further while they run, at points
+ * guessed from their first pages, so a flat bucket of 100k keys spreads over all request slots.
+ * Only the first unfinished range is emitted; the ones ahead buffer a bounded number of entries,
+ * so memory stays flat whatever the bucket size. A failed page (after the client's own retries)
+ * is retried with backoff and jitter, resuming after the range's last accepted key; a key not
+ * greater than the previous one of its range is dropped, so no key is ever emitted twice.
+ *
+ * @throws ConnectGuardError classified by `classifyS3Error` (wrong keys, missing bucket, …), or
+ *   `CANCELLED` when `signal` aborts.
+ */
+export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGenerator<InventoryEntry, void, undefined> {
+  const concurrency = Math.max(1, input.concurrency ?? 16);
+  const pageSize = Math.min(1000, Math.max(1, input.pageSize ?? 1000));
+  const maxPageAttempts = input.maxPageAttempts ?? 8;
+  const maxBuffered = input.maxBufferedEntries ?? 50_000;
+  const progressInterval = input.progressIntervalMs ?? 200;
+  const abort = new AbortController();
+  // Every request in flight listens on this signal.
+  setMaxListeners(concurrency * 4 + 16, abort.signal);
+  const onOuterAbort = (): void => abort.abort(input.signal?.reason);
+  if (input.signal?.aborted) throw new ConnectGuardError('CANCELLED', 'Listing cancelled.');
+  input.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const started = Date.now();
+  let head: KeyRange | undefined = newRange(input.startAfter, undefined, undefined);
+  let inFlight = 0;
+  let notStarted = 1;
+  let buffered = 0;
+  let pages = 0;
+  let objects = 0;
+  let bytes = 0;
+  let lastProgress = 0;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+
+  const reportProgress = (force: boolean): void => {
+    if (!input.onProgress) return;
+    const now = Date.now();
+    if (!force && now - lastProgress < progressInterval) return;
+    lastProgress = now;
+    const elapsedMs = now - started;
+    input.onProgress({ objects, bytes, pages, elapsedMs, rate: elapsedMs > 0 ? (objects * 1000) / elapsedMs : 0 });
+  };
+
+  const split = (target: KeyRange, keys: readonly string[]): void => {
+    const budget = Math.min(concurrency * 2, concurrency * 3 - notStarted);
+    if (budget <= 0) return;
+    const points = splitPointsAfterPage(keys, target.until, budget, pageSize);
+    if (points.length === 0) return;
+    // (lastKey, p1] stays with the running range; (p1, p2], …, (pn, until] are new.
+    let tail = target.next;
+    for (let i = points.length - 1; i >= 0; i--) {
+      tail = newRange(points[i], i + 1 < points.length ? points[i + 1] : target.until, tail);
+      notStarted++;
+    }
+    target.until = points[0];
+    target.next = tail;
+  };
+
+  const fetchPage = async (target: KeyRange): Promise<void> => {
+    for (;;) {
+      try {
+        if (!target.pages) {
+          const startAfter = target.lastKey ?? target.after;
+          target.pages = paginateListObjectsV2(
+            { client: input.client, pageSize },
+            { Bucket: input.bucket, ...(input.prefix ? { Prefix: input.prefix } : {}), ...(startAfter !== undefined ? { StartAfter: startAfter } : {}) },
+            { abortSignal: abort.signal },
+          )[Symbol.asyncIterator]();
+        }
+        const result = await target.pages.next();
+        if (result.done) {
+          target.done = true;
+          return;
+        }
+        pages++;
+        const page = result.value;
+        const entries: InventoryEntry[] = [];
+        for (const object of page.Contents ?? []) {
+          const entry = toEntry(object);
+          if (!entry) continue;
+          if (target.until !== undefined && compareS3Keys(entry.key, target.until) > 0) {
+            target.done = true;
+            break;
+          }
+          const floor = target.lastKey ?? target.after;
+          if (floor !== undefined && compareS3Keys(entry.key, floor) <= 0) continue;
+          entries.push(entry);
+          target.lastKey = entry.key;
+        }
+        if (!page.IsTruncated || !page.NextContinuationToken) target.done = true;
+        if (entries.length > 0) {
+          target.buffer.push(entries);
+          buffered += entries.length;
+        }
+        if (!target.done && entries.length > 1) split(target, entries.map((entry) => entry.key));
+        target.failures = 0;
+        return;
+      } catch (error) {
+        target.pages = undefined;
+        if (abort.signal.aborted) throw error;
+        target.failures++;
+        if (!isRetryableS3Error(error) || target.failures >= maxPageAttempts) throw error;
+        // Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter").
+        await sleep(Math.random() * Math.min(20_000, 200 * 2 ** target.failures), abort.signal);
+      }
+    }
+  };
+
+  const schedule = (): void => {
+    let candidate: KeyRange | undefined = head;
+    while (candidate && inFlight < concurrency && failure === undefined) {
+      const target: KeyRange = candidate;
+      candidate = candidate.next;
+      if (target.done || target.inFlight) continue;
+      if (target !== head && buffered >= maxBuffered) break;
+      if (!target.started) {
+        target.started = true;
+        notStarted--;
+      }
+      target.inFlight = true;
+      inFlight++;
+      fetchPage(target)
+        .catch((error: unknown) => {
+          failure ??= error;
+          abort.abort();
+        })
+        .finally(() => {
+          target.inFlight = false;
+          inFlight--;
+          notify();
+        });
+    }
+  };
+
+  try {
+    for (;;) {
+      if (abort.signal.aborted) throw failure ?? abort.signal.reason;
+      schedule();
+      if (failure !== undefined) throw failure;
+      const current: KeyRange | undefined = head;
+      if (!current) break;
+      const entries = current.buffer.shift();
+      if (entries) {
+        buffered -= entries.length;
+        for (const entry of entries) {
+          if (abort.signal.aborted) throw failure ?? abort.signal.reason;
+          objects++;
+          bytes += entry.size;
+          yield entry;
+        }
+        reportProgress(false);
+        continue;
+      }
+      if (current.done && !current.inFlight) {
+        head = current.next;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    reportProgress(true);
+  } catch (error) {
+    if (input.signal?.aborted) throw new ConnectGuardError('CANCELLED', 'Listing cancelled.', { cause: error });
+    throw classifyS3Error(error, { bucket: input.bucket, ...(input.endpoint ? { endpoint: input.endpoint } : {}) });
+  } finally {
+    input.signal?.removeEventListener('abort', onOuterAbort);
+    // A consumer that stops early (break) must not leave requests running.
+    if (inFlight > 0) abort.abort();
+  }
+}
