@@ -26,7 +26,7 @@ export const CREDENTIAL_FIELDS: readonly CredentialField[] = [
 
 /** What may be shown about a saved storage without revealing its secret. */
 export interface StorageSummary {
-  /** Stable record id (derived from endpoint + bucket + access key, see the vault format). */
+  /** Stable record id: an HMAC of server address + bucket (see shared/vault-format/FORMAT.md), so a new key pair for the same storage updates its record. */
   readonly id: string;
   readonly storageName: string;
   readonly permissions: string;

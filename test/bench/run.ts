@@ -2,6 +2,8 @@
  * `npm run bench <name>`: runs one benchmark (or all with no name). Each benchmark prints its
  * figures next to its peers measured in the same run.
  */
+export {};
+
 const benchmarks: Record<string, () => Promise<unknown>> = {
   vault: () => import('./vault.bench.ts'),
   list: () => import('./list.bench.ts'),
