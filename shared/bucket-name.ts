@@ -54,7 +54,7 @@ export function findS3BucketNameProblems(name: string): string[] {
     );
   }
   if (name.length < 3 || name.length > 63) problems.push(`It is ${name.length} characters long; S3 bucket names have 3 to 63.`);
-  if (/[A-Z]/.test(name)) problems.push(`It contains upper-case letters; S3 bucket names are lower case (did you mean "${name.trim().toLowerCase()}"?).`);
+  if (/[A-Z]/.test(name)) problems.push(`It contains upper-case letters; S3 bucket names are lower case (did you mean "${name.trim().toLowerCase().replaceAll('_', '-')}"?).`);
   if (name.includes('_')) problems.push('It contains "_"; S3 bucket names use "-" instead of underscores.');
   const other = [...new Set(name.trim().replace(/[a-zA-Z0-9._/:-]/g, ''))];
   if (other.length > 0) problems.push(`It contains characters S3 does not allow in bucket names: ${other.map((c) => JSON.stringify(c)).join(' ')}. Only a–z, 0–9, "-" and "." are allowed.`);

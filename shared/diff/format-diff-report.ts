@@ -86,7 +86,7 @@ export function formatDiffSummary(totals: DiffTotals, context: DiffSummaryContex
   }
 
   if (totals.lookalikes > 0) {
-    lines.push(`Look-alike names: ${plural(totals.lookalikes, 'key')} differ from another only by letter case or Unicode form.`);
+    lines.push(`Look-alike names: ${plural(totals.lookalikes, 'key')} ${totals.lookalikes === 1 ? 'differs' : 'differ'} from another only by letter case or Unicode form.`);
     lines.push('  They collide on case-insensitive or normalising file systems and UIs (Windows, macOS): one may hide or replace the other.');
     for (const row of totals.examples.lookalike) lines.push(`  - ${JSON.stringify(row.key)} looks like ${JSON.stringify(row.lookalikeOf)}`);
     lines.push('');
@@ -102,7 +102,7 @@ export function formatDiffSummary(totals: DiffTotals, context: DiffSummaryContex
     lines.push('Advice: the bucket is empty. Strategy 1, Fresh Start: connect it and upload through WeSendit; no conflicts are possible.');
   } else {
     lines.push(`Advice: the bucket holds ${plural(bucketObjects, 'object')}. Strategy 2, Integrating Existing Data:`);
-    lines.push('  1. Create a full backup of the bucket first (connect-guard can verify it).');
+    lines.push('  1. Create a full backup of the bucket first.');
     lines.push('  2. Keep this report: it is your note of which files were in the bucket.');
     lines.push('  3. Make sure no uploads or transfers are running.');
     lines.push('  4. Connect the storage, then review the sync result before making further changes.');

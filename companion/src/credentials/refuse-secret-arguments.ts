@@ -15,7 +15,7 @@ export function refuseSecretArguments(argv: readonly string[]): void {
     const option = argument.split('=')[0];
     throw new ConnectGuardError(
       'INVALID_INPUT',
-      `connect-guard does not accept the Secret Key on the command line (${option}): command lines are visible to other users in "ps" and are kept in your shell history. ` +
+      `The Secret Key is not accepted on the command line (${option}): command lines are visible to other users in "ps" and are kept in your shell history. ` +
         'Instead, either set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment, use a profile from ~/.aws/credentials (--profile NAME or AWS_PROFILE), ' +
         'or run on a terminal and type it when asked (the input is hidden). If you typed the key into this command, consider it exposed: remove it from your shell history.',
     );

@@ -89,7 +89,7 @@ describe('resolveS3Credentials', () => {
 
 describe('refuseSecretArguments', () => {
   it.each(['--secret-key', '--secret-key=abc', '--secret', '--aws-secret-access-key', '--secret_access_key=x', '--SECRET-KEY', '--password', '-sk'])('refuses %s', (arg) => {
-    expect(() => refuseSecretArguments(['diff', arg, 'value'])).toThrow(/does not accept the Secret Key on the command line.*visible to other users in "ps"/);
+    expect(() => refuseSecretArguments(['diff', arg, 'value'])).toThrow(/Secret Key is not accepted on the command line.*visible to other users in "ps"/);
   });
   it('never repeats the value', () => {
     expect(() => refuseSecretArguments(['--secret-key=hunter2-value'])).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
