@@ -1,0 +1,62 @@
+/**
+ * The storages page: "Create storage" and, after it, the one-time credentials dialog rendered by
+ * storages-client.js in the markup variant the query names. `variant=iframe` is a shell whose
+ * whole app (button and dialog) lives in a same-origin iframe.
+ */
+import { UI_TEXT, type Lang } from './i18n.ts';
+
+export const DIALOG_VARIANTS = ['plain', 'table', 'dl', 'inputs', 'shadow', 'iframe', 'late', 'rerender', 'colon'] as const;
+export type DialogVariant = (typeof DIALOG_VARIANTS)[number];
+
+export function parseVariant(value: string | null): DialogVariant {
+  const known: readonly string[] = DIALOG_VARIANTS;
+  if (value === null || value === '') return 'plain';
+  if (!known.includes(value)) {
+    throw new Error(`Unknown variant "${value}". Use one of: ${DIALOG_VARIANTS.join(', ')}.`);
+  }
+  return DIALOG_VARIANTS.find((variant) => variant === value) ?? 'plain';
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `
+  body { font: 15px system-ui, sans-serif; margin: 0; color: #1d2433; background: #f4f6fa; }
+  header { background: #22304d; color: #fff; padding: 12px 24px; font-weight: 600; }
+  main { padding: 24px; }
+  .ov { position: fixed; inset: 0; background: rgba(20, 28, 45, .45); display: flex; align-items: flex-start; justify-content: center; padding-top: 40px; }
+  .md { background: #fff; border-radius: 10px; padding: 20px 28px; width: 640px; box-shadow: 0 10px 40px rgba(0,0,0,.25); }
+  .warn { background: #fff4e0; padding: 8px 12px; border-radius: 6px; }
+  .r, .fr, .dr { display: flex; gap: 10px; align-items: center; margin: 6px 0; }
+  .k, .fr label, dt, b { width: 190px; color: #5b6478; }
+  dd { margin: 0; } dl { margin: 0; }
+  code { background: #eef1f6; padding: 2px 6px; border-radius: 4px; }
+  .ic-cp, .ic-eye { border: 0; background: none; cursor: pointer; }
+  .ack { display: block; margin: 14px 0; }
+  .btn-primary { background: #2f6fed; color: #fff; border: 0; border-radius: 6px; padding: 8px 18px; }
+  .btn-primary:disabled { background: #a9bde8; }
+`;
+
+export function renderStoragesPage(input: { lang: Lang; variant: DialogVariant; embedded: boolean }): string {
+  const text = UI_TEXT[input.lang];
+  if (input.variant === 'iframe' && !input.embedded) {
+    const src = `/storages?lang=${input.lang}&variant=plain&embedded=1`;
+    return `<!doctype html><html lang="${input.lang}"><head><meta charset="utf-8"><title>WeSendit</title><style>${STYLE} iframe { border: 0; width: 100%; height: 760px; }</style></head>
+<body><header>WeSendit</header><iframe src="${escapeHtml(src)}" title="WeSendit app"></iframe></body></html>`;
+  }
+  const config = JSON.stringify({ text, variant: input.variant }).replace(/</g, '\\u003c');
+  return `<!doctype html><html lang="${input.lang}"><head><meta charset="utf-8"><title>${escapeHtml(text.storagesHeading)} – WeSendit</title><style>${STYLE}</style></head>
+<body>
+<header>WeSendit</header>
+<main>
+  <h1>${escapeHtml(text.storagesHeading)}</h1>
+  <button type="button" id="create">${escapeHtml(text.createStorage)}</button>
+  <button type="button" id="probe">${escapeHtml(text.probe)}</button>
+  <p id="status" role="status"></p>
+  <div id="app"></div>
+</main>
+<script type="application/json" id="fake-config">${config}</script>
+<script src="/assets/storages-client.js"></script>
+</body></html>`;
+}

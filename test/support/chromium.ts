@@ -1,0 +1,127 @@
+/**
+ * Real Chromium (Debian's /usr/bin/chromium) with the built extension (.output/chrome-mv3),
+ * driven by puppeteer-core, for the end-to-end tests and the demo.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
+import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const EXTENSION_DIR = resolve(import.meta.dirname, '../../.output/chrome-mv3');
+
+export interface LaunchOptions {
+  /** Profile directory; a fresh temporary one when absent (removed by `close()`). */
+  readonly userDataDir?: string;
+  /** Default true. */
+  readonly headless?: boolean;
+  /** Keep the profile directory after `close()` (e.g. to scan it). Default: keep a given one, remove a temporary one. */
+  readonly keepProfile?: boolean;
+}
+
+export interface ChromiumWithExtension {
+  readonly browser: Browser;
+  readonly extensionId: string;
+  readonly userDataDir: string;
+  /** Closes the browser (and removes a temporary profile unless kept). */
+  close(): Promise<void>;
+}
+
+export async function launchChromiumWithExtension(options: LaunchOptions = {}): Promise<ChromiumWithExtension> {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
+    throw new Error(`No built extension at ${EXTENSION_DIR}. Run \`npx wxt build\` first.`);
+  }
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}. Run \`tsx test/support/ensure-system.ts chromium\`.`);
+  }
+  const temporaryProfile = options.userDataDir === undefined;
+  const userDataDir = options.userDataDir ?? (await mkdtemp(join(tmpdir(), 'connect-guard-profile-')));
+  // Chromium writes crash folders under XDG_CONFIG_HOME (default ~/.config) despite --user-data-dir.
+  const xdgConfigHome = await mkdtemp(join(tmpdir(), 'connect-guard-xdg-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: options.headless ?? true,
+    userDataDir,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    env: { ...process.env, XDG_CONFIG_HOME: xdgConfigHome },
+    defaultViewport: { width: 1280, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+    ],
+  });
+  try {
+    const worker = await browser.waitForTarget((target) => target.type() === 'service_worker' && target.url().startsWith('chrome-extension://'), {
+      timeout: 20_000,
+    });
+    const extensionId = new URL(worker.url()).host;
+    if (extensionId !== DEV_EXTENSION_ID) {
+      throw new Error(`The loaded extension has id ${extensionId}, expected ${DEV_EXTENSION_ID} (manifest.key from shared/extension-identity.ts).`);
+    }
+    const keepProfile = options.keepProfile ?? !temporaryProfile;
+    return {
+      browser,
+      extensionId,
+      userDataDir,
+      close: async () => {
+        await browser.close();
+        await rm(xdgConfigHome, { recursive: true, force: true });
+        if (!keepProfile) await rm(userDataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
+/** Opens the popup as a tab (an action popup cannot be opened headless). */
+export async function openPopup(browser: Browser, extensionId: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`chrome-extension://${extensionId}/popup.html`);
+  return page;
+}
+
+/** The gate prompt frame (an extension-origin iframe) the gate injected into `page`, waiting for it. */
+export async function waitForGateFrame(page: Page, options: { timeout?: number } = {}): Promise<Frame> {
+  const timeout = options.timeout ?? 15_000;
+  const find = (): Frame | undefined => page.frames().find((frame) => frame.url().startsWith('chrome-extension://') && frame.url().includes('/gate.html'));
+  const found = find();
+  if (found) return found;
+  return new Promise<Frame>((resolvePromise, reject) => {
+    const onFrame = (): void => {
+      const frame = find();
+      if (!frame) return;
+      cleanup();
+      resolvePromise(frame);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`No gate prompt frame appeared on ${page.url()} within ${timeout} ms.`));
+    }, timeout);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      page.off('frameattached', onFrame);
+      page.off('framenavigated', onFrame);
+    };
+    page.on('frameattached', onFrame);
+    page.on('framenavigated', onFrame);
+    onFrame();
+  });
+}
+
+/** The capture id the gate prompt frame was opened with (its URL hash). */
+export function captureIdOf(frame: Frame): string {
+  return new URL(frame.url()).hash.slice(1);
+}

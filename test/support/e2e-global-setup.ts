@@ -1,0 +1,17 @@
+/**
+ * Global setup of the e2e project: Chromium must be installed and the extension built
+ * (`npm test` builds before vitest; a direct `vitest run --project e2e` builds here once).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureSystem } from './ensure-system.ts';
+import { EXTENSION_DIR } from './chromium.ts';
+
+export default function setup(): void {
+  ensureSystem(['chromium']);
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
+    console.log('No built extension yet: running `npx wxt build` once…');
+    execFileSync('npx', ['wxt', 'build'], { stdio: 'inherit', cwd: join(EXTENSION_DIR, '../..') });
+  }
+}
