@@ -10,7 +10,7 @@ import type { GateCapture, Reply, RequestType, Settings, VaultStatus } from '../
 import { parseStorageCredentials } from '../../shared/vault-format/storage-record.ts';
 import type { CaptureRegistry } from './capture-registry.ts';
 import { parseRequestEnvelope, readId, readString } from './request-guards.ts';
-import { assertSenderAllowed, type ExtensionIdentity, type SenderInfo } from './sender-policy.ts';
+import { assertSenderAllowed, senderPageUrl, type ExtensionIdentity, type SenderInfo } from './sender-policy.ts';
 
 /** What the router needs from the vault (VaultService provides it; see vault-background.ts). */
 export interface VaultPort {
@@ -79,7 +79,7 @@ export function createBackgroundRouter(deps: RouterDeps): (message: unknown, sen
         if (frame === undefined) throw new ConnectGuardError('FORBIDDEN_SENDER', 'No tab sent this capture.');
         const credentials = parseStorageCredentials(data.credentials);
         // The sender's own frame URL is the origin that counts, not what the message claims.
-        const origin = new URL(sender.url ?? '').origin;
+        const origin = senderPageUrl(sender)?.origin ?? 'unknown';
         const record = await captures.add({ credentials, origin, tabId: frame.tabId, frameId: frame.frameId });
         return { captureId: record.captureId };
       }

@@ -11,6 +11,8 @@ import type { ContentRequests, PageRequests, RequestType } from '../../shared/pr
 export interface SenderInfo {
   readonly id?: string;
   readonly url?: string;
+  /** Chromium's origin of the sending frame; unlike `url` it is right for about:blank frames too. */
+  readonly origin?: string;
   readonly tab?: { readonly id?: number };
   readonly frameId?: number;
 }
@@ -78,6 +80,17 @@ export function isExtensionPageSender(sender: SenderInfo, self: ExtensionIdentit
   return sender.id === self.id && typeof sender.url === 'string' && sender.url.startsWith(self.baseUrl);
 }
 
+/** The sending frame's origin (preferred) or URL, parsed; `undefined` when neither is usable. */
+export function senderPageUrl(sender: SenderInfo): URL | undefined {
+  const source = sender.origin !== undefined && sender.origin !== 'null' ? sender.origin : sender.url;
+  if (source === undefined) return undefined;
+  try {
+    return new URL(source);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Throws FORBIDDEN_SENDER unless `sender` may send `type`. Returns the tab and frame of a content
  * script sender, which the gate needs to release the right frame later.
@@ -95,12 +108,7 @@ export function assertSenderAllowed(
     return undefined;
   }
   const tabId = sender.tab?.id;
-  let url: URL | undefined;
-  try {
-    url = sender.url === undefined ? undefined : new URL(sender.url);
-  } catch {
-    url = undefined;
-  }
+  const url = senderPageUrl(sender);
   if (sender.id !== self.id || tabId === undefined || tabId < 0 || url === undefined || isExtensionPageSender(sender, self)) {
     throw new ConnectGuardError('FORBIDDEN_SENDER', `"${type}" may only come from the gate running in a web page tab.`);
   }

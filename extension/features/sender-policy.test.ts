@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { assertSenderAllowed, isGateOrigin, type SenderInfo } from './sender-policy.ts';
+
+const SELF = { id: 'ext-id', baseUrl: 'chrome-extension://ext-id/' };
+
+describe('isGateOrigin', () => {
+  it.each([
+    ['https://app.wesendit.com/settings', [], true],
+    ['https://wesendit.com/', [], true],
+    ['http://app.wesendit.com/', [], false],
+    ['https://wesendit.com.evil.example/', [], false],
+    ['https://evilwesendit.com/', [], false],
+    ['http://127.0.0.1:5173/storages', [], true],
+    ['http://localhost:3000/', [], true],
+    ['http://127.0.0.2/', [], false],
+    ['https://files.example.com/app', ['https://files.example.com'], true],
+    ['https://files.example.com:8443/app', ['https://files.example.com'], false],
+    ['http://files.example.com/app', ['https://files.example.com'], false],
+    ['https://a.b.example.com/', ['https://*.example.com'], true],
+    ['https://example.com/', ['https://*.example.com'], true],
+    ['https://notexample.com/', ['https://*.example.com'], false],
+  ] as const)('%s with %j → %s', (url, extra, expected) => {
+    expect(isGateOrigin(new URL(url), extra)).toBe(expected);
+  });
+});
+
+describe('assertSenderAllowed', () => {
+  const content: SenderInfo = { id: 'ext-id', url: 'http://127.0.0.1:8080/x', tab: { id: 3 }, frameId: 5 };
+  const page: SenderInfo = { id: 'ext-id', url: 'chrome-extension://ext-id/popup.html' };
+
+  it('returns the tab and frame of an allowed content script', () => {
+    expect(assertSenderAllowed('gate.captured', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+  });
+
+  it('judges an about:blank frame by its origin, not its URL', () => {
+    expect(assertSenderAllowed('gate.captured', { ...content, url: 'about:blank', origin: 'http://127.0.0.1:8080' }, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+    expect(() => assertSenderAllowed('gate.captured', { ...content, url: 'about:blank', origin: 'https://evil.example' }, SELF, [])).toThrow(/not enabled/);
+  });
+
+  it.each(['vault.unlock', 'storage.reveal', 'storage.copySecret', 'gate.save', 'gate.getCapture', 'vault.export', 'settings.set'] as const)(
+    'refuses %s from a content script',
+    (type) => {
+      expect(() => assertSenderAllowed(type, content, SELF, [])).toThrow(/Connect Guard's own pages/);
+    },
+  );
+
+  it('refuses content requests from extension pages and other extensions', () => {
+    expect(() => assertSenderAllowed('gate.captured', { ...page, tab: { id: 1 } }, SELF, [])).toThrow(/web page tab/);
+    expect(() => assertSenderAllowed('gate.captured', { ...content, id: 'other' }, SELF, [])).toThrow(/web page tab/);
+    expect(() => assertSenderAllowed('vault.status', { ...page, id: 'other' }, SELF, [])).toThrow(/own pages/);
+  });
+
+  it('accepts page requests from the popup and the gate frame inside a tab', () => {
+    expect(assertSenderAllowed('storage.reveal', page, SELF, [])).toBeUndefined();
+    expect(assertSenderAllowed('gate.save', { ...page, url: 'chrome-extension://ext-id/gate.html#id', tab: { id: 2 }, frameId: 9 }, SELF, [])).toBeUndefined();
+  });
+});
