@@ -1,0 +1,29 @@
+import { runHost } from '../host.ts';
+import type { CliIo } from '../cli/cli-io.ts';
+import { createHostHandlers } from './host-handlers.ts';
+
+export const HOST_HELP = `Usage: connect-guard host --allowed-origin chrome-extension://ID/
+
+The native-messaging host the browser starts for the Connect Guard extension; not for use on a
+terminal. "connect-guard install-host" registers it. It reads and writes length-prefixed JSON on
+stdin/stdout, serves only the extension origins given with --allowed-origin, and exits when the
+browser closes the connection.
+`;
+
+/**
+ * \`connect-guard host …\`: serves the browser on the process's stdio. stdout carries frames only,
+ * so console output of any module is sent to stderr for the life of the host.
+ */
+export async function runHostCommand(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(HOST_HELP);
+    return 0;
+  }
+  const toStderr = (...values: unknown[]): void => {
+    io.stderr.write(`${values.map(String).join(' ')}\n`);
+  };
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+  return runHost({ argv: args, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, handlers: createHostHandlers() });
+}

@@ -1,0 +1,191 @@
+/**
+ * Chrome native-messaging framing on stdio: each message is a 32-bit length in native byte order
+ * (little-endian on every platform Chromium ships for) followed by that many bytes of UTF-8 JSON.
+ * https://developer.chrome.com/docs/extensions/develop/concepts/native-messaging#native-messaging-host-protocol
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+
+/** What the reader found in the byte stream. */
+export type DecodedFrame =
+  /** A complete frame whose body parsed as JSON. */
+  | { readonly kind: 'message'; readonly value: unknown; readonly bytes: number }
+  /** A complete frame whose body is not JSON (or not UTF-8); `id` when one could still be read. */
+  | { readonly kind: 'malformed'; readonly problem: string; readonly id: string | null }
+  /** A frame longer than the limit: its body is skipped without being buffered. */
+  | { readonly kind: 'oversize'; readonly bytes: number };
+
+const HEADER_BYTES = 4;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Splits a byte stream into frames. Robust to any chunking: a header or body split across reads,
+ * many frames in one read. Bodies over `maxFrameBytes` are skipped as they stream past (never held
+ * in memory) and reported once, so the stream stays in step and the host keeps serving.
+ */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Length of the frame whose body is awaited, once its header is read. */
+  private expected: number | undefined;
+  /** Bytes of an oversize body still to discard. */
+  private skipping = 0;
+
+  constructor(private readonly maxFrameBytes: number) {}
+
+  /** Feeds bytes read from stdin; returns every frame they complete. */
+  push(chunk: Buffer): DecodedFrame[] {
+    const frames: DecodedFrame[] = [];
+    let input = chunk;
+    if (this.skipping > 0) {
+      const skipped = Math.min(this.skipping, input.length);
+      this.skipping -= skipped;
+      input = input.subarray(skipped);
+    }
+    if (input.length > 0) {
+      this.chunks.push(input);
+      this.buffered += input.length;
+    }
+    for (;;) {
+      if (this.skipping > 0) {
+        // An oversize frame's header was just read: drop what is buffered of its body.
+        const skipped = Math.min(this.skipping, this.buffered);
+        this.take(skipped);
+        this.skipping -= skipped;
+        if (this.skipping > 0) break;
+        continue;
+      }
+      if (this.expected === undefined) {
+        if (this.buffered < HEADER_BYTES) break;
+        const length = this.take(HEADER_BYTES).readUInt32LE(0);
+        if (length > this.maxFrameBytes) {
+          frames.push({ kind: 'oversize', bytes: length });
+          this.skipping = length;
+          continue;
+        }
+        this.expected = length;
+      }
+      if (this.buffered < this.expected) break;
+      const body = this.take(this.expected);
+      this.expected = undefined;
+      frames.push(decodeBody(body));
+    }
+    return frames;
+  }
+
+  /** Bytes of an unfinished frame at end of input (0 when the stream ended cleanly between frames). */
+  get pendingBytes(): number {
+    return this.buffered + (this.expected === undefined ? 0 : HEADER_BYTES) + this.skipping;
+  }
+
+  private take(count: number): Buffer {
+    if (count === 0) return Buffer.alloc(0);
+    const first = this.chunks[0];
+    if (first && first.length >= count) {
+      // The common case: the frame lies in one read; no copy.
+      const taken = first.subarray(0, count);
+      if (first.length === count) this.chunks.shift();
+      else this.chunks[0] = first.subarray(count);
+      this.buffered -= count;
+      return taken;
+    }
+    const all = Buffer.concat(this.chunks, this.buffered);
+    this.chunks = all.length > count ? [all.subarray(count)] : [];
+    this.buffered -= count;
+    return all.subarray(0, count);
+  }
+}
+
+function decodeBody(body: Buffer): DecodedFrame {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    return { kind: 'malformed', problem: 'The message is not valid UTF-8.', id: null };
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    return { kind: 'message', value, bytes: body.length };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { kind: 'malformed', problem: `The message is not valid JSON (${detail.slice(0, 120)}).`, id: findId(text) };
+  }
+}
+
+/** Recovers `"id":"…"` from a frame that is not JSON, so its error reply can still be matched. */
+function findId(text: string): string | null {
+  const match = /"id"\s*:\s*"((?:[^"\\]|\\.){1,128})"/.exec(text.slice(0, 4096));
+  if (!match?.[1]) return null;
+  try {
+    const id: unknown = JSON.parse(`"${match[1]}"`);
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Encodes one message as a frame: length header + UTF-8 JSON body. */
+export function encodeFrame(message: unknown): Buffer {
+  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeUInt32LE(body.length, 0);
+  return Buffer.concat([header, body]);
+}
+
+/** A frame too large for the browser to accept; the caller answers with an error instead. */
+export class FrameTooLargeError extends Error {
+  override readonly name = 'FrameTooLargeError';
+  constructor(readonly bytes: number, readonly limit: number) {
+    super(`A reply of ${bytes} bytes exceeds the ${limit}-byte limit for messages to the browser.`);
+  }
+}
+
+/**
+ * Writes frames to stdout, one whole frame per write so concurrent requests never interleave
+ * bytes, and waits for `drain` when the pipe is full so a fast producer cannot buffer without
+ * bound. Nothing but frames may reach this stream: any other byte would desynchronise the browser.
+ */
+export class FrameWriter {
+  private closed = false;
+  private drained: Promise<void> | undefined;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly maxFrameBytes: number,
+  ) {
+    stream.on('error', () => {
+      // EPIPE: the browser closed the port. Later writes are dropped; the host shuts down on stdin EOF.
+      this.closed = true;
+    });
+    stream.on('close', () => {
+      this.closed = true;
+    });
+  }
+
+  /** Serialized body size of a message, to decide chunking before writing. */
+  static measure(message: unknown): number {
+    return Buffer.byteLength(JSON.stringify(message), 'utf8');
+  }
+
+  /** Throws {@link FrameTooLargeError} (writing nothing) when the message is over the limit. */
+  async write(message: unknown): Promise<void> {
+    const frame = encodeFrame(message);
+    const bodyBytes = frame.length - HEADER_BYTES;
+    if (bodyBytes > this.maxFrameBytes) throw new FrameTooLargeError(bodyBytes, this.maxFrameBytes);
+    if (this.closed) return;
+    while (this.drained) await this.drained;
+    if (this.closed) return;
+    if (!this.stream.write(frame)) {
+      this.drained = once(this.stream, 'drain').then(
+        () => undefined,
+        () => undefined,
+      );
+      await this.drained;
+      this.drained = undefined;
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
