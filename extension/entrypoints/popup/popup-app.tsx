@@ -66,7 +66,7 @@ export function PopupApp(): JSX.Element {
         <section aria-labelledby="create-heading">
           <h2 id="create-heading">No vault yet</h2>
           <p class="hint">
-            The vault is created when WeSendit shows new S3 credentials: Connect Guard holds the dialog and asks for a passphrase. You can also create it now.
+            The vault is created when WeSendit shows new S3 credentials: Connect Guard holds the dialog and asks for a passphrase. You can also create it now; to restore an export, create a vault, then use Import.
           </p>
           <form
             onSubmit={(event) => {
