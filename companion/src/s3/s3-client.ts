@@ -59,7 +59,11 @@ export function createS3Client(connection: S3Connection, options: S3ClientOption
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
       connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+      // Until the response starts; without throwOnRequestTimeout the handler only logs a warning.
       requestTimeout: options.requestTimeoutMs ?? 30_000,
+      throwOnRequestTimeout: true,
+      // A body that stops flowing half-way.
+      socketTimeout: options.requestTimeoutMs ?? 30_000,
     }),
   });
 }
