@@ -70,6 +70,16 @@ export interface DiffOptions {
  */
 export type InventorySource = AsyncIterable<InventoryEntry | readonly InventoryEntry[]> | Iterable<InventoryEntry>;
 
+// UTF-16 order (JavaScript's `<`, a native memcmp for most strings) equals S3's UTF-8 byte
+// order unless a surrogate meets a character in U+E000–U+FFFF at the first difference.
+const NEEDS_CODE_POINT_ORDER = /[\uD800-\uFFFF]/;
+
+/** compareS3Keys, with a fast path for keys that JavaScript's own comparison orders the same. */
+function compareKeys(a: string, b: string): number {
+  if (NEEDS_CODE_POINT_ORDER.test(a) || NEEDS_CODE_POINT_ORDER.test(b)) return compareS3Keys(a, b);
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
 const SIDE_LABEL: Record<DiffSide, string> = { bucket: 'bucket inventory', wesendit: 'WeSendit inventory' };
 
 /** Pulls entries from a source, checking S3 order and uniqueness as it goes. */
@@ -127,7 +137,7 @@ class SortedCursor {
     this.position++;
     const previous = this.previousKey;
     if (previous !== undefined) {
-      const order = compareS3Keys(previous, entry.key);
+      const order = compareKeys(previous, entry.key);
       if (order >= 0) {
         const label = SIDE_LABEL[this.side];
         if (order === 0) {
@@ -270,7 +280,7 @@ export async function* diffInventoryBatches(
     let order: number;
     if (!hasLeft) order = 1;
     else if (!hasRight) order = -1;
-    else order = compareS3Keys(left.peek().key, right.peek().key);
+    else order = compareKeys(left.peek().key, right.peek().key);
 
     let row: DiffRow;
     if (order < 0) {

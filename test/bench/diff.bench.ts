@@ -4,7 +4,12 @@
  * process so wall time and peak RSS belong to the diff alone. Floors: ≤ 3 s, ≤ 400 MB.
  */
 import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readManifestBatches } from '../../companion/src/inventory/read-manifest.ts';
 import type { InventoryEntry } from '../../shared/inventory.ts';
 import { diffInventories, diffInventoryBatches } from '../../shared/diff/diff-inventories.ts';
 import { DiffTally } from '../../shared/diff/summarize-diff.ts';
@@ -71,6 +76,8 @@ const UNION = Math.round((PER_SIDE * 20) / 16);
 interface ChildResult {
   mode: string;
   seconds: number;
+  /** User + system CPU seconds: less disturbed than wall time by other work on the machine. */
+  cpuSeconds: number;
   maxRssMb: number;
   rows: number;
   classes: Record<string, number>;
@@ -79,11 +86,18 @@ interface ChildResult {
 
 async function runChild(mode: string): Promise<ChildResult> {
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const tally = new DiffTally();
   let rows = 0;
   if (mode === 'generate-only') {
     for await (const b of synthetic('bucket', UNION)) rows += b.length;
     for await (const b of synthetic('wesendit', UNION)) rows += b.length;
+  } else if (mode === 'manifest') {
+    const path = process.env.DIFF_BENCH_MANIFEST ?? '';
+    for await (const batch of diffInventoryBatches(synthetic('bucket', UNION), readManifestBatches(path))) {
+      tally.addBatch(batch);
+      rows += batch.length;
+    }
   } else if (mode === 'batches') {
     for await (const batch of diffInventoryBatches(synthetic('bucket', UNION), synthetic('wesendit', UNION))) {
       tally.addBatch(batch);
@@ -96,10 +110,12 @@ async function runChild(mode: string): Promise<ChildResult> {
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   const totals = tally.totals;
   return {
     mode,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     rows,
     classes: Object.fromEntries(Object.entries(totals.classes).map(([k, v]) => [k, v.objects])),
@@ -112,10 +128,10 @@ if (process.env.DIFF_BENCH_CHILD) {
   process.stdout.write(JSON.stringify(result) + '\n');
 } else {
   const self = fileURLToPath(import.meta.url);
-  const measure = (mode: string): ChildResult => {
+  const measure = (mode: string, extraEnv: Record<string, string> = {}): ChildResult => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', self], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: { ...process.env, DIFF_BENCH_CHILD: mode },
+      env: { ...process.env, ...extraEnv, DIFF_BENCH_CHILD: mode },
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     });
@@ -123,9 +139,10 @@ if (process.env.DIFF_BENCH_CHILD) {
     const line = child.stdout.trim().split('\n').pop() ?? '';
     return JSON.parse(line) as ChildResult;
   };
+  console.log(`Load average before the run: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
   console.log(`Diff of two synthetic inventories, ${PER_SIDE.toLocaleString('en-US')} entries per side (${UNION.toLocaleString('en-US')} distinct keys + look-alike twins), Node ${process.versions.node}`);
   const generate = measure('generate-only');
-  console.log(`  input generation alone:         ${generate.seconds.toFixed(2)} s, peak RSS ${generate.maxRssMb.toFixed(0)} MB (${generate.rows.toLocaleString('en-US')} entries)`);
+  console.log(`  input generation alone:         ${generate.seconds.toFixed(2)} s (CPU ${generate.cpuSeconds.toFixed(2)} s), peak RSS ${generate.maxRssMb.toFixed(0)} MB (${generate.rows.toLocaleString('en-US')} entries)`);
   let pass = true;
   for (const mode of ['batches', 'rows']) {
     const r = measure(mode);
@@ -133,10 +150,35 @@ if (process.env.DIFF_BENCH_CHILD) {
     if (mode === 'batches') pass = ok;
     const label = mode === 'batches' ? 'diffInventoryBatches (CLI path)' : 'diffInventories (row API)';
     console.log(
-      `  ${label.padEnd(31)} ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMb.toFixed(0)} MB, ${r.rows.toLocaleString('en-US')} rows, ` +
+      `  ${label.padEnd(31)} ${r.seconds.toFixed(2)} s (CPU ${r.cpuSeconds.toFixed(2)} s), peak RSS ${r.maxRssMb.toFixed(0)} MB, ${r.rows.toLocaleString('en-US')} rows, ` +
         `${Math.round(r.rows / r.seconds).toLocaleString('en-US')} rows/s ${ok ? 'PASS' : 'over floor'}`,
     );
     console.log(`    classes ${JSON.stringify(r.classes)}, look-alikes ${r.lookalikes}`);
+  }
+  // The WeSendit side as a CSV manifest of the same entries: parse, validate, sort, diff.
+  const dir = mkdtempSync(join(tmpdir(), 'cg-diff-bench-'));
+  try {
+    const manifestPath = join(dir, 'wesendit.csv');
+    const out = createWriteStream(manifestPath);
+    out.write('path,size,modified,md5\n');
+    let lines = 0;
+    for await (const batch of synthetic('wesendit', UNION)) {
+      let text = '';
+      for (const e of batch) text += `${e.key},${e.size},${e.lastModified ?? ''},${e.md5 ?? ''}\n`;
+      lines += batch.length;
+      if (!out.write(text)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    const m = measure('manifest', { DIFF_BENCH_MANIFEST: manifestPath });
+    const ok = m.maxRssMb <= FLOOR_MB;
+    if (!ok) pass = false;
+    console.log(
+      `  CSV manifest (${lines.toLocaleString('en-US')} lines) vs bucket: ${m.seconds.toFixed(2)} s (CPU ${m.cpuSeconds.toFixed(2)} s), peak RSS ${m.maxRssMb.toFixed(0)} MB, ${m.rows.toLocaleString('en-US')} rows ` +
+        `(read, validate, sort, diff) ${ok ? 'PASS (memory)' : 'over memory floor'}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   console.log(`  floors: ≤ ${FLOOR_SECONDS} s and ≤ ${FLOOR_MB} MB peak RSS, including input generation → ${pass ? 'PASS' : 'FAIL'}`);
   if (!pass) process.exitCode = 1;

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
@@ -17,6 +16,7 @@ export interface ReadManifestOptions {
 const MAX_KEY_BYTES = 1024;
 const MAX_REPORTED_ERRORS = 10;
 const MD5_HEX = /^[0-9a-fA-F]{32}$/;
+const SURROGATE = /[\uD800-\uDFFF]/;
 const ETAG = /^"?[0-9a-fA-F]{32}(-[1-9][0-9]{0,4})?"?$/;
 /** ISO 8601 with a zone, or a bare date (UTC midnight). */
 const ISO_TIME = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d))?$/i;
@@ -31,8 +31,6 @@ const COLUMN_ALIASES: Record<string, 'path' | 'size' | 'modified' | 'md5' | 'eta
   etag: 'etag',
 };
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /**
  * Entries kept column by column (typed arrays for numbers and MD5s): about 60 bytes per entry
  * plus the key's text, so a million-line manifest can be sorted in memory.
@@ -41,7 +39,7 @@ class ColumnarEntries {
   keys: string[] = [];
   private sizes = new Float64Array(1024);
   private times = new Float64Array(1024);
-  private md5s = new Uint8Array(1024 * 16);
+  private md5s = Buffer.alloc(1024 * 16);
   private hasMd5 = new Uint8Array(1024);
   private lines = new Uint32Array(1024);
   private readonly etags = new Map<number, string>();
@@ -59,7 +57,7 @@ class ColumnarEntries {
     this.lines[i] = line;
     if (md5 !== undefined) {
       this.hasMd5[i] = 1;
-      for (let b = 0; b < 16; b++) this.md5s[i * 16 + b] = parseInt(md5.slice(b * 2, b * 2 + 2), 16);
+      this.md5s.write(md5, i * 16, 16, 'hex');
     }
     if (etag !== undefined) this.etags.set(i, etag);
   }
@@ -74,10 +72,7 @@ class ColumnarEntries {
     const time = this.times[i] ?? Number.NaN;
     const lastModified = Number.isNaN(time) ? undefined : new Date(time).toISOString();
     let md5: string | undefined;
-    if (this.hasMd5[i] === 1) {
-      md5 = '';
-      for (let b = 0; b < 16; b++) md5 += HEX[this.md5s[i * 16 + b] ?? 0];
-    }
+    if (this.hasMd5[i] === 1) md5 = this.md5s.toString('hex', i * 16, i * 16 + 16);
     const etag = this.etags.get(i);
     return { key, size, lastModified, md5, etag };
   }
@@ -90,8 +85,8 @@ class ColumnarEntries {
     };
     this.sizes = grow64(this.sizes);
     this.times = grow64(this.times);
-    const md5s = new Uint8Array(this.md5s.length * 2);
-    md5s.set(this.md5s);
+    const md5s = Buffer.alloc(this.md5s.length * 2);
+    this.md5s.copy(md5s);
     this.md5s = md5s;
     const hasMd5 = new Uint8Array(this.hasMd5.length * 2);
     hasMd5.set(this.hasMd5);
@@ -165,10 +160,11 @@ function validate(record: RawRecord, line: number, errors: ManifestErrors, into:
   const { path, size, modified, md5, etag } = record;
   if (typeof path !== 'string' || path === '') return errors.add(line, 'path is missing.');
   if (path.includes('\0')) return errors.add(line, `path ${JSON.stringify(path)} contains a NUL character.`);
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(path)) {
+  if (SURROGATE.test(path) && /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(path)) {
     return errors.add(line, `path ${JSON.stringify(path)} is not valid Unicode (a lone surrogate).`);
   }
-  if (Buffer.byteLength(path) > MAX_KEY_BYTES) return errors.add(line, `path is ${Buffer.byteLength(path)} bytes long; S3 keys have at most ${MAX_KEY_BYTES}.`);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short paths need no count.
+  if (path.length > MAX_KEY_BYTES / 3 && Buffer.byteLength(path) > MAX_KEY_BYTES) return errors.add(line, `path is ${Buffer.byteLength(path)} bytes long; S3 keys have at most ${MAX_KEY_BYTES}.`);
   let bytes: number;
   if (typeof size === 'number') bytes = size;
   else if (typeof size === 'string' && /^\d+$/.test(size.trim())) bytes = Number(size.trim());
@@ -197,83 +193,159 @@ function validate(record: RawRecord, line: number, errors: ManifestErrors, into:
   into.push(path, bytes, time, md5Text, etagText, line);
 }
 
+/** The lines found in one read: byte ranges into `buffer`. */
+interface LineBatch {
+  readonly buffer: Buffer;
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+}
+
+/**
+ * Yields the lines of a file, a read buffer at a time (one await per megabyte, not per line).
+ * Lines are split on bytes and each field is decoded on its own, so strings kept from a line
+ * (paths) do not pin the read buffer in memory.
+ */
+async function* readLines(path: string): AsyncGenerator<LineBatch> {
+  let rest: Buffer | undefined;
+  let first = true;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    if (!Buffer.isBuffer(chunk)) continue;
+    const buffer: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    if (first) {
+      first = false;
+      if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) start = 3;
+    }
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (;;) {
+      const newline = buffer.indexOf(10, start);
+      if (newline < 0) break;
+      starts.push(start);
+      ends.push(newline > start && buffer[newline - 1] === 13 ? newline - 1 : newline);
+      start = newline + 1;
+    }
+    rest = start < buffer.length ? buffer.subarray(start) : undefined;
+    yield { buffer, starts, ends };
+  }
+  if (rest && rest.length > 0) {
+    const end = rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length;
+    yield { buffer: rest, starts: [0], ends: [end] };
+  }
+}
+
+type Column = 'path' | 'size' | 'modified' | 'md5' | 'etag';
+
 async function parseInto(path: string, format: ManifestFormat | undefined, into: ColumnarEntries): Promise<void> {
   const errors = new ManifestErrors(path);
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
   let lineNumber = 0;
   let detected = format;
-  let columns: ('path' | 'size' | 'modified' | 'md5' | 'etag' | undefined)[] | undefined;
+  let columns: (Column | undefined)[] | undefined;
   let pending = '';
   let pendingStart = 0;
-  for await (const rawLine of lines) {
-    lineNumber++;
-    const line = lineNumber === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
-    if (detected === undefined) {
-      if (line.trim() === '') continue;
-      detected = line.trimStart().startsWith('{') ? 'ndjson' : 'csv';
-    }
-    if (detected === 'ndjson') {
-      if (line.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        errors.add(lineNumber, 'is not valid JSON.');
-        continue;
+  const fieldEnds: number[] = [];
+  for await (const { buffer, starts, ends } of readLines(path)) {
+    for (let l = 0; l < starts.length; l++) {
+      const start = starts[l] ?? 0;
+      const end = ends[l] ?? 0;
+      lineNumber++;
+      if (detected === undefined) {
+        const line = buffer.toString('utf8', start, end);
+        if (line.trim() === '') continue;
+        detected = line.trimStart().startsWith('{') ? 'ndjson' : 'csv';
       }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        errors.add(lineNumber, 'is not a JSON object like {"path":"a.txt","size":5,"modified":"2024-03-01T10:00:00Z"}.');
-        continue;
-      }
-      const object = new Map(Object.entries(value));
-      // Snapshot files written by `connect-guard inventory` start and end with marker lines.
-      if (object.has('type')) continue;
-      validate(
-        {
-          path: object.get('path') ?? object.get('key'),
-          size: object.get('size'),
-          modified: object.get('modified') ?? object.get('lastModified'),
-          md5: object.get('md5'),
-          etag: object.get('etag'),
-        },
-        lineNumber,
-        errors,
-        into,
-      );
-      continue;
-    }
-    // CSV
-    if (pending === '' && line.trim() === '') continue;
-    const text = pending === '' ? line : `${pending}\n${line}`;
-    if (pending === '') pendingStart = lineNumber;
-    const cells = splitCsvRecord(text);
-    if (cells === undefined) {
-      pending = text;
-      continue;
-    }
-    pending = '';
-    if (columns === undefined) {
-      columns = cells.map((c) => COLUMN_ALIASES[c.trim().toLowerCase()]);
-      const unknown = cells.filter((_, i) => columns?.[i] === undefined);
-      if (unknown.length > 0 || !columns.includes('path') || !columns.includes('size')) {
-        throw new ConnectGuardError(
-          'INVALID_INPUT',
-          `The manifest ${path} line ${pendingStart} must be a header naming the columns path,size,modified[,md5]` +
-            (unknown.length > 0 ? ` (unknown column${unknown.length === 1 ? '' : 's'}: ${unknown.map((u) => JSON.stringify(u)).join(', ')})` : '') +
-            '. Example:\npath,size,modified,md5\nphotos/a.jpg,52311,2024-03-01T10:00:00Z,5d41402abc4b2a76b9719d911017c592',
+      if (detected === 'ndjson') {
+        const line = buffer.toString('utf8', start, end);
+        if (line.trim() === '') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          errors.add(lineNumber, 'is not valid JSON.');
+          continue;
+        }
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          errors.add(lineNumber, 'is not a JSON object like {"path":"a.txt","size":5,"modified":"2024-03-01T10:00:00Z"}.');
+          continue;
+        }
+        const object = new Map(Object.entries(value));
+        // Snapshot files written by `connect-guard inventory` start and end with marker lines.
+        if (object.has('type')) continue;
+        validate(
+          {
+            path: object.get('path') ?? object.get('key'),
+            size: object.get('size'),
+            modified: object.get('modified') ?? object.get('lastModified'),
+            md5: object.get('md5'),
+            etag: object.get('etag'),
+          },
+          lineNumber,
+          errors,
+          into,
         );
+        continue;
       }
-      continue;
+      // CSV. Fast path: a data line without quotes splits on comma bytes.
+      if (pending === '' && columns !== undefined && !buffer.subarray(start, end).includes(34)) {
+        if (end === start) continue;
+        fieldEnds.length = 0;
+        let at = start;
+        for (;;) {
+          const comma = buffer.indexOf(44, at);
+          if (comma < 0 || comma >= end) break;
+          fieldEnds.push(comma);
+          at = comma + 1;
+        }
+        fieldEnds.push(end);
+        if (fieldEnds.length !== columns.length) {
+          if (fieldEnds.length === 1 && buffer.toString('utf8', start, end).trim() === '') continue;
+          errors.add(lineNumber, `has ${fieldEnds.length} fields, the header has ${columns.length} (quote paths that contain commas: "a,b.txt").`);
+          continue;
+        }
+        const record: RawRecord = { path: undefined, size: undefined, modified: undefined, md5: undefined, etag: undefined };
+        let fieldStart = start;
+        for (let i = 0; i < columns.length; i++) {
+          const fieldEnd = fieldEnds[i] ?? end;
+          const column = columns[i];
+          if (column !== undefined) record[column] = buffer.toString('utf8', fieldStart, fieldEnd);
+          fieldStart = fieldEnd + 1;
+        }
+        validate(record, lineNumber, errors, into);
+        continue;
+      }
+      const line = buffer.toString('utf8', start, end);
+      if (pending === '' && line.trim() === '') continue;
+      const text = pending === '' ? line : `${pending}\n${line}`;
+      if (pending === '') pendingStart = lineNumber;
+      const cells = splitCsvRecord(text);
+      if (cells === undefined) {
+        pending = text;
+        continue;
+      }
+      pending = '';
+      if (columns === undefined) {
+        columns = cells.map((c) => COLUMN_ALIASES[c.trim().toLowerCase()]);
+        const unknown = cells.filter((_, i) => columns?.[i] === undefined);
+        if (unknown.length > 0 || !columns.includes('path') || !columns.includes('size')) {
+          throw new ConnectGuardError(
+            'INVALID_INPUT',
+            `The manifest ${path} line ${pendingStart} must be a header naming the columns path,size,modified[,md5]` +
+              (unknown.length > 0 ? ` (unknown column${unknown.length === 1 ? '' : 's'}: ${unknown.map((u) => JSON.stringify(u)).join(', ')})` : '') +
+              '. Example:\npath,size,modified,md5\nphotos/a.jpg,52311,2024-03-01T10:00:00Z,5d41402abc4b2a76b9719d911017c592',
+          );
+        }
+        continue;
+      }
+      if (cells.length !== columns.length) {
+        errors.add(pendingStart, `has ${cells.length} fields, the header has ${columns.length} (quote paths that contain commas: "a,b.txt").`);
+        continue;
+      }
+      const record: RawRecord = { path: undefined, size: undefined, modified: undefined, md5: undefined, etag: undefined };
+      columns.forEach((column, i) => {
+        if (column !== undefined) record[column] = cells[i];
+      });
+      validate(record, pendingStart, errors, into);
     }
-    if (cells.length !== columns.length) {
-      errors.add(pendingStart, `has ${cells.length} fields, the header has ${columns.length} (quote paths that contain commas: "a,b.txt").`);
-      continue;
-    }
-    const record: RawRecord = { path: undefined, size: undefined, modified: undefined, md5: undefined, etag: undefined };
-    columns.forEach((column, i) => {
-      if (column !== undefined) record[column] = cells[i];
-    });
-    validate(record, pendingStart, errors, into);
   }
   if (pending !== '') errors.add(pendingStart, 'a quoted field is never closed.');
   if (detected !== 'ndjson' && columns === undefined) {
