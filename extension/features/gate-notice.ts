@@ -1,0 +1,92 @@
+/**
+ * What the gate shows in the page: a short note beside the held controls saying why they are
+ * held, and a panel with the extension-origin prompt frame (gate.html) where the passphrase is
+ * typed — never into the page's own DOM, which page scripts can read. The panel lives in a closed
+ * shadow root so page styles and scripts do not reach into it.
+ */
+
+const NOTE_TEXT = {
+  en: {
+    held: 'Connect Guard: save the Secret Key to your vault first. "I have stored the keys" and "Continue" stay locked until it is saved and verified.',
+    released: 'Connect Guard: Secret Key saved and verified in your vault. You can continue.',
+    failed: 'Connect Guard could not open the vault prompt: ',
+  },
+  de: {
+    held: 'Connect Guard: Speichern Sie den Secret Key zuerst in Ihrem Tresor. „Gespeichert“ und „Weiter“ bleiben gesperrt, bis er gespeichert und geprüft ist.',
+    released: 'Connect Guard: Secret Key im Tresor gespeichert und geprüft. Sie können fortfahren.',
+    failed: 'Connect Guard konnte die Tresor-Abfrage nicht öffnen: ',
+  },
+};
+
+function texts(doc: Document): (typeof NOTE_TEXT)['en'] {
+  return (doc.documentElement.lang || navigator.language).toLowerCase().startsWith('de') ? NOTE_TEXT.de : NOTE_TEXT.en;
+}
+
+export type NoteState = 'held' | 'released' | { failed: string };
+
+/** Puts (or updates) the note right after `anchor`. */
+export function showGateNote(anchor: HTMLElement, state: NoteState): HTMLElement {
+  const doc = anchor.ownerDocument;
+  const next = anchor.nextElementSibling;
+  let note = next instanceof HTMLElement && next.dataset.connectGuardUi === 'note' ? next : undefined;
+  if (!note) {
+    note = doc.createElement('p');
+    note.dataset.connectGuardUi = 'note';
+    note.setAttribute('role', 'status');
+    note.style.cssText =
+      'margin:8px 0;padding:8px 10px;border-left:4px solid #b54708;background:#fff6e5;color:#4a2a00;font:13px/1.4 system-ui,sans-serif;border-radius:4px;';
+    anchor.after(note);
+  }
+  const t = texts(doc);
+  const text = state === 'held' ? t.held : state === 'released' ? t.released : t.failed + state.failed;
+  if (note.textContent !== text) note.textContent = text;
+  if (state === 'released') note.style.borderLeftColor = '#067647';
+  return note;
+}
+
+export interface PromptPanel {
+  readonly host: HTMLElement;
+  /** Re-attaches the panel if the page removed it. */
+  ensureAttached(): void;
+  markReleased(): void;
+}
+
+/** Opens the prompt frame `src` in a fixed panel of `doc` (inside `modal` when a modal <dialog> would make the rest inert). */
+export function openPromptPanel(doc: Document, src: string, modal: Element | undefined): PromptPanel {
+  const host = doc.createElement('connect-guard-prompt');
+  host.dataset.connectGuardUi = 'prompt';
+  const shadow = host.attachShadow({ mode: 'closed' });
+  const style = doc.createElement('style');
+  style.textContent = `
+    :host { all: initial; position: fixed; top: 16px; right: 16px; z-index: 2147483647; width: 400px;
+      height: min(660px, calc(100vh - 32px)); display: flex; flex-direction: column; background: #fff;
+      border-radius: 10px; box-shadow: 0 12px 40px rgba(0,0,0,.35); overflow: hidden; font: 13px system-ui, sans-serif; }
+    header { display: flex; align-items: center; justify-content: space-between; padding: 6px 10px; background: #14213d; color: #fff; }
+    button { font: inherit; border: 0; background: transparent; color: #fff; cursor: pointer; }
+    iframe { flex: 1; border: 0; width: 100%; }`;
+  const header = doc.createElement('header');
+  const title = doc.createElement('span');
+  title.textContent = 'Connect Guard';
+  header.append(title);
+  const frame = doc.createElement('iframe');
+  frame.src = src;
+  frame.title = 'Connect Guard: save your Secret Key';
+  shadow.append(style, header, frame);
+  const parent = (): Element => modal ?? doc.body ?? doc.documentElement;
+  parent().append(host);
+  return {
+    host,
+    ensureAttached() {
+      if (!host.isConnected) parent().append(host);
+    },
+    markReleased() {
+      if (header.querySelector('button')) return;
+      // Only after the verified save may the prompt be closed: before it, it is the way out.
+      const close = doc.createElement('button');
+      close.type = 'button';
+      close.textContent = 'Close ×';
+      close.addEventListener('click', () => host.remove());
+      header.append(close);
+    },
+  };
+}
