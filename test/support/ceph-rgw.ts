@@ -52,6 +52,8 @@ export interface CephRgw {
   readonly dir: string;
   /** Creates (or returns, when it exists) another S3 user with its own keys. */
   createUser(uid: string, accessKeyId: string, secretAccessKey: string): Promise<S3User>;
+  /** A key of an existing user limited to `access` (a Ceph subuser): e.g. read-only keys. */
+  createSubuserKey(uid: string, name: string, access: 'read' | 'write' | 'readwrite', accessKeyId: string, secretAccessKey: string): Promise<S3User>;
   /** Stops every daemon (SIGKILL via pid files) and removes the temporary folder. */
   stop(): Promise<void>;
 }
@@ -278,6 +280,14 @@ export async function startCephRgw(options: StartCephRgwOptions = {}): Promise<C
       }
       return { uid, accessKeyId, secretAccessKey };
     };
+    const createSubuserKey = async (uid: string, name: string, access: 'read' | 'write' | 'readwrite', accessKeyId: string, secretAccessKey: string): Promise<S3User> => {
+      await run(
+        'timeout',
+        ['30', 'radosgw-admin', '-c', conf, 'subuser', 'create', '--uid', uid, '--subuser', `${uid}:${name}`, '--access', access, '--key-type', 's3', '--access-key', accessKeyId, '--secret-key', secretAccessKey],
+        { env },
+      );
+      return { uid: `${uid}:${name}`, accessKeyId, secretAccessKey };
+    };
     log('user create');
     await createUser('connect-guard-test', TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY);
 
@@ -303,6 +313,7 @@ export async function startCephRgw(options: StartCephRgwOptions = {}): Promise<C
       region: TEST_REGION,
       dir,
       createUser,
+      createSubuserKey,
       async stop() {
         if (stopped) return;
         if (persistent) {

@@ -13,6 +13,8 @@ export interface ProvidedS3Server {
   readonly secretAccessKey: string;
   /** A second user, for "another user's bucket" cases. */
   readonly otherUser: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Read-only keys for the first user's buckets. */
+  readonly readOnly: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 declare module 'vitest' {
@@ -24,12 +26,14 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const rgw = await startCephRgw();
   const other = await rgw.createUser('connect-guard-other', 'CGTESTOTHERKEY000002', 'cg-test-secret-other-user-not-real-000002');
+  const readOnly = await rgw.createSubuserKey('connect-guard-test', 'read-only', 'read', 'CGTESTREADONLYKEY003', 'cg-test-secret-read-only-not-real-000003');
   project.provide('s3', {
     endpoint: rgw.endpoint,
     region: rgw.region,
     accessKeyId: rgw.accessKeyId,
     secretAccessKey: rgw.secretAccessKey,
     otherUser: { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey },
+    readOnly: { accessKeyId: readOnly.accessKeyId, secretAccessKey: readOnly.secretAccessKey },
   });
   return () => rgw.stop();
 }
