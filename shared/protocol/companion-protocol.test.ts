@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import {
+  MAX_TIMEOUT_MS,
+  checkChunk,
+  checkProgress,
+  checkResult,
+  parseExtensionMessage,
+  parseHostMessage,
+} from './companion-protocol.ts';
+
+const connection = { endpoint: 'http://127.0.0.1:7480', bucket: 'usr-48291-itm-00384-nas', accessKeyId: 'AKIAFAKEFAKEFAKE', secretAccessKey: 'fake-secret-for-tests' };
+const preview = { connection, wesendit: { kind: 'inline', entries: [{ key: 'a.txt', size: 3 }] } };
+
+describe('parseExtensionMessage', () => {
+  const accepted: [string, unknown][] = [
+    ['ping', { id: '1', type: 'ping', data: {}, timeoutMs: 1000 }],
+    ['cancel', { id: '1', type: 'cancel' }],
+    ['inline preview', { id: 'p', type: 'diff.preview', data: preview, timeoutMs: MAX_TIMEOUT_MS }],
+    ['upload preview with region and prefix', { id: 'p', type: 'diff.preview', data: { connection: { ...connection, region: 'eu-central-1' }, prefix: 'photos/', wesendit: { kind: 'upload', uploadId: 'u1' }, includeRows: false }, timeoutMs: 5 }],
+    ['manifest preview', { id: 'p', type: 'diff.preview', data: { connection, wesendit: { kind: 'manifest', path: '/tmp/wesendit.csv' } }, timeoutMs: 5 }],
+    ['upload', { id: 'u', type: 'inventory.upload', data: { uploadId: 'u1', entries: [{ key: 'x', size: 0, etag: 'abc', multipartEtags: { 8388608: 'abc-2' } }] }, timeoutMs: 5 }],
+  ];
+  it.each(accepted)('accepts %s', (_name, message) => {
+    const parsed = parseExtensionMessage(message);
+    expect(parsed.ok).toBe(true);
+  });
+
+  const refused: [string, unknown, string | null, RegExp][] = [
+    ['not an object', 'ping', null, /JSON object/],
+    ['an array', [], null, /JSON object/],
+    ['missing id', { type: 'ping', data: {}, timeoutMs: 1 }, null, /needs an "id"/],
+    ['empty id', { id: '', type: 'ping', data: {}, timeoutMs: 1 }, null, /needs an "id"/],
+    ['numeric id', { id: 7, type: 'ping', data: {}, timeoutMs: 1 }, null, /needs an "id"/],
+    ['unknown type', { id: '1', type: 'format-disk', data: {}, timeoutMs: 1 }, '1', /Unknown request type "format-disk"/],
+    ['missing type', { id: '1', data: {}, timeoutMs: 1 }, '1', /Unknown request type/],
+    ['missing timeout', { id: '1', type: 'ping', data: {} }, '1', /timeoutMs/],
+    ['zero timeout', { id: '1', type: 'ping', data: {}, timeoutMs: 0 }, '1', /timeoutMs/],
+    ['huge timeout', { id: '1', type: 'ping', data: {}, timeoutMs: MAX_TIMEOUT_MS + 1 }, '1', /timeoutMs/],
+    ['fractional timeout', { id: '1', type: 'ping', data: {}, timeoutMs: 1.5 }, '1', /timeoutMs/],
+    ['ping without data', { id: '1', type: 'ping', timeoutMs: 1 }, '1', /data must be an object/],
+    ['preview without secret', { id: '1', type: 'diff.preview', data: { ...preview, connection: { ...connection, secretAccessKey: '' } }, timeoutMs: 1 }, '1', /data\.connection\.secretAccessKey/],
+    ['preview without connection', { id: '1', type: 'diff.preview', data: { wesendit: preview.wesendit }, timeoutMs: 1 }, '1', /data\.connection must be an object/],
+    ['preview with unknown source', { id: '1', type: 'diff.preview', data: { connection, wesendit: { kind: 'ftp' } }, timeoutMs: 1 }, '1', /kind must be/],
+    ['preview with negative size', { id: '1', type: 'diff.preview', data: { connection, wesendit: { kind: 'inline', entries: [{ key: 'a', size: -1 }] } }, timeoutMs: 1 }, '1', /entries\[0\]\.size/],
+    ['preview with empty key', { id: '1', type: 'diff.preview', data: { connection, wesendit: { kind: 'inline', entries: [{ key: '', size: 1 }] } }, timeoutMs: 1 }, '1', /entries\[0\]\.key/],
+    ['preview with non-boolean includeRows', { id: '1', type: 'diff.preview', data: { ...preview, includeRows: 'yes' }, timeoutMs: 1 }, '1', /includeRows/],
+    ['upload without entries', { id: '1', type: 'inventory.upload', data: { uploadId: 'u' }, timeoutMs: 1 }, '1', /data\.entries/],
+  ];
+  it.each(refused)('refuses %s with a PROTOCOL_ERROR naming the problem', (_name, message, id, problem) => {
+    const parsed = parseExtensionMessage(message);
+    if (parsed.ok) throw new Error('accepted');
+    expect(parsed.id).toBe(id);
+    expect(parsed.error.code).toBe('PROTOCOL_ERROR');
+    expect(parsed.error.message).toMatch(problem);
+  });
+
+  it('never echoes a credential value in its problem', () => {
+    const secret = 'fake-secret-that-must-not-echo';
+    const parsed = parseExtensionMessage({ id: '1', type: 'diff.preview', data: { connection: { ...connection, secretAccessKey: secret, bucket: 42 } }, timeoutMs: 1 });
+    expect(JSON.stringify(parsed)).not.toContain(secret);
+  });
+});
+
+describe('parseHostMessage', () => {
+  const valid: [string, unknown][] = [
+    ['progress', { id: '1', event: 'progress', data: { phase: 'listing', objects: 1, bytes: 2, rate: 3, elapsedMs: 4 } }],
+    ['chunk', { id: '1', event: 'chunk', seq: 0, data: [] }],
+    ['ok', { id: '1', ok: { version: '0.1.0', protocolVersion: 1, pid: 9 }, chunks: 0 }],
+    ['ok with null value', { id: '1', ok: null, chunks: 0 }],
+    ['error', { id: '1', error: { code: 'TIMEOUT', message: 'late' } }],
+    ['error without id', { id: null, error: { code: 'PROTOCOL_ERROR', message: 'bad frame' } }],
+  ];
+  it.each(valid)('accepts %s', (_name, message) => expect(parseHostMessage(message).ok).toBe(true));
+
+  const invalid: [string, unknown][] = [
+    ['null', null],
+    ['no id', { ok: 1, chunks: 0 }],
+    ['ok without chunks', { id: '1', ok: 1 }],
+    ['unknown error code', { id: '1', error: { code: 'OOPS', message: 'x' } }],
+    ['error without message', { id: '1', error: { code: 'TIMEOUT' } }],
+    ['chunk with negative seq', { id: '1', event: 'chunk', seq: -1, data: [] }],
+    ['chunk with object data', { id: '1', event: 'chunk', seq: 0, data: {} }],
+    ['progress without data', { id: '1', event: 'progress' }],
+    ['unknown event', { id: '1', event: 'party' }],
+  ];
+  it.each(invalid)('refuses %s', (_name, message) => expect(parseHostMessage(message).ok).toBe(false));
+});
+
+describe('payload checks by request type', () => {
+  const row = { key: 'a', class: 'conflict', reason: 'sizes differ', bucket: { key: 'a', size: 1 }, wesendit: { key: 'a', size: 2 }, outcome: { newerWins: { winner: 'bucket', reason: 'r', loss: 'l', bytesAtRisk: 2 }, wesenditWins: { winner: 'wesendit', reason: 'r', loss: 'l', bytesAtRisk: 1 } } };
+  const classTotals = { objects: 0, bucketBytes: 0, wesenditBytes: 0 };
+  const risk = { objects: 0, bytes: 0, undecided: 0 };
+  const totals = {
+    classes: { 'only-in-bucket': classTotals, 'only-in-wesendit': classTotals, same: classTotals, conflict: classTotals, unknown: classTotals },
+    objects: 0,
+    atRisk: { newerWins: risk, wesenditWins: risk, unknownNewerWins: risk, unknownWesenditWins: risk },
+    lookalikes: 0,
+    examples: { conflict: [row], unknown: [], lookalike: [] },
+  };
+  const summary = { totals, rows: 1, bucketObjects: 1, wesenditObjects: 1, elapsedMs: 5 };
+
+  it.each([
+    ['ping result', () => checkResult('ping', { version: '1', protocolVersion: 1, pid: 1 }), true],
+    ['ping result without pid', () => checkResult('ping', { version: '1', protocolVersion: 1 }), false],
+    ['upload result', () => checkResult('inventory.upload', { staged: 3 }), true],
+    ['preview summary', () => checkResult('diff.preview', summary), true],
+    ['preview summary missing a class', () => checkResult('diff.preview', { ...summary, totals: { ...totals, classes: { same: classTotals } } }), false],
+    ['preview rows', () => checkChunk('diff.preview', [row, { key: 'b', class: 'only-in-bucket', reason: 'r', bucket: { key: 'b', size: 1 } }]), true],
+    ['preview row with unknown class', () => checkChunk('diff.preview', [{ ...row, class: 'maybe' }]), false],
+    ['preview row with a bad outcome', () => checkChunk('diff.preview', [{ ...row, outcome: { newerWins: {} } }]), false],
+    ['preview progress', () => checkProgress('diff.preview', { phase: 'diffing', objects: 1, bytes: 1, rate: 0.5, elapsedMs: 1 }), true],
+    ['preview progress with unknown phase', () => checkProgress('diff.preview', { phase: 'x', objects: 1, bytes: 1, rate: 0, elapsedMs: 1 }), false],
+    ['chunks for ping', () => checkChunk('ping', []), false],
+    ['progress for ping', () => checkProgress('ping', {}), false],
+  ])('%s', (_name, check, ok) => {
+    expect(check().ok).toBe(ok);
+  });
+});
