@@ -1,0 +1,60 @@
+/**
+ * The gate finds WeSendit's one-time credentials dialog by meaning in every markup variant of the
+ * fake UI (label/value spans, table, dl, readonly and password inputs, open shadow DOM, a
+ * same-origin iframe, a late dialog, a re-rendering one, sloppy labels), in English and German:
+ * both controls are held, the prompt frame appears, and the background received all seven
+ * fields exactly as issued.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
+import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
+import { DIALOG_VARIANTS } from '../fake-wesendit/pages/storages-page.ts';
+import type { Lang } from '../fake-wesendit/pages/i18n.ts';
+import { captureIdOf, launchChromiumWithExtension, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import type { GateCapture } from '../../shared/protocol/extension-protocol.ts';
+
+let ui: FakeWeSendit;
+let chromium: ChromiumWithExtension;
+let page: Page;
+
+beforeAll(async () => {
+  ui = await startFakeWeSendit();
+  chromium = await launchChromiumWithExtension();
+  page = await chromium.browser.newPage();
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await ui?.stop();
+});
+
+const cases: Array<[(typeof DIALOG_VARIANTS)[number], Lang]> = DIALOG_VARIANTS.flatMap((variant): Array<[(typeof DIALOG_VARIANTS)[number], Lang]> => [
+  [variant, 'en'],
+  [variant, 'de'],
+]);
+
+describe('the gate holds the credentials dialog', () => {
+  it.each(cases)('variant %s, lang %s', async (variant, lang) => {
+    const storages = await StoragesPageObject.open(page, ui.url, { variant, lang });
+    await storages.createStorage();
+    await storages.waitForGated();
+    const frame = await waitForGateFrame(page);
+    const captureId = captureIdOf(frame);
+    expect(captureId).toMatch(/^[0-9a-f-]{36}$/);
+
+    // What the background holds for this capture, asked from the extension-origin frame.
+    const capture = await frame.evaluate(async (id) => {
+      const reply: unknown = await chrome.runtime.sendMessage({ type: 'gate.getCapture', data: { captureId: id } });
+      return reply;
+    }, captureId);
+    const issued = ui.lastCredentials();
+    expect(issued).toBeDefined();
+    expect(capture).toEqual({ ok: { captureId, credentials: issued, origin: ui.url, released: false } satisfies GateCapture });
+
+    const outcome = await storages.outcome();
+    expect(outcome.gates.filter((gate) => gate.endsWith('=gated'))).toHaveLength(2);
+    expect(outcome.continued).toBe(false);
+    expect(outcome.checked).toBe(false);
+  });
+});
