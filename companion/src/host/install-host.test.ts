@@ -1,0 +1,103 @@
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COMPANION_HOST_NAME } from '../../../shared/protocol/companion-protocol.ts';
+import { installHost, launcherScript, locateHost, uninstallHost } from './install-host.ts';
+
+const ID = 'mmdddcpcnmjcbbelgogjfhoboambpked';
+const OTHER_ID = 'abcdefghijklmnopabcdefghijklmnop';
+let home: string;
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'connect-guard-home-'));
+});
+afterEach(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('installHost', () => {
+  it('registers with every browser whose profile exists, writes an executable launcher, and says what it skipped', async () => {
+    await mkdir(join(home, '.config', 'chromium'), { recursive: true });
+    await mkdir(join(home, '.config', 'BraveSoftware', 'Brave-Browser'), { recursive: true });
+    const result = await installHost({ env: { HOME: home }, platform: 'linux', extensionIds: [ID] });
+    expect(result.manifestPaths.map((manifest) => manifest.path)).toEqual([
+      join(home, '.config/chromium/NativeMessagingHosts', `${COMPANION_HOST_NAME}.json`),
+      join(home, '.config/BraveSoftware/Brave-Browser/NativeMessagingHosts', `${COMPANION_HOST_NAME}.json`),
+    ]);
+    expect(result.skipped.map((skip) => skip.label)).toEqual(['Google Chrome', 'Microsoft Edge']);
+    const launcher = join(home, '.local/share/connect-guard/native-host');
+    expect(result.launcherPath).toBe(launcher);
+    for (const { path } of result.manifestPaths) {
+      expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({
+        name: COMPANION_HOST_NAME,
+        description: expect.any(String),
+        path: launcher,
+        type: 'stdio',
+        allowed_origins: [`chrome-extension://${ID}/`],
+      });
+    }
+    expect((await stat(launcher)).mode & 0o777).toBe(0o755);
+    const script = await readFile(launcher, 'utf8');
+    expect(script).toMatch(/^#!\/bin\/sh\n/);
+    expect(script).toContain(`host --allowed-origin 'chrome-extension://${ID}/' "$@"`);
+    expect(script).toContain(`'${process.execPath}'`);
+  });
+
+  it('follows XDG folders and --browser for a browser not started yet', async () => {
+    const config = join(home, 'cfg');
+    const data = join(home, 'data');
+    const result = await installHost({ env: { HOME: home, XDG_CONFIG_HOME: config, XDG_DATA_HOME: data }, platform: 'linux', extensionIds: [ID, OTHER_ID], browsers: ['chrome', 'edge'] });
+    expect(result.manifestPaths.map((manifest) => manifest.path)).toEqual([
+      join(config, 'google-chrome/NativeMessagingHosts', `${COMPANION_HOST_NAME}.json`),
+      join(config, 'microsoft-edge/NativeMessagingHosts', `${COMPANION_HOST_NAME}.json`),
+    ]);
+    expect(result.launcherPath).toBe(join(data, 'connect-guard/native-host'));
+    expect(result.allowedOrigins).toEqual([`chrome-extension://${ID}/`, `chrome-extension://${OTHER_ID}/`]);
+  });
+
+  it('uses the macOS folders', () => {
+    const locations = locateHost({ env: { HOME: '/Users/ana' }, platform: 'darwin', browsers: ['chromium', 'chrome', 'brave', 'edge'] });
+    expect(locations.manifests.map((manifest) => manifest.path)).toEqual([
+      `/Users/ana/Library/Application Support/Chromium/NativeMessagingHosts/${COMPANION_HOST_NAME}.json`,
+      `/Users/ana/Library/Application Support/Google/Chrome/NativeMessagingHosts/${COMPANION_HOST_NAME}.json`,
+      `/Users/ana/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts/${COMPANION_HOST_NAME}.json`,
+      `/Users/ana/Library/Application Support/Microsoft Edge/NativeMessagingHosts/${COMPANION_HOST_NAME}.json`,
+    ]);
+  });
+
+  it('registers a --user-data-dir profile only, launcher beside the manifest', async () => {
+    const profile = join(home, 'profile');
+    const result = await installHost({ env: { HOME: home }, platform: 'linux', extensionIds: [ID], userDataDir: profile });
+    expect(result.manifestPaths.map((manifest) => manifest.path)).toEqual([join(profile, 'NativeMessagingHosts', `${COMPANION_HOST_NAME}.json`)]);
+    expect(result.launcherPath).toBe(join(profile, 'NativeMessagingHosts', 'connect-guard-native-host'));
+    expect(existsSync(join(home, '.config'))).toBe(false);
+  });
+
+  it.each([
+    ['an id that is not 32 letters a–p', { extensionIds: ['not-an-id'] }, /not an extension id/],
+    ['no browser profile at all', { extensionIds: [ID] }, /No Chromium, Chrome, Brave or Edge profile found/],
+    ['Windows', { extensionIds: [ID], platform: 'win32' as const }, /not supported yet/],
+  ])('refuses %s with the fix', async (_name, input, message) => {
+    await expect(installHost({ env: { HOME: home }, platform: 'linux', ...input })).rejects.toThrow(message);
+  });
+});
+
+describe('uninstallHost', () => {
+  it('removes our manifests and the launcher and says which, leaving other hosts alone', async () => {
+    await mkdir(join(home, '.config', 'chromium'), { recursive: true });
+    const installed = await installHost({ env: { HOME: home }, platform: 'linux', extensionIds: [ID], browsers: ['chromium', 'edge'] });
+    const { removed } = await uninstallHost({ env: { HOME: home }, platform: 'linux' });
+    expect(removed.sort()).toEqual([...installed.manifestPaths.map((manifest) => manifest.path), installed.launcherPath].sort());
+    for (const path of removed) expect(existsSync(path)).toBe(false);
+    expect((await uninstallHost({ env: { HOME: home }, platform: 'linux' })).removed).toEqual([]);
+  });
+});
+
+describe('launcherScript', () => {
+  it('quotes paths with spaces and quotes for the shell', () => {
+    const script = launcherScript([`chrome-extension://${ID}/`], { node: "/opt/my node's/bin/node", bin: '/home/a b/connect-guard.js' });
+    expect(script).toContain(`exec '/opt/my node'\\''s/bin/node' '/home/a b/connect-guard.js' host --allowed-origin 'chrome-extension://${ID}/' "$@"`);
+  });
+});
