@@ -89,7 +89,7 @@ describe('uninstallHost', () => {
     await mkdir(join(home, '.config', 'chromium'), { recursive: true });
     const installed = await installHost({ env: { HOME: home }, platform: 'linux', extensionIds: [ID], browsers: ['chromium', 'edge'] });
     const { removed } = await uninstallHost({ env: { HOME: home }, platform: 'linux' });
-    expect(removed.sort()).toEqual([...installed.manifestPaths.map((manifest) => manifest.path), installed.launcherPath].sort());
+    expect([...removed].sort()).toEqual([...installed.manifestPaths.map((manifest) => manifest.path), installed.launcherPath].sort());
     for (const path of removed) expect(existsSync(path)).toBe(false);
     expect((await uninstallHost({ env: { HOME: home }, platform: 'linux' })).removed).toEqual([]);
   });
