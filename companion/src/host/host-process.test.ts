@@ -1,0 +1,101 @@
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_EXTENSION_ID } from '../../../shared/extension-identity.ts';
+import { parseHostMessage, type HostToExtensionMessage } from '../../../shared/protocol/companion-protocol.ts';
+import { FrameReader, encodeFrame } from './native-messaging.ts';
+
+const BIN = resolve(import.meta.dirname, '../../bin/connect-guard.js');
+const ORIGIN = `chrome-extension://${DEV_EXTENSION_ID}/`;
+const run = promisify(execFile);
+
+/** The host as the browser runs it: the launcher, with the caller's origin as first argument. */
+function startLauncher(launcher: string, origin: string) {
+  const child: ChildProcessWithoutNullStreams = spawn(launcher, [origin], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const reader = new FrameReader(2 * 1024 * 1024);
+  const received: HostToExtensionMessage[] = [];
+  const waiters: (() => void)[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (const frame of reader.push(chunk)) {
+      // Anything on stdout that is not a valid frame would break the browser's channel.
+      if (frame.kind !== 'message') throw new Error(`not a frame on stdout: ${JSON.stringify(frame)}`);
+      const parsed = parseHostMessage(frame.value);
+      if (!parsed.ok) throw new Error(parsed.problem);
+      received.push(parsed.value);
+    }
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+  return {
+    send: (message: unknown) => child.stdin.write(encodeFrame(message)),
+    sendRaw: (bytes: Buffer) => child.stdin.write(bytes),
+    reply: (id: string | null) =>
+      new Promise<HostToExtensionMessage>((resolveReply) => {
+        const check = (): void => {
+          const found = received.find((message) => message.id === id && ('ok' in message || 'error' in message));
+          if (found) resolveReply(found);
+          else waiters.push(check);
+        };
+        check();
+      }),
+    close: async () => {
+      child.stdin.end();
+      return exited;
+    },
+    stderr: () => stderr,
+  };
+}
+
+describe('the host process, started through the launcher install-host wrote', () => {
+  let profile: string;
+  let launcher: string;
+
+  beforeAll(async () => {
+    profile = await mkdtemp(join(tmpdir(), 'connect-guard-host-profile-'));
+    const { stdout } = await run(process.execPath, [BIN, 'install-host', '--user-data-dir', profile]);
+    launcher = join(profile, 'NativeMessagingHosts', 'connect-guard-native-host');
+    expect(stdout).toContain(`Wrote launcher ${launcher}`);
+    expect(stdout).toContain(`Wrote host manifest ${join(profile, 'NativeMessagingHosts', 'com.connect_guard.companion.json')}`);
+  }, 30_000);
+
+  afterAll(async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'uninstall-host', '--user-data-dir', profile]);
+    expect(stdout).toContain(`Removed ${launcher}`);
+    await rm(profile, { recursive: true, force: true });
+  });
+
+  it('answers ping, survives malformed and oversize frames, and exits 0 when stdin closes', async () => {
+    const host = startLauncher(launcher, ORIGIN);
+    host.send({ id: 'p1', type: 'ping', data: {}, timeoutMs: 10_000 });
+    const pong = await host.reply('p1');
+    expect(pong).toMatchObject({ id: 'p1', ok: { protocolVersion: 1, version: expect.any(String), pid: expect.any(Number) }, chunks: 0 });
+
+    const garbage = Buffer.from('{"id":"m","type":"ping"', 'utf8');
+    const header = Buffer.alloc(4);
+    header.writeUInt32LE(garbage.length, 0);
+    host.sendRaw(Buffer.concat([header, garbage]));
+    expect(await host.reply('m')).toMatchObject({ error: { code: 'PROTOCOL_ERROR' } });
+
+    const oversize = Buffer.alloc(4);
+    oversize.writeUInt32LE(20 * 1024 * 1024, 0);
+    host.sendRaw(Buffer.concat([oversize, Buffer.alloc(20 * 1024 * 1024, 0x41)]));
+    expect(await host.reply(null)).toMatchObject({ error: { code: 'PROTOCOL_ERROR', message: expect.stringMatching(/exceeds/) } });
+
+    host.send({ id: 'p2', type: 'ping', data: {}, timeoutMs: 10_000 });
+    expect(await host.reply('p2')).toMatchObject({ ok: { pid: expect.any(Number) } });
+    expect(await host.close()).toBe(0);
+  }, 30_000);
+
+  it('refuses a caller origin it was not installed for, and exits', async () => {
+    const host = startLauncher(launcher, 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/');
+    host.send({ id: 'x', type: 'ping', data: {}, timeoutMs: 10_000 });
+    expect(await host.reply('x')).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await host.close()).toBe(1);
+    expect(host.stderr()).toMatch(/refusing caller/);
+  }, 30_000);
+});
