@@ -31,7 +31,11 @@ function plural(count: number, one: string, many = `${one}s`): string {
 
 /** Describes in-progress multipart uploads in one line. */
 export function describeMultipartUploads(status: MultipartUploadStatus): string {
-  if (!status.supported) return `In-progress uploads: the server does not support listing them (${status.reason}). Make sure no transfers are running before you connect.`;
+  if (!status.supported) {
+    // A full sentence from the lister is shown as it is; a bare code gets the explanation.
+    if (/[.!]$/.test(status.reason.trim())) return `In-progress uploads: ${status.reason.trim()}`;
+    return `In-progress uploads: the server does not support listing them (${status.reason}). Make sure no transfers are running before you connect.`;
+  }
   if (status.count === 0) return 'In-progress uploads: no active uploads.';
   return `In-progress uploads: ${plural(status.count, 'upload')} in progress. Wait for them to finish (or abort them) before you connect: their files are not in this diff.`;
 }

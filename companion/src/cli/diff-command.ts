@@ -1,0 +1,124 @@
+import { diffInventoryBatches } from '../../../shared/diff/diff-inventories.ts';
+import {
+  formatDiffCsvHeader,
+  formatDiffRowCsv,
+  formatDiffRowJson,
+  formatDiffSummary,
+  formatDiffTotalsJson,
+  type DiffSummaryContext,
+} from '../../../shared/diff/format-diff-report.ts';
+import { DiffTally } from '../../../shared/diff/summarize-diff.ts';
+import { TextSink, UsageError, parseCommandArgs, type CliIo } from './cli-io.ts';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
+import { openBucket, openFolder, openManifest, openSnapshot, requireOne, type OpenedSource } from './open-inventory-sources.ts';
+import { ProgressReporter } from './progress-reporter.ts';
+import { S3_OPTIONS, S3_OPTIONS_HELP } from './s3-options.ts';
+
+export const DIFF_HELP = `Usage: connect-guard diff (--bucket NAME --endpoint URL | --snapshot FILE) (--manifest FILE | --folder DIR) [options]
+
+Predicts what connecting WeSendit storage to a bucket will do, key by key:
+  only in bucket    will appear in WeSendit
+  only in WeSendit  will be written to the bucket
+  same              same content, no change
+  conflict          different content: may be overwritten (winner under "newer wins" and "WeSendit wins")
+  unknown           content equality cannot be proven (e.g. a multipart ETag against a plain MD5)
+Names that differ only by case or Unicode form are flagged as look-alikes.
+
+Bucket side (exactly one):
+  --bucket NAME       list the bucket now over S3 (needs --endpoint and credentials, see below)
+  --snapshot FILE     a snapshot written by "connect-guard inventory --out FILE"
+
+WeSendit side (exactly one):
+  --manifest FILE     CSV with header path,size,modified[,md5] or NDJSON {"path","size","modified","md5"?}
+  --folder DIR        a local folder (hashed: MD5 and multipart ETags for common part sizes)
+
+Options:
+  --format FORMAT     summary (default), ndjson (one row per key, then a totals line) or csv
+  --out FILE          write the report to FILE (default: standard output)
+  --prefix TEXT       only keys starting with TEXT (bucket)
+  --concurrency N     requests (bucket, default 16) or files hashed (folder, default 4) at once
+  --part-sizes LIST   part sizes in MiB for multipart ETags of folder files (default 5,8,15,16,64)
+  --json              progress as NDJSON on stderr instead of a progress bar
+  -h, --help          this help
+
+With --format ndjson or csv and no --out, the summary goes to stderr.
+
+${S3_OPTIONS_HELP}
+
+${EXIT_CODES_HELP}
+`;
+
+const OPTIONS = {
+  ...S3_OPTIONS,
+  bucket: { type: 'string' },
+  snapshot: { type: 'string' },
+  manifest: { type: 'string' },
+  folder: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  prefix: { type: 'string' },
+  concurrency: { type: 'string' },
+  'part-sizes': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const FORMATS = ['summary', 'ndjson', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+
+function isFormat(value: string): value is Format {
+  return FORMATS.some((format) => format === value);
+}
+
+export async function runDiff(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs('diff', args, OPTIONS);
+  if (values.help) {
+    io.stdout.write(DIFF_HELP);
+    return EXIT.ok;
+  }
+  const format = values.format ?? 'summary';
+  if (!isFormat(format)) throw new UsageError(`--format must be summary, ndjson or csv (got "${format}").`, 'diff');
+  const [bucketKind, bucketValue] = requireOne('diff', { bucket: values.bucket, snapshot: values.snapshot }, 'Bucket side');
+  const [wesenditKind, wesenditValue] = requireOne('diff', { manifest: values.manifest, folder: values.folder }, 'WeSendit side');
+
+  const progress = ProgressReporter.for(io.stderr, values.json === true, bucketKind === 'bucket' ? 'Listing bucket' : 'Reading snapshot');
+  const bucketSide: OpenedSource =
+    bucketKind === 'bucket' ? await openBucket('diff', values, io, (event) => progress.update(event)) : openSnapshot(bucketValue);
+  const wesenditSide: OpenedSource =
+    wesenditKind === 'manifest' ? openManifest(wesenditValue) : openFolder('diff', wesenditValue, values, io, () => undefined);
+
+  const sink = values.out ? await TextSink.file(values.out) : TextSink.stdout(io);
+  const tally = new DiffTally();
+  try {
+    if (format === 'csv') await sink.write(formatDiffCsvHeader());
+    for await (const batch of diffInventoryBatches(bucketSide.entries, wesenditSide.entries)) {
+      tally.addBatch(batch);
+      if (format === 'ndjson') {
+        let text = '';
+        for (const row of batch) text += formatDiffRowJson(row) + '\n';
+        await sink.write(text);
+      } else if (format === 'csv') {
+        let text = '';
+        for (const row of batch) text += formatDiffRowCsv(row);
+        await sink.write(text);
+      }
+    }
+  } finally {
+    progress.done();
+  }
+  const totals = tally.totals;
+  const context: DiffSummaryContext = {
+    bucketSource: bucketSide.description,
+    wesenditSource: wesenditSide.description,
+    multipartUploads: bucketSide.multipartUploads ? await bucketSide.multipartUploads : undefined,
+  };
+  const summary = formatDiffSummary(totals, context);
+  if (format === 'summary') await sink.write(summary);
+  else if (format === 'ndjson') await sink.write(formatDiffTotalsJson(totals, context) + '\n');
+  await sink.close();
+  if (format !== 'summary') {
+    if (values.out) io.stdout.write(summary + `Report (${format}) written to ${values.out}.\n`);
+    else io.stderr.write(summary);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,52 @@
+import type { ConnectGuardErrorCode } from '../../../shared/errors.ts';
+
+/** Exit codes of every command, listed in `--help`. */
+export const EXIT = {
+  ok: 0,
+  /** Unexpected failure (a bug: please report it). */
+  internal: 1,
+  /** Wrong command-line usage. */
+  usage: 2,
+  /** Bad input: manifest, snapshot, folder, bucket name or endpoint. */
+  invalidInput: 3,
+  /** Credentials or permissions: wrong keys, no such bucket, access denied, missing credentials. */
+  access: 4,
+  /** The server cannot be reached: DNS, refused, TLS, timeouts, clock skew. */
+  unreachable: 5,
+  /** Stopped by the user (Ctrl-C). */
+  cancelled: 130,
+} as const;
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0    success (for doctor: every check passed; for bucket-name: the name fits)
+  1    unexpected failure
+  2    wrong usage (unknown option, missing argument, secret on the command line)
+  3    bad input (manifest, snapshot, folder, bucket name, endpoint)
+  4    credentials or permissions (wrong Access or Secret Key, no such bucket, access denied or IP not allowed)
+  5    server unreachable (DNS, connection refused, TLS, timeout, clock skew)
+  130  cancelled`;
+
+export function exitCodeFor(code: ConnectGuardErrorCode): number {
+  switch (code) {
+    case 'INVALID_INPUT':
+    case 'INVALID_BUCKET_NAME':
+    case 'INVALID_ENDPOINT':
+      return EXIT.invalidInput;
+    case 'WRONG_ACCESS_KEY':
+    case 'WRONG_SECRET_KEY':
+    case 'NO_SUCH_BUCKET':
+    case 'IP_NOT_ALLOWED':
+    case 'ACCESS_DENIED':
+    case 'MISSING_CREDENTIALS':
+      return EXIT.access;
+    case 'ENDPOINT_UNREACHABLE':
+    case 'TLS_ERROR':
+    case 'CLOCK_SKEW':
+    case 'TIMEOUT':
+      return EXIT.unreachable;
+    case 'CANCELLED':
+      return EXIT.cancelled;
+    default:
+      return EXIT.internal;
+  }
+}
