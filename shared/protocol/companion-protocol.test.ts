@@ -17,6 +17,7 @@ describe('parseExtensionMessage', () => {
     ['cancel', { id: '1', type: 'cancel' }],
     ['inline preview', { id: 'p', type: 'diff.preview', data: preview, timeoutMs: MAX_TIMEOUT_MS }],
     ['upload preview with region and prefix', { id: 'p', type: 'diff.preview', data: { connection: { ...connection, region: 'eu-central-1' }, prefix: 'photos/', wesendit: { kind: 'upload', uploadId: 'u1' }, includeRows: false }, timeoutMs: 5 }],
+    ['doctor', { id: 'd', type: 'doctor', data: { connection, allowedIps: '203.0.113.7' }, timeoutMs: 5 }],
     ['manifest preview', { id: 'p', type: 'diff.preview', data: { connection, wesendit: { kind: 'manifest', path: '/tmp/wesendit.csv' } }, timeoutMs: 5 }],
     ['upload', { id: 'u', type: 'inventory.upload', data: { uploadId: 'u1', entries: [{ key: 'x', size: 0, etag: 'abc', multipartEtags: { 8388608: 'abc-2' } }] }, timeoutMs: 5 }],
   ];
@@ -44,6 +45,7 @@ describe('parseExtensionMessage', () => {
     ['preview with negative size', { id: '1', type: 'diff.preview', data: { connection, wesendit: { kind: 'inline', entries: [{ key: 'a', size: -1 }] } }, timeoutMs: 1 }, '1', /entries\[0\]\.size/],
     ['preview with empty key', { id: '1', type: 'diff.preview', data: { connection, wesendit: { kind: 'inline', entries: [{ key: '', size: 1 }] } }, timeoutMs: 1 }, '1', /entries\[0\]\.key/],
     ['preview with non-boolean includeRows', { id: '1', type: 'diff.preview', data: { ...preview, includeRows: 'yes' }, timeoutMs: 1 }, '1', /includeRows/],
+    ['doctor without access key', { id: '1', type: 'doctor', data: { connection: { ...connection, accessKeyId: undefined } }, timeoutMs: 1 }, '1', /data\.connection\.accessKeyId/],
     ['upload without entries', { id: '1', type: 'inventory.upload', data: { uploadId: 'u' }, timeoutMs: 1 }, '1', /data\.entries/],
   ];
   it.each(refused)('refuses %s with a PROTOCOL_ERROR naming the problem', (_name, message, id, problem) => {
@@ -102,6 +104,9 @@ describe('payload checks by request type', () => {
   it.each([
     ['ping result', () => checkResult('ping', { version: '1', protocolVersion: 1, pid: 1 }), true],
     ['ping result without pid', () => checkResult('ping', { version: '1', protocolVersion: 1 }), false],
+    ['doctor report', () => checkResult('doctor', { ok: false, checks: [{ name: 'secret key', status: 'fail', code: 'WRONG_SECRET_KEY', message: 'The Secret Key is wrong.' }, { name: 'bucket', status: 'skip', message: 'not checked' }] }), true],
+    ['doctor report with an unknown code', () => checkResult('doctor', { ok: false, checks: [{ name: 'x', status: 'fail', code: 'NOPE', message: 'm' }] }), false],
+    ['doctor report with an unknown status', () => checkResult('doctor', { ok: true, checks: [{ name: 'x', status: 'fine', message: 'm' }] }), false],
     ['upload result', () => checkResult('inventory.upload', { staged: 3 }), true],
     ['preview summary', () => checkResult('diff.preview', summary), true],
     ['preview summary missing a class', () => checkResult('diff.preview', { ...summary, totals: { ...totals, classes: { same: classTotals } } }), false],

@@ -70,6 +70,28 @@ export interface PingResult {
   readonly pid: number;
 }
 
+/** `doctor`'s request: the connection to check, and WeSendit's "Allowed IP addresses" to name when access is denied. */
+export interface DoctorData {
+  readonly connection: BucketConnection;
+  readonly allowedIps?: string;
+}
+
+/** The outcome of one doctor check, in plain words with the fix. */
+export interface DoctorCheck {
+  /** e.g. "endpoint", "server reachable", "clock", "access key", "secret key", "bucket", "read permission". */
+  readonly name: string;
+  readonly status: 'pass' | 'fail' | 'warn' | 'skip';
+  /** Set on a failed check: the same codes the CLI's doctor and every error reply use. */
+  readonly code?: ConnectGuardErrorCode;
+  readonly message: string;
+}
+
+/** `doctor`'s answer: every check in order; `ok` when none failed. */
+export interface DoctorReport {
+  readonly ok: boolean;
+  readonly checks: readonly DoctorCheck[];
+}
+
 /**
  * A batch of WeSendit entries staged in the host's memory under `uploadId`, for a later
  * `diff.preview` over the same `connectNative` port (each request frame is at most
@@ -139,6 +161,8 @@ export interface Streamed<P, C, R> {
  */
 export interface CompanionRequests {
   ping: (data: Record<string, never>) => PingResult;
+  /** Checks endpoint, clock, keys, bucket and permissions; a failing connection is a report, not an error reply. */
+  doctor: (data: DoctorData) => DoctorReport;
   'inventory.upload': (data: InventoryUploadData) => InventoryUploadResult;
   'diff.preview': (data: DiffPreviewData) => Streamed<PreviewProgress, readonly DiffRow[], DiffPreviewSummary>;
 }
@@ -330,6 +354,7 @@ function checkWesenditSource(value: unknown, path: string): string | undefined {
 /** Checks `data` of a request type, returning the problem or undefined. */
 const REQUEST_DATA_CHECKS: { readonly [T in CompanionRequestType]: (data: unknown) => string | undefined } = {
   ping: (data) => (isRecord(data) ? undefined : 'data must be an object ({} for ping)'),
+  doctor: (data) => (isRecord(data) ? (checkConnection(data.connection, 'data.connection') ?? optionalString(data.allowedIps, 'data.allowedIps')) : 'data must be an object'),
   'inventory.upload': (data) => {
     if (!isRecord(data)) return 'data must be an object';
     if (!isId(data.uploadId)) return `data.uploadId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`;
@@ -344,7 +369,7 @@ const REQUEST_DATA_CHECKS: { readonly [T in CompanionRequestType]: (data: unknow
 };
 
 /** The request types this protocol defines. */
-export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'inventory.upload', 'diff.preview'];
+export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview'];
 
 export function isCompanionRequestType(value: unknown): value is CompanionRequestType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(REQUEST_DATA_CHECKS, value);
@@ -384,6 +409,8 @@ function narrowRequest(id: string, type: CompanionRequestType, data: unknown, ti
   switch (type) {
     case 'ping':
       return { id, type, data: {}, timeoutMs };
+    case 'doctor':
+      return { id, type, data: data as DoctorData, timeoutMs };
     case 'inventory.upload':
       return { id, type, data: data as InventoryUploadData, timeoutMs };
     case 'diff.preview':
@@ -503,6 +530,17 @@ const RESULT_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionResu
   ping: checked<PingResult>((value, path) =>
     isRecord(value) && typeof value.version === 'string' && isCount(value.protocolVersion) && isCount(value.pid) ? undefined : `${path} must be { version, protocolVersion, pid }`,
   ),
+  doctor: checked<DoctorReport>((value, path) => {
+    if (!isRecord(value) || typeof value.ok !== 'boolean' || !Array.isArray(value.checks)) return `${path} must be { ok, checks }`;
+    for (let i = 0; i < value.checks.length; i++) {
+      const check: unknown = value.checks[i];
+      if (!isRecord(check) || typeof check.name !== 'string' || typeof check.message !== 'string' || !['pass', 'fail', 'warn', 'skip'].includes(String(check.status))) {
+        return `${path}.checks[${i}] must be { name, status, message }`;
+      }
+      if (check.code !== undefined && !isErrorCode(check.code)) return `${path}.checks[${i}].code is not a known error code`;
+    }
+    return undefined;
+  }),
   'inventory.upload': checked<InventoryUploadResult>((value, path) => (isRecord(value) && isCount(value.staged) ? undefined : `${path} must be { staged }`)),
   'diff.preview': checked<DiffPreviewSummary>((value, path) => {
     if (!isRecord(value)) return `${path} must be an object`;
@@ -523,12 +561,14 @@ const noStream = (_value: unknown, path: string): string => `${path}: this reque
 
 const PROGRESS_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionProgress<T>> } = {
   ping: noStream,
+  doctor: noStream,
   'inventory.upload': noStream,
   'diff.preview': checkPreviewProgress,
 };
 
 const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk<T>> } = {
   ping: noStream,
+  doctor: noStream,
   'inventory.upload': noStream,
   'diff.preview': checked<readonly DiffRow[]>(checkRows),
 };

@@ -3,6 +3,7 @@ import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { COMPANION_PROTOCOL_VERSION, type PingResult } from '../../../shared/protocol/companion-protocol.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
+import { diagnoseConnection } from '../s3/diagnose-connection.ts';
 import type { CompanionHandlers } from './serve-native-host.ts';
 import { previewDiff } from './preview-diff.ts';
 
@@ -31,6 +32,19 @@ export function createHostHandlers(): CompanionHandlers {
 
   return {
     ping: async (): Promise<PingResult> => ({ version, protocolVersion: COMPANION_PROTOCOL_VERSION, pid: process.pid }),
+
+    doctor: async ({ connection, allowedIps }) =>
+      diagnoseConnection({
+        connection: {
+          endpoint: connection.endpoint,
+          accessKeyId: connection.accessKeyId,
+          secretAccessKey: connection.secretAccessKey,
+          ...(connection.region ? { region: connection.region } : {}),
+          ...(connection.sessionToken ? { sessionToken: connection.sessionToken } : {}),
+        },
+        bucket: connection.bucket,
+        ...(allowedIps === undefined ? {} : { allowedIps }),
+      }),
 
     'inventory.upload': async ({ uploadId, entries }) => {
       if (staged + entries.length > MAX_STAGED_ENTRIES) {

@@ -184,6 +184,10 @@ function accept(message: Exclude<ExtensionToHostMessage, { type: 'cancel' }>, ha
       const handler = handlers.ping;
       return handler ? (start) => start(message, handler) : undefined;
     }
+    case 'doctor': {
+      const handler = handlers.doctor;
+      return handler ? (start) => start(message, handler) : undefined;
+    }
     case 'inventory.upload': {
       const handler = handlers['inventory.upload'];
       return handler ? (start) => start(message, handler) : undefined;
