@@ -44,4 +44,17 @@ describe('LookalikeIndex', () => {
     expect(flagged).toEqual(naive(keys));
     expect(flagged.filter((f) => f !== undefined).length).toBeGreaterThan(1000);
   });
+
+  it('keeps every key and number while its table grows (300k keys)', () => {
+    const index = new LookalikeIndex();
+    let found = 0;
+    for (let i = 0; i < 150_000; i++) {
+      const name = `dir/${String(i).padStart(6, '0')}`;
+      // "…A" (unfolded, kept as text) sorts before "…a", its twin.
+      expect(index.check(`${name}A`)).toBeUndefined();
+      const twin = index.check(`${name}a`);
+      if (twin === `${name}A`) found++;
+    }
+    expect(found).toBe(150_000);
+  });
 });

@@ -19,46 +19,65 @@ function finish(hash: number): number {
 }
 
 /**
- * An open-addressing set of 64-bit fingerprints (two independent 32-bit hashes) of folded
- * keys: 8 bytes per slot instead of a Map entry plus the key's text.
+ * An open-addressing table of 64-bit fingerprints (two independent 32-bit hashes) of folded
+ * keys, each with a small number: 12 bytes per slot instead of a Map entry plus key text.
  */
-class FingerprintSet {
-  // Both halves of a fingerprint sit side by side: one cache miss per probe.
-  private slots = new Int32Array(2 << 16);
-  private mask = (1 << 16) - 1;
+class FingerprintTable {
+  // h1, h2 and the value of a slot sit side by side: one cache miss per probe.
+  private slots = new Int32Array(3 << 18);
+  private mask = (1 << 18) - 1;
   private count = 0;
 
-  /** Adds the fingerprint; returns true when it was already there. */
-  add(h1: number, h2: number): boolean {
+  /**
+   * Finds the fingerprint, adding it (with value 0) when absent. Returns the slot, or
+   * `-(slot + 1)` when it was just added.
+   */
+  findOrAdd(h1: number, h2: number): number {
     // (0, 0) marks an empty slot.
     if (h1 === 0 && h2 === 0) h2 = 1;
     const slots = this.slots;
     let slot = h1 & this.mask;
     for (;;) {
-      const x = slots[slot * 2] ?? 0;
-      const y = slots[slot * 2 + 1] ?? 0;
+      const at = slot * 3;
+      const x = slots[at] ?? 0;
+      const y = slots[at + 1] ?? 0;
       if (x === 0 && y === 0) {
-        slots[slot * 2] = h1;
-        slots[slot * 2 + 1] = h2;
+        slots[at] = h1;
+        slots[at + 1] = h2;
         this.count++;
-        if (this.count * 2 > this.mask) this.grow();
-        return false;
+        if (this.count * 2 > this.mask) return -(this.grow(slot) + 1);
+        return -(slot + 1);
       }
-      if (x === h1 && y === h2) return true;
+      if (x === h1 && y === h2) return slot;
       slot = (slot + 1) & this.mask;
     }
   }
 
-  private grow(): void {
+  value(slot: number): number {
+    return this.slots[slot * 3 + 2] ?? 0;
+  }
+
+  setValue(slot: number, value: number): void {
+    this.slots[slot * 3 + 2] = value;
+  }
+
+  /** Doubles the table; returns where the entry at `tracked` moved. */
+  private grow(tracked: number): number {
     const old = this.slots;
+    const oldSlots = old.length / 3;
     this.slots = new Int32Array(old.length * 2);
-    this.mask = old.length - 1;
+    this.mask = oldSlots * 2 - 1;
     this.count = 0;
-    for (let i = 0; i < old.length; i += 2) {
-      const x = old[i] ?? 0;
-      const y = old[i + 1] ?? 0;
-      if (x !== 0 || y !== 0) this.add(x, y);
+    let moved = 0;
+    for (let i = 0; i < oldSlots; i++) {
+      const x = old[i * 3] ?? 0;
+      const y = old[i * 3 + 1] ?? 0;
+      if (x === 0 && y === 0) continue;
+      const slot = -(this.findOrAdd(x, y) + 1);
+      this.slots[slot * 3 + 2] = old[i * 3 + 2] ?? 0;
+      if (i === tracked) moved = slot;
     }
+    return moved;
   }
 }
 
@@ -68,13 +87,13 @@ class FingerprintSet {
  *
  * Bounded memory for millions of keys: every key leaves only a 64-bit fingerprint of its
  * folded form. Only keys that are not already in folded form ("Photo.jpg") are kept as text,
- * in a Map from folded form to key, so a later twin can name them. When the earlier twin was
- * in folded form, it equals the folded form, so it can be named without being kept. A false
+ * numbered from the fingerprint's slot, so a later twin can name them. When the earlier twin
+ * was in folded form, it equals the folded form, so it can be named without being kept. A false
  * match needs a 64-bit fingerprint collision (≈ 1 in 10^7 for 2M keys).
  */
 export class LookalikeIndex {
-  private readonly fingerprints = new FingerprintSet();
-  private readonly unfoldedByFolded = new Map<string, string>();
+  private readonly fingerprints = new FingerprintTable();
+  private readonly unfoldedKeys: string[] = [];
 
   /** Records `key`; returns an earlier key it collides with, if any. Keys must be distinct. */
   check(key: string): string | undefined {
@@ -107,16 +126,18 @@ export class LookalikeIndex {
         h2 = Math.imul(h2 + c, 0x5bd1e995) ^ (h2 >>> 15);
       }
     }
-    const seen = this.fingerprints.add(finish(h1), finish(h2 ^ (folded ?? key).length));
-    if (!seen) {
-      if (!inFoldedForm) this.unfoldedByFolded.set(folded ?? key.toLowerCase(), key);
+    const found = this.fingerprints.findOrAdd(finish(h1), finish(h2 ^ (folded ?? key).length));
+    if (found < 0) {
+      if (!inFoldedForm) this.fingerprints.setValue(-(found + 1), this.unfoldedKeys.push(key));
       return undefined;
     }
-    const foldedKey = folded ?? (inFoldedForm ? key : key.toLowerCase());
-    const first = this.unfoldedByFolded.get(foldedKey);
-    if (first !== undefined) return first === key ? undefined : first;
+    const number = this.fingerprints.value(found);
+    if (number > 0) {
+      const first = this.unfoldedKeys[number - 1];
+      return first === key ? undefined : first;
+    }
     // The earlier twin was in folded form, so it is the folded form itself. A key in folded
     // form cannot be its own twin (keys are distinct): that is a fingerprint collision.
-    return inFoldedForm ? undefined : foldedKey;
+    return inFoldedForm ? undefined : (folded ?? key.toLowerCase());
   }
 }
