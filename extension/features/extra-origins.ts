@@ -15,7 +15,7 @@ export interface ContentScriptRegistration {
   readonly matches: string[];
   readonly js: string[];
   readonly allFrames: boolean;
-  readonly runAt: 'document_idle';
+  readonly runAt: 'document_start';
   readonly persistAcrossSessions: boolean;
 }
 
@@ -43,7 +43,8 @@ export async function syncExtraOriginScripts(scripting: ScriptingPort, origins: 
       js: [GATE_CONTENT_SCRIPT],
       // WeSendit may render the credentials dialog inside a same-origin iframe.
       allFrames: true,
-      runAt: 'document_idle',
+      // Like the manifest entry: the gate's capture-phase guard must be in place before the page's listeners.
+      runAt: 'document_start',
       persistAcrossSessions: true,
     },
   ]);

@@ -13,7 +13,7 @@ export type GateLatency =
 
 const INSERTIONS = 100;
 
-// A dialog with the seed's seven labelled fields; clearly fake values, a fresh key per insertion.
+// A dialog with the seed's seven labelled fields (read-only inputs, copy icons); clearly fake values, a fresh key per insertion.
 const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>API Keys and Connection</title></head>
 <body><h1>API Keys and Connection</h1><button id="create">Create storage</button>
 <script>
@@ -27,7 +27,7 @@ window.insertCredentialsDialog = function (n) {
     ['Access Key', 'FAKEBENCHACCESS' + n], ['Secret Key', 'fake-bench-secret-' + n + '-' + Math.random().toString(36).slice(2)],
   ];
   dialog.innerHTML = '<h2>Your S3 credentials</h2>' + rows.map(function (r, i) {
-    return '<div><label for="f' + i + '">' + r[0] + '</label><input id="f' + i + '" readonly value="' + r[1] + '"></div>';
+    return '<div><label for="f' + i + '">' + r[0] + '</label><input id="f' + i + '" readonly value="' + r[1] + '"><button type="button" aria-label="Copy">⧉</button></div>';
   }).join('') + '<label><input type="checkbox" id="stored"> I have stored the keys</label><button id="continue" disabled>Continue</button>';
   const start = performance.now();
   return new Promise(function (resolve) {

@@ -162,7 +162,7 @@ printTable([
   ['peer: PBKDF2-SHA256 600k', 'Chromium WebCrypto', spread(chromium.pbkdf2), '—', '—'],
   ...(gate.kind === 'measured'
     ? [
-        ['gate latency p50 (insert → gated)', `Chromium, ${gate.samples} insertions`, ms(gate.p50), '—', '—'],
+        ['gate latency p50 (insert → gated)', `Chromium, ${gate.samples} insertions`, `${gate.p50.toFixed(1)} ms`, '—', '—'],
         ['gate latency p95 (insert → gated)', `Chromium, ${gate.samples} insertions`, `${gate.p95.toFixed(1)} ms`, `≤ ${GATE_P95_FLOOR_MS} ms`, verdict(gate.p95 <= GATE_P95_FLOOR_MS)],
       ]
     : [['gate latency (insert → gated)', 'Chromium', `not measured: ${gate.reason}`, `≤ ${GATE_P95_FLOOR_MS} ms`, 'SKIP']]),
