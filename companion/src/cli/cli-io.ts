@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
@@ -37,25 +38,28 @@ export function parseCommandArgs<T extends Options>(command: string, args: reado
   }
 }
 
-/** Writes text with backpressure to a stream (stdout or a file). */
+/**
+ * Writes text with backpressure to stdout or a file. A file is written as `FILE.partial` and
+ * renamed when complete, so a failed run never leaves a report that looks whole.
+ */
 export class TextSink {
   private constructor(
     private readonly stream: Writable,
-    private readonly owned: boolean,
+    private readonly path: string | undefined,
   ) {}
 
   static stdout(io: CliIo): TextSink {
-    return new TextSink(io.stdout, false);
+    return new TextSink(io.stdout, undefined);
   }
 
   static async file(path: string): Promise<TextSink> {
-    const stream = createWriteStream(path, { encoding: 'utf8' });
+    const stream = createWriteStream(`${path}.partial`, { encoding: 'utf8' });
     try {
       await once(stream, 'open');
     } catch (error) {
       throw new ConnectGuardError('INVALID_INPUT', `Cannot write ${path}: ${error instanceof Error ? error.message : String(error)}. Choose another --out path.`);
     }
-    return new TextSink(stream, true);
+    return new TextSink(stream, path);
   }
 
   async write(text: string): Promise<void> {
@@ -64,9 +68,17 @@ export class TextSink {
   }
 
   async close(): Promise<void> {
-    if (!this.owned) return;
+    if (this.path === undefined) return;
     this.stream.end();
     await once(this.stream, 'finish');
+    await rename(`${this.path}.partial`, this.path);
+  }
+
+  /** Drops a partial file after a failure. */
+  async abort(): Promise<void> {
+    if (this.path === undefined) return;
+    this.stream.destroy();
+    await rm(`${this.path}.partial`, { force: true });
   }
 }
 

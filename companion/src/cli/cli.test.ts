@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -78,6 +78,11 @@ describe('connect-guard CLI', () => {
     const result = await run('diff', '--snapshot', snapshot, '--manifest', manifest);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/line 2: modified "yesterday" is not an ISO 8601 time/);
+    const out = join(dir, 'never.csv');
+    const withOut = await run('diff', '--snapshot', snapshot, '--manifest', manifest, '--format', 'csv', '--out', out);
+    expect(withOut.code).toBe(3);
+    // A failed run leaves neither a report nor its partial file.
+    expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
   });
 
   it('inventory writes a snapshot that diff reads back; reports in every format', async () => {

@@ -103,6 +103,9 @@ export async function runDiff(args: readonly string[], io: CliIo): Promise<numbe
         await sink.write(text);
       }
     }
+  } catch (error) {
+    await sink.abort();
+    throw error;
   } finally {
     progress.done();
   }
