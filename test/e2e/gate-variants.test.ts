@@ -11,7 +11,7 @@ import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts
 import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
 import { DIALOG_VARIANTS } from '../fake-wesendit/pages/storages-page.ts';
 import type { Lang } from '../fake-wesendit/pages/i18n.ts';
-import { captureIdOf, launchChromiumWithExtension, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { captureIdOf, launchChromiumWithExtension, requestFromExtensionFrame, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
 import type { GateCapture } from '../../shared/protocol/extension-protocol.ts';
 
 let ui: FakeWeSendit;
@@ -44,13 +44,11 @@ describe('the gate holds the credentials dialog', () => {
     expect(captureId).toMatch(/^[0-9a-f-]{36}$/);
 
     // What the background holds for this capture, asked from the extension-origin frame.
-    const capture = await frame.evaluate(async (id) => {
-      const reply: unknown = await chrome.runtime.sendMessage({ type: 'gate.getCapture', data: { captureId: id } });
-      return reply;
-    }, captureId);
+    const capture = await requestFromExtensionFrame(frame, { type: 'gate.getCapture', data: { captureId } });
     const issued = ui.lastCredentials();
-    expect(issued).toBeDefined();
-    expect(capture).toEqual({ ok: { captureId, credentials: issued, origin: ui.url, released: false } satisfies GateCapture });
+    if (!issued) throw new Error('The fake UI issued no credentials.');
+    const expected: GateCapture = { captureId, credentials: issued, origin: ui.url, released: false };
+    expect(capture).toEqual({ ok: expected });
 
     const outcome = await storages.outcome();
     expect(outcome.gates.filter((gate) => gate.endsWith('=gated'))).toHaveLength(2);

@@ -47,22 +47,21 @@ export class StoragesPageObject {
     return `(document.querySelector('wsi-credentials-dialog')?.shadowRoot ?? document)`;
   }
 
-  async checkbox(): Promise<ElementHandle<Node>> {
-    return this.handle('input[type="checkbox"]');
+  /** An element of the dialog (inside the shadow root for `variant=shadow`). */
+  async dialogElement(selector: string): Promise<ElementHandle<Element>> {
+    return this.handle(selector);
   }
 
-  async continueButton(): Promise<ElementHandle<Node>> {
-    return this.handle('.btn-primary');
-  }
-
-  private async handle(selector: string): Promise<ElementHandle<Node>> {
+  private async handle(selector: string): Promise<ElementHandle<Element>> {
     const handle = await this.app.evaluateHandle(
       (sel) => (document.querySelector('wsi-credentials-dialog')?.shadowRoot ?? document).querySelector(sel),
       selector,
     );
     const element = handle.asElement();
-    if (!element) throw new Error(`No ${selector} in the dialog.`);
-    return element;
+    // Puppeteer types the handle of a querySelector result as a Node; check it is an Element.
+    const isElement = element ? await element.evaluate((node) => node instanceof Element) : false;
+    if (!element || !isElement) throw new Error(`No ${selector} in the dialog.`);
+    return element as ElementHandle<Element>;
   }
 
   /** Waits until the dialog's checkbox and Continue both carry data-connect-guard="gated". */

@@ -125,3 +125,20 @@ export async function waitForGateFrame(page: Page, options: { timeout?: number }
 export function captureIdOf(frame: Frame): string {
   return new URL(frame.url()).hash.slice(1);
 }
+
+/** The part of the extension API the tests call from inside an extension page. */
+interface ExtensionRuntime {
+  sendMessage(message: unknown): Promise<unknown>;
+}
+
+/**
+ * Sends a protocol request from an extension-origin frame (the gate prompt or the popup), as
+ * that page would; returns the raw `{ok} | {error}` reply.
+ */
+export async function requestFromExtensionFrame(frame: Frame, request: { type: string; data: unknown }): Promise<unknown> {
+  return frame.evaluate(async (message) => {
+    const runtime: ExtensionRuntime | undefined = Reflect.get(Reflect.get(globalThis, 'chrome') ?? {}, 'runtime');
+    if (!runtime) throw new Error('Not an extension page.');
+    return runtime.sendMessage(message);
+  }, request);
+}

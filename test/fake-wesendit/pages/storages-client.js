@@ -168,8 +168,9 @@
       continueButton.disabled = !checkbox.checked;
     });
     for (const type of ['pointerdown', 'mousedown', 'keydown']) {
-      checkbox.addEventListener(type, () => log(`checkbox:${type}`));
-      continueButton.addEventListener(type, () => log(`continue:${type}`));
+      const entry = (name, event) => `${name}:${type}${event.key ? `:${event.key}` : ''}`;
+      checkbox.addEventListener(type, (event) => log(entry('checkbox', event)));
+      continueButton.addEventListener(type, (event) => log(entry('continue', event)));
     }
 
     const heading = el('h2', { id: `dh-${uid}` }, t.dialogHeading);

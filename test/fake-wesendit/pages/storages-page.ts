@@ -36,6 +36,8 @@ const STYLE = `
   .ack { display: block; margin: 14px 0; }
   .btn-primary { background: #2f6fed; color: #fff; border: 0; border-radius: 6px; padding: 8px 18px; }
   .btn-primary:disabled { background: #a9bde8; }
+  /* Help stays clickable above the modal: tests use it as an "input processed" signal. */
+  #probe { position: fixed; left: 12px; bottom: 12px; z-index: 10; }
 `;
 
 export function renderStoragesPage(input: { lang: Lang; variant: DialogVariant; embedded: boolean }): string {
