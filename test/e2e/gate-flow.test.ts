@@ -1,0 +1,114 @@
+/**
+ * The whole gate flow in real Chromium with the built extension: the dialog is held, the vault is
+ * created in the extension-origin prompt frame, "Save to vault" encrypts, writes, reads back and
+ * verifies, and only then the page's controls are released — after which the page's own logic
+ * works again (ticking enables Continue, Continue runs the page's handler). A re-rendered dialog
+ * after the release stays released. Afterwards the whole profile holds no copy of any Secret Key.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'puppeteer-core';
+import type { StorageCredentials } from '../../shared/credentials.ts';
+import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
+import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
+import { launchChromiumWithExtension, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { scanDirectoryForSecret } from '../support/profile-scan.ts';
+import { rm } from 'node:fs/promises';
+
+const PASSPHRASE = 'correct horse battery staple 42';
+
+let ui: FakeWeSendit;
+let chromium: ChromiumWithExtension;
+let page: Page;
+const issued: StorageCredentials[] = [];
+
+beforeAll(async () => {
+  ui = await startFakeWeSendit();
+  chromium = await launchChromiumWithExtension({ keepProfile: true });
+  page = await chromium.browser.newPage();
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await ui?.stop();
+  if (chromium) await rm(chromium.userDataDir, { recursive: true, force: true });
+});
+
+async function saveInPrompt(frame: Frame, options: { create: boolean }): Promise<void> {
+  await frame.waitForSelector('::-p-text(Save your Secret Key)');
+  await frame.waitForSelector('::-p-aria(Save to vault)');
+  if (options.create) {
+    await frame.locator('::-p-aria(Vault passphrase)').fill(PASSPHRASE);
+    await frame.locator('::-p-aria(Confirm passphrase)').fill(PASSPHRASE);
+  } else if (await frame.$('::-p-aria(Vault passphrase)')) {
+    await frame.locator('::-p-aria(Vault passphrase)').fill(PASSPHRASE);
+  }
+  await frame.locator('::-p-aria(Save to vault)').click();
+  await frame.waitForSelector('::-p-text(Saved and verified)', { timeout: 30_000 });
+}
+
+async function continueOnPage(storages: StoragesPageObject): Promise<void> {
+  await storages.waitForGateState('released');
+  await (await storages.dialogElement('input[type="checkbox"]')).click();
+  await storages.app.waitForFunction(() => window.__ticked);
+  await (await storages.dialogElement('.btn-primary')).click();
+  await storages.app.waitForFunction(() => window.__continued);
+  const outcome = await storages.outcome();
+  expect(outcome.log).toContain('ticked:true');
+  expect(outcome.log).toContain('continued');
+}
+
+describe('gate flow', () => {
+  it('creates the vault in the prompt frame, saves, verifies and releases; Continue then runs the page’s handler', async () => {
+    const storages = await StoragesPageObject.open(page, ui.url, { variant: 'plain', lang: 'en' });
+    await storages.createStorage();
+    await storages.waitForGated();
+    const frame = await waitForGateFrame(page);
+    // The page itself never sees the passphrase inputs: they live in the extension frame.
+    expect(await storages.app.evaluate(() => document.querySelectorAll('input[type="password"]').length)).toBe(0);
+    // Still held right before the save.
+    await storages.settle();
+    expect((await storages.outcome()).gates.filter((gate) => gate.endsWith('=gated'))).toHaveLength(2);
+
+    await saveInPrompt(frame, { create: true });
+    const saved = ui.lastCredentials();
+    if (saved) issued.push(saved);
+    await continueOnPage(storages);
+    expect(await storages.app.evaluate(() => document.body.innerText)).toContain('Storage ready');
+  });
+
+  it('a second storage in German, in a re-rendering dialog, saves into the existing vault and stays released after re-renders', async () => {
+    const storages = await StoragesPageObject.open(page, ui.url, { variant: 'rerender', lang: 'de' });
+    await storages.createStorage();
+    await storages.waitForGated();
+    const frame = await waitForGateFrame(page);
+    await saveInPrompt(frame, { create: false });
+    const saved = ui.lastCredentials();
+    if (saved) issued.push(saved);
+    await storages.waitForGateState('released');
+    // The page re-creates the dialog after the release: the new controls are marked released, not held.
+    const renders = await storages.app.evaluate(() => window.__log.filter((entry) => entry === 'rerendered').length);
+    await storages.app.waitForFunction((count) => window.__log.filter((entry) => entry === 'rerendered').length >= count + 2, {}, renders);
+    await storages.waitForGateState('released');
+    await continueOnPage(storages);
+  });
+
+  it('the popup lists both saved storages', async () => {
+    const popup = await chromium.browser.newPage();
+    await popup.goto(`chrome-extension://${chromium.extensionId}/popup.html`);
+    for (const credentials of issued) {
+      await popup.waitForSelector(`::-p-text(${credentials.bucketName})`, { timeout: 15_000 });
+    }
+    await popup.close();
+    expect(issued).toHaveLength(2);
+  });
+
+  it('leaves no copy of any Secret Key anywhere in the Chromium profile', async () => {
+    expect(issued).toHaveLength(2);
+    await chromium.close();
+    for (const credentials of issued) {
+      expect(await scanDirectoryForSecret(chromium.userDataDir, credentials.secretKey)).toEqual([]);
+    }
+    // The same scan does find what the profile really holds: the visited page's URL (history).
+    expect(await scanDirectoryForSecret(chromium.userDataDir, `${ui.url}/storages?variant=plain`)).not.toEqual([]);
+  });
+});
