@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CompanionReplyCollector,
   MAX_TIMEOUT_MS,
   checkChunk,
   checkProgress,
@@ -119,5 +120,59 @@ describe('payload checks by request type', () => {
     ['progress for ping', () => checkProgress('ping', {}), false],
   ])('%s', (_name, check, ok) => {
     expect(check().ok).toBe(ok);
+  });
+});
+
+describe('CompanionReplyCollector', () => {
+  const row = (key: string) => ({ key, class: 'only-in-bucket', reason: 'r', bucket: { key, size: 1 } });
+  const none = { objects: 0, bucketBytes: 0, wesenditBytes: 0 };
+  const risk = { objects: 0, bytes: 0, undecided: 0 };
+  const summary = {
+    totals: {
+      classes: { 'only-in-bucket': none, 'only-in-wesendit': none, same: none, conflict: none, unknown: none },
+      objects: 0,
+      atRisk: { newerWins: risk, wesenditWins: risk, unknownNewerWins: risk, unknownWesenditWins: risk },
+      lookalikes: 0,
+      examples: { conflict: [], unknown: [], lookalike: [] },
+    },
+    rows: 3,
+    bucketObjects: 3,
+    wesenditObjects: 0,
+    elapsedMs: 1,
+  };
+
+  it('passes progress and ordered chunks on and ends with the checked result', () => {
+    const keys: string[] = [];
+    const phases: string[] = [];
+    const collector = new CompanionReplyCollector('diff.preview', 'r1', { onChunk: (rows) => keys.push(...rows.map((r) => r.key)), onProgress: (p) => phases.push(p.phase) });
+    expect(collector.accept({ id: 'r1', event: 'progress', data: { phase: 'listing', objects: 0, bytes: 0, rate: 0, elapsedMs: 0 } })).toEqual({ done: false });
+    expect(collector.accept({ id: 'other', event: 'chunk', seq: 5, data: [] })).toEqual({ done: false });
+    collector.accept({ id: 'r1', event: 'chunk', seq: 0, data: [row('a'), row('b')] });
+    collector.accept({ id: 'r1', event: 'chunk', seq: 1, data: [row('c')] });
+    const end = collector.accept({ id: 'r1', ok: summary, chunks: 2 });
+    expect(end).toMatchObject({ done: true, ok: true, value: { rows: 3 } });
+    expect(keys).toEqual(['a', 'b', 'c']);
+    expect(phases).toEqual(['listing']);
+  });
+
+  it.each([
+    ['a missing chunk', [{ id: 'r1', event: 'chunk', seq: 1, data: [] }], /chunk 0 expected, chunk 1 arrived/],
+    ['a final count that does not match', [{ id: 'r1', event: 'chunk', seq: 0, data: [] }, { id: 'r1', ok: summary, chunks: 2 }], /sent 2 chunks but 1 arrived/],
+    ['an invalid row', [{ id: 'r1', event: 'chunk', seq: 0, data: [{ key: 'a', class: 'bogus' }] }], /class must be one of/],
+    ['an invalid result', [{ id: 'r1', ok: { rows: 'many' }, chunks: 0 }], /needs rows/],
+  ] as const)('ends with PROTOCOL_ERROR on %s', (_name, messages, problem) => {
+    const collector = new CompanionReplyCollector('diff.preview', 'r1');
+    let state: ReturnType<typeof collector.accept> = { done: false };
+    for (const message of messages) {
+      const parsed = parseHostMessage(message);
+      if (!parsed.ok) throw new Error(parsed.problem);
+      state = collector.accept(parsed.value);
+    }
+    expect(state).toMatchObject({ done: true, ok: false, error: { code: 'PROTOCOL_ERROR', message: expect.stringMatching(problem) } });
+  });
+
+  it('ends with the host’s error reply as is', () => {
+    const collector = new CompanionReplyCollector('doctor', 'd');
+    expect(collector.accept({ id: 'd', error: { code: 'TIMEOUT', message: 'late' } })).toEqual({ done: true, ok: false, error: { code: 'TIMEOUT', message: 'late' } });
   });
 });
