@@ -124,6 +124,26 @@ describe('runHost', () => {
     expect(host.received.filter((message) => message.id === 'long')).toHaveLength(1);
   });
 
+  it('cancels what still runs when the browser closes stdin, and exits', async () => {
+    let reason: unknown;
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const host = startHost({
+      ping: (_data, context) =>
+        new Promise((_resolve, reject) => {
+          started();
+          context.signal.addEventListener('abort', () => {
+            reason = context.signal.reason;
+            reject(context.signal.reason);
+          });
+        }),
+    });
+    host.send({ id: 'slow', type: 'ping', data: {}, timeoutMs: 60_000 });
+    await running;
+    expect(await host.end()).toBe(0);
+    expect(reason).toMatchObject({ code: 'CANCELLED', message: expect.stringMatching(/closed the connection/) });
+  });
+
   it('times a request out: error reply TIMEOUT and the handler is aborted', async () => {
     let aborted = false;
     const host = startHost({

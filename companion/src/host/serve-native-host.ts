@@ -48,9 +48,9 @@ interface Running {
 }
 
 /**
- * Serves native-messaging requests until stdin ends, then lets running requests finish (Chromium
- * may close stdin after a one-shot `sendNativeMessage` while the reply is still being computed)
- * and resolves. Every frame gets an answer; nothing a caller sends can crash or hang the host.
+ * Serves native-messaging requests until stdin ends (the browser closed the port), then cancels
+ * what still runs and resolves. Every frame gets an answer; nothing a caller sends can crash or
+ * hang the host.
  */
 export async function serveNativeHost({ input, output, handlers, log, refusal }: ServeNativeHostInput): Promise<void> {
   const reader = new FrameReader(MAX_REQUEST_BYTES);
@@ -169,7 +169,10 @@ export async function serveNativeHost({ input, output, handlers, log, refusal }:
     log.write('stdin failed', { problem: error instanceof Error ? error.message : String(error) });
   }
   if (reader.pendingBytes > 0) log.write('stdin ended inside a message', { bytes: reader.pendingBytes });
-  await Promise.all([...running.values()].map((request) => request.done));
+  // The browser closed the port (popup closed, extension reloaded): nobody waits for running work.
+  const left = [...running.values()];
+  for (const request of left) request.cancel(new ConnectGuardError('CANCELLED', 'The browser closed the connection to the companion.'));
+  await Promise.all(left.map((request) => request.done));
 }
 
 type Starter = <T extends CompanionRequestType>(request: CompanionRequestMessage<T>, handler: RequestHandler<T>) => Running;
