@@ -74,9 +74,12 @@ export type InventorySource = AsyncIterable<InventoryEntry | readonly InventoryE
 // order unless a surrogate meets a character in U+E000–U+FFFF at the first difference.
 const NEEDS_CODE_POINT_ORDER = /[\uD800-\uFFFF]/;
 
-/** compareS3Keys, with a fast path for keys that JavaScript's own comparison orders the same. */
-function compareKeys(a: string, b: string): number {
-  if (NEEDS_CODE_POINT_ORDER.test(a) || NEEDS_CODE_POINT_ORDER.test(b)) return compareS3Keys(a, b);
+/**
+ * compareS3Keys, with a fast path for keys that JavaScript's own comparison orders the same
+ * (`plain`: no character at or above U+D800, checked once per entry).
+ */
+function compareKeys(a: string, aPlain: boolean, b: string, bPlain: boolean): number {
+  if (!aPlain || !bPlain) return compareS3Keys(a, b);
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
@@ -88,7 +91,11 @@ class SortedCursor {
   private index = 0;
   private finished = false;
   private previousKey: string | undefined;
+  private previousPlain = true;
   private position = 0;
+  /** Whether the head entry's key is plain; valid while `plainPosition === position`. */
+  private plain = true;
+  private plainPosition = -1;
   private readonly iterator: AsyncIterator<InventoryEntry | readonly InventoryEntry[]> | Iterator<InventoryEntry>;
 
   constructor(
@@ -130,14 +137,24 @@ class SortedCursor {
     return entry;
   }
 
+  /** Whether the head's key can be ordered with JavaScript's own comparison. */
+  headPlain(): boolean {
+    if (this.plainPosition !== this.position) {
+      this.plain = !NEEDS_CODE_POINT_ORDER.test(this.peek().key);
+      this.plainPosition = this.position;
+    }
+    return this.plain;
+  }
+
   /** Consumes the current entry after checking it sorts after the previous one. */
   take(): InventoryEntry {
+    const plain = this.headPlain();
     const entry = this.peek();
     this.index++;
     this.position++;
     const previous = this.previousKey;
     if (previous !== undefined) {
-      const order = compareKeys(previous, entry.key);
+      const order = compareKeys(previous, this.previousPlain, entry.key, plain);
       if (order >= 0) {
         const label = SIDE_LABEL[this.side];
         if (order === 0) {
@@ -154,6 +171,7 @@ class SortedCursor {
       }
     }
     this.previousKey = entry.key;
+    this.previousPlain = plain;
     return entry;
   }
 }
@@ -280,7 +298,7 @@ export async function* diffInventoryBatches(
     let order: number;
     if (!hasLeft) order = 1;
     else if (!hasRight) order = -1;
-    else order = compareKeys(left.peek().key, right.peek().key);
+    else order = compareKeys(left.peek().key, left.headPlain(), right.peek().key, right.headPlain());
 
     let row: DiffRow;
     if (order < 0) {

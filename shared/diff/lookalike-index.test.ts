@@ -56,5 +56,5 @@ describe('LookalikeIndex', () => {
       if (twin === `${name}A`) found++;
     }
     expect(found).toBe(150_000);
-  });
+  }, 60_000);
 });
