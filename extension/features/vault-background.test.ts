@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Idle, Runtime } from 'webextension-polyfill';
+import type { Idle, Permissions, Runtime } from 'webextension-polyfill';
 import { fakeBrowser } from 'wxt/testing';
 import type { StorageCredentials } from '../../shared/credentials.ts';
 import type { KdfCost } from '../../shared/vault-format/vault-format.ts';
@@ -42,6 +42,8 @@ const clipboard: ClipboardPort = {
 let idleListener: ((state: Idle.IdleState) => void) | undefined;
 const sendToTab = vi.fn<(tabId: number, message: unknown, options: unknown) => Promise<void>>();
 const registered: unknown[] = [];
+let granted = new Set<string>();
+let permissionsRemoved: ((permissions: Permissions.Permissions) => void) | undefined;
 
 function start(dbName: string): VaultBackground {
   return startVaultBackground({
@@ -105,6 +107,11 @@ beforeEach(() => {
   });
   vi.spyOn(fakeBrowser.scripting, 'unregisterContentScripts').mockImplementation(async () => undefined);
   vi.spyOn(fakeBrowser.permissions, 'remove').mockImplementation(async () => true);
+  granted = new Set();
+  vi.spyOn(fakeBrowser.permissions, 'contains').mockImplementation(async (query) => (query.origins ?? []).every((origin) => granted.has(origin)));
+  vi.spyOn(fakeBrowser.permissions.onRemoved, 'addListener').mockImplementation((listener) => {
+    permissionsRemoved = listener;
+  });
 });
 
 afterEach(() => {
@@ -317,6 +324,10 @@ describe('clipboard and settings', () => {
     await bg.ready;
     expect(await errorCode({ type: 'settings.set', data: { autoLockMinutes: 0 } }, POPUP)).toBe('INVALID_INPUT');
     expect(await errorCode({ type: 'settings.set', data: { extraOrigins: ['files.example.com/path'] } }, POPUP)).toBe('INVALID_INPUT');
+    // Not granted in Chromium's prompt: refused, nothing registered.
+    expect(await errorCode({ type: 'settings.set', data: { extraOrigins: ['https://files.example.com'] } }, POPUP)).toBe('INVALID_INPUT');
+    expect(registered).toEqual([]);
+    granted.add('https://files.example.com/*');
     const settings = await ok({ type: 'settings.set', data: { extraOrigins: ['https://Files.Example.com/'] } }, POPUP);
     expect(settings).toMatchObject({ extraOrigins: ['https://files.example.com'], autoLockMinutes: 15, clipboardSeconds: 30 });
     expect(registered).toEqual([[expect.objectContaining({ matches: ['https://files.example.com/*'], js: ['content-scripts/wesendit.js'], allFrames: true })]]);
@@ -328,5 +339,15 @@ describe('clipboard and settings', () => {
     await ok({ type: 'settings.set', data: { extraOrigins: [] } }, POPUP);
     expect(fakeBrowser.permissions.remove).toHaveBeenCalledWith({ origins: ['https://files.example.com/*'] });
     expect(await errorCode({ type: 'gate.captured', data: { credentials: CREDENTIALS, origin: 'x' } }, portal)).toBe('FORBIDDEN_SENDER');
+  });
+
+  it('drops an origin whose permission the user revoked in Chromium', async () => {
+    const bg = start(`db-${dbCounter}`);
+    await bg.ready;
+    granted.add('https://a.example.com/*').add('https://b.example.com/*');
+    await ok({ type: 'settings.set', data: { extraOrigins: ['https://a.example.com', 'https://b.example.com'] } }, POPUP);
+    permissionsRemoved?.({ origins: ['https://a.example.com/*'] });
+    await vi.waitFor(async () => expect(await ok({ type: 'settings.get', data: {} }, POPUP)).toMatchObject({ extraOrigins: ['https://b.example.com'] }));
+    expect(registered.at(-1)).toEqual([expect.objectContaining({ matches: ['https://b.example.com/*'] })]);
   });
 });

@@ -8,6 +8,7 @@
  * which restores a key kept from before a restart.
  */
 import { browser } from 'wxt/browser';
+import { ConnectGuardError } from '../../shared/errors.ts';
 import type { Reply, Settings, TabMessages } from '../../shared/protocol/extension-protocol.ts';
 import { VaultService, type VaultServiceOptions, type VaultStore } from '../../shared/vault-format/vault-service.ts';
 import { offscreenClipboard } from '../adapters/clipboard.ts';
@@ -20,7 +21,7 @@ import {
   saveLastVaultUse,
   saveSessionVaultKey,
 } from '../adapters/session-key.ts';
-import { loadSettings, saveSettings } from '../adapters/settings-store.ts';
+import { loadSettings, mergeSettings, saveSettings } from '../adapters/settings-store.ts';
 import { AutoLock, type IdleState } from './auto-lock.ts';
 import { createBackgroundRouter, type VaultPort } from './background-router.ts';
 import { CaptureRegistry } from './capture-registry.ts';
@@ -143,11 +144,32 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     deleteStorage: (id) => service.deleteStorage(id),
   };
 
-  async function applySettings(previous: Settings, next: Settings): Promise<void> {
+  /** Validates, checks that new origins were granted, stores, then applies the change. */
+  async function changeSettings(change: unknown): Promise<Settings> {
+    const previous = await loadSettings();
+    const wanted = mergeSettings(previous, change);
+    const added = wanted.extraOrigins.filter((origin) => !previous.extraOrigins.includes(origin));
+    for (const origin of added) {
+      // The popup asks Chromium first; without the grant the gate could not run there anyway.
+      if (!(await browser.permissions.contains({ origins: [originToMatchPattern(origin)] }))) {
+        throw new ConnectGuardError('INVALID_INPUT', `Connect Guard has no access to ${origin}. Add it from Settings in the popup and accept Chromium's prompt.`);
+      }
+    }
+    const next = await saveSettings(wanted);
     await autoLock.configure();
-    const removed = previous.extraOrigins.filter((origin) => !next.extraOrigins.includes(origin));
     await syncExtraOriginScripts(scripting, next.extraOrigins);
+    const removed = previous.extraOrigins.filter((origin) => !next.extraOrigins.includes(origin));
     if (removed.length > 0) await browser.permissions.remove({ origins: removed.map(originToMatchPattern) });
+    return next;
+  }
+
+  /** The user revoked a host permission (e.g. in chrome://extensions): drop the origin too. */
+  async function onPermissionsRemoved(origins: readonly string[]): Promise<void> {
+    const settings = await loadSettings();
+    const kept = settings.extraOrigins.filter((origin) => !origins.includes(originToMatchPattern(origin)));
+    if (kept.length === settings.extraOrigins.length) return;
+    await saveSettings({ extraOrigins: kept });
+    await syncExtraOriginScripts(scripting, kept);
   }
 
   const router = createBackgroundRouter({
@@ -155,12 +177,7 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     vault,
     captures,
     loadSettings,
-    async saveSettings(change) {
-      const previous = await loadSettings();
-      const next = await saveSettings(change);
-      await applySettings(previous, next);
-      return next;
-    },
+    saveSettings: changeSettings,
     async notifyReleased(tabId, frameId, captureId) {
       const message: { type: keyof TabMessages; data: Parameters<TabMessages['gate.released']>[0] } = { type: 'gate.released', data: { captureId } };
       await browser.tabs.sendMessage(tabId, message, { frameId });
@@ -214,6 +231,9 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
   });
   browser.idle.onStateChanged.addListener((state: unknown) => {
     if (isIdleState(state)) void whenReady().then(() => autoLock.onIdleStateChanged(state));
+  });
+  browser.permissions.onRemoved.addListener((permissions) => {
+    void whenReady().then(() => onPermissionsRemoved(permissions.origins ?? []));
   });
   browser.runtime.onStartup.addListener(() => {
     void whenReady().then(async () => syncExtraOriginScripts(scripting, (await loadSettings()).extraOrigins));
