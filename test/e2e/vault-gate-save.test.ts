@@ -28,6 +28,14 @@ const CREDENTIALS: StorageCredentials = {
   secretKey: `cgtest-secret-e2e-${Date.now().toString(36)}-Zq9Xw2`,
 };
 
+const SECOND: StorageCredentials = {
+  ...CREDENTIALS,
+  storageName: 'Office archive e2e',
+  bucketName: 'usr-48291-itm-00386-office-archive',
+  accessKey: 'CGTESTE2EACCESS00002',
+  secretKey: `cgtest-secret-e2e-second-${Date.now().toString(36)}-Hy6Ud1`,
+};
+
 let issued: StorageCredentials = CREDENTIALS;
 let fake: FakeWeSendit;
 let chromium: ChromiumWithExtension;
@@ -168,6 +176,27 @@ describe('gate → vault in Chromium', () => {
     await popup.close();
   });
 
+  it('with a locked vault the prompt asks only for the passphrase and says so plainly when it is wrong', async () => {
+    const popup = await openPopup(chromium.browser, chromium.extensionId);
+    await popup.locator('::-p-aria(Lock vault)').click();
+    await popup.locator('::-p-aria(Unlock)').wait();
+    await popup.close();
+
+    issued = SECOND;
+    const { page, frame } = await createStorageAndWaitForGate();
+    expect(await frame.$('::-p-aria(Confirm passphrase)')).toBeNull();
+    await frame.locator('::-p-aria(Vault passphrase)').fill('not the vault passphrase 2');
+    await frame.locator('::-p-aria(Save to vault)').click();
+    await waitForText(frame, 'passphrase is wrong');
+    expect(await page.$$('[data-connect-guard="released"]')).toHaveLength(0);
+
+    await frame.locator('::-p-aria(Vault passphrase)').fill(PASSPHRASE);
+    await frame.locator('::-p-aria(Save to vault)').click();
+    await waitForText(frame, 'Saved and verified');
+    await page.waitForSelector('[data-connect-guard="released"]');
+    await page.close();
+  });
+
   it('leaves no copy of the Secret Key anywhere in the Chromium profile', async () => {
     await chromium.close();
     browserClosed = true;
@@ -175,6 +204,8 @@ describe('gate → vault in Chromium', () => {
     const vaultDb = join(profileDir, 'Default', 'IndexedDB', `chrome-extension_${chromium.extensionId}_0.indexeddb.leveldb`);
     expect(existsSync(vaultDb)).toBe(true);
     expect(await scanDirectoryForSecret(profileDir, CREDENTIALS.secretKey)).toEqual([]);
+    expect(await scanDirectoryForSecret(profileDir, SECOND.secretKey)).toEqual([]);
+    expect(await scanDirectoryForSecret(profileDir, PASSPHRASE)).toEqual([]);
   });
 });
 
