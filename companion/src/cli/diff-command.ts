@@ -11,7 +11,7 @@ import { DiffTally } from '../../../shared/diff/summarize-diff.ts';
 import { TextSink, UsageError, parseCommandArgs, type CliIo } from './cli-io.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
 import { openBucket, openFolder, openManifest, openSnapshot, requireOne, type OpenedSource } from './open-inventory-sources.ts';
-import { ProgressReporter } from './progress-reporter.ts';
+import { ProgressReporter, type ProgressEvent } from './progress-reporter.ts';
 import { S3_OPTIONS, S3_OPTIONS_HELP } from './s3-options.ts';
 
 export const DIFF_HELP = `Usage: connect-guard diff (--bucket NAME --endpoint URL | --snapshot FILE) (--manifest FILE | --folder DIR) [options]
@@ -81,11 +81,15 @@ export async function runDiff(args: readonly string[], io: CliIo): Promise<numbe
   const [bucketKind, bucketValue] = requireOne('diff', { bucket: values.bucket, snapshot: values.snapshot }, 'Bucket side');
   const [wesenditKind, wesenditValue] = requireOne('diff', { manifest: values.manifest, folder: values.folder }, 'WeSendit side');
 
-  const progress = ProgressReporter.for(io.stderr, values.json === true, bucketKind === 'bucket' ? 'Listing bucket' : 'Reading snapshot');
-  const bucketSide: OpenedSource =
-    bucketKind === 'bucket' ? await openBucket('diff', values, io, (event) => progress.update(event)) : openSnapshot(bucketValue);
+  // One progress line: the bucket listing when there is one, else the folder being hashed.
+  const step = bucketKind === 'bucket' ? 'Listing bucket' : wesenditKind === 'folder' ? 'Hashing folder' : 'Comparing';
+  const progress = ProgressReporter.for(io.stderr, values.json === true, step);
+  const report = (event: ProgressEvent): void => progress.update(event);
+  const bucketSide: OpenedSource = bucketKind === 'bucket' ? await openBucket('diff', values, io, report) : openSnapshot(bucketValue);
   const wesenditSide: OpenedSource =
-    wesenditKind === 'manifest' ? openManifest(wesenditValue) : openFolder('diff', wesenditValue, values, io, () => undefined);
+    wesenditKind === 'manifest'
+      ? openManifest(wesenditValue)
+      : openFolder('diff', wesenditValue, values, io, bucketKind === 'bucket' ? () => undefined : report);
 
   const sink = values.out ? await TextSink.file(values.out) : TextSink.stdout(io);
   const tally = new DiffTally();
