@@ -4,15 +4,27 @@
  * `sendNativeMessage` and `connectNative`; the host answers malformed requests with errors and
  * keeps serving; a host started for another extension origin refuses.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { WebWorker } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installHost, launcherScript } from '../../companion/src/host/install-host.ts';
+import { createS3Client } from '../../companion/src/s3/s3-client.ts';
+import { compareS3Keys } from '../../shared/s3-key-order.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
-import { COMPANION_HOST_NAME, parseHostMessage, type HostToExtensionMessage } from '../../shared/protocol/companion-protocol.ts';
+import {
+  CHROMIUM_MAX_HOST_MESSAGE_BYTES,
+  COMPANION_HOST_NAME,
+  CompanionReplyCollector,
+  parseHostMessage,
+  type HostToExtensionMessage,
+} from '../../shared/protocol/companion-protocol.ts';
+import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { launchChromiumWithExtension, type ChromiumWithExtension } from '../support/chromium.ts';
+import { ensureSystem } from '../support/ensure-system.ts';
 
 /** The service worker's `chrome` global, as functions passed to worker.evaluate see it. */
 declare const chrome: {
@@ -43,6 +55,12 @@ beforeAll(async () => {
   const found = await target.worker();
   if (!found) throw new Error('The extension service worker has no worker handle.');
   worker = found;
+  // The worker target can be reachable a few milliseconds before Chromium binds the extension
+  // APIs into its global scope: wait for `chrome.runtime.connectNative` itself.
+  const deadline = Date.now() + 10_000;
+  while (!(await worker.evaluate(() => typeof chrome === 'object' && typeof chrome.runtime.connectNative === 'function'))) {
+    if (Date.now() > deadline) throw new Error('chrome.runtime.connectNative never appeared in the extension service worker.');
+  }
 });
 
 afterAll(async () => {
@@ -129,4 +147,62 @@ describe('native messaging with the real host', () => {
     const back = await sendNativeMessage({ id: 'restored', type: 'ping', data: {}, timeoutMs: 10_000 });
     expect(back).toMatchObject({ ok: { protocolVersion: 1 } });
   });
+});
+
+describe('a preview from the real bucket through Chromium', () => {
+  let rgw: CephRgw;
+  const bucket = 'native-host-e2e';
+  const keys = Array.from({ length: 2500 }, (_, i) => `photos/${String(i).padStart(5, '0')}-${'ö'.repeat(120)}.jpg`);
+
+  beforeAll(async () => {
+    ensureSystem(['ceph']);
+    rgw = await startCephRgw({ buckets: [] });
+    const client = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey });
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    for (let i = 0; i < keys.length; i += 50) {
+      await Promise.all(keys.slice(i, i + 50).map((key) => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'bucket' }))));
+    }
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'same.txt', Body: 'same' }));
+    client.destroy();
+  }, 180_000);
+
+  afterAll(async () => {
+    await rgw?.stop();
+  });
+
+  it('streams over 1 MB of rows to the service worker in chunks Chromium accepts, with the right classes', async () => {
+    const connection = { endpoint: rgw.endpoint, region: rgw.region, bucket, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey };
+    const wesendit = [
+      { key: 'same.txt', size: 4, md5: createHash('md5').update('same').digest('hex') },
+      { key: 'only-in-wesendit.txt', size: 7 },
+    ];
+    const replies = await overPort(
+      [
+        { id: 'up', type: 'inventory.upload', data: { uploadId: 'w', entries: wesendit }, timeoutMs: 10_000 },
+        { id: 'preview', type: 'diff.preview', data: { connection, wesendit: { kind: 'upload', uploadId: 'w' } }, timeoutMs: 120_000 },
+      ],
+      ['up', 'preview'],
+    );
+    const keysSeen: string[] = [];
+    const classes = new Map<string, string>();
+    const collector = new CompanionReplyCollector('diff.preview', 'preview', {
+      onChunk: (rows) => {
+        for (const row of rows) {
+          keysSeen.push(row.key);
+          classes.set(row.key, row.class);
+        }
+      },
+    });
+    let state: ReturnType<typeof collector.accept> = { done: false };
+    for (const reply of replies) state = collector.accept(reply);
+    expect(replies.find((reply) => reply.id === 'up')).toMatchObject({ ok: { staged: 2 } });
+    if (!state.done || !state.ok) throw new Error(`preview failed: ${JSON.stringify(state)}`);
+    const chunkBytes = replies.flatMap((reply) => ('event' in reply && reply.event === 'chunk' ? [Buffer.byteLength(JSON.stringify(reply))] : []));
+    expect(chunkBytes.reduce((sum, bytes) => sum + bytes, 0)).toBeGreaterThan(CHROMIUM_MAX_HOST_MESSAGE_BYTES);
+    expect(keysSeen).toEqual([...keys, 'only-in-wesendit.txt', 'same.txt'].sort(compareS3Keys));
+    expect(classes.get('same.txt')).toBe('same');
+    expect(classes.get('only-in-wesendit.txt')).toBe('only-in-wesendit');
+    expect(state.value.totals.classes['only-in-bucket'].objects).toBe(keys.length);
+    expect(state.value.totals.classes.same.objects).toBe(1);
+  }, 180_000);
 });
