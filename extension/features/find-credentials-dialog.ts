@@ -16,6 +16,19 @@ export interface CredentialsDialog {
   readonly checkbox: HTMLElement | undefined;
   /** "Continue", when the dialog has one. */
   readonly continueButton: HTMLElement | undefined;
+  /** "Close" / "×" / "Cancel": closing the dialog loses the Secret Key just as Continue does. */
+  readonly closeButtons: readonly HTMLElement[];
+}
+
+/**
+ * A credentials dialog whose Secret Key cannot be read (masked text behind a "Show" button). Its
+ * controls are held too, and it is read again when it changes.
+ */
+export interface UnreadableCredentialsDialog {
+  readonly container: Element;
+  readonly checkbox: HTMLElement;
+  readonly continueButton: HTMLElement | undefined;
+  readonly closeButtons: readonly HTMLElement[];
 }
 
 interface FoundLabel {
@@ -219,6 +232,15 @@ export function findContinueButton(scope: Element): HTMLElement | undefined {
   return buttons.find((button) => !button.closest(OWN_UI_SELECTOR) && isContinueText(accessibleText(button)));
 }
 
+const CLOSE_TEXTS = new Set(['close', 'schließen', 'schliessen', 'cancel', 'abbrechen', '×', '✕', '✖', 'x', 'close dialog', 'dialog schließen']);
+
+/** Buttons in `scope` that close the dialog. */
+export function findCloseButtons(scope: Element): HTMLElement[] {
+  return [...scope.querySelectorAll('button, [role="button"], input[type="button"]')]
+    .filter(isHTMLElement)
+    .filter((button) => !button.closest(OWN_UI_SELECTOR) && CLOSE_TEXTS.has(accessibleText(button).toLowerCase()));
+}
+
 /** Is `element` a control that could be the dialog's checkbox or Continue button? */
 export function isGateCandidateControl(element: Element): boolean {
   if (element instanceof HTMLInputElement && element.type === 'checkbox') return true;
@@ -230,7 +252,9 @@ export function isGateCandidateControl(element: Element): boolean {
   return false;
 }
 
-function analyse(secretLabel: FoundLabel, labels: readonly FoundLabel[]): CredentialsDialog | undefined {
+type Analysis = { readonly dialog: CredentialsDialog } | { readonly unreadable: UnreadableCredentialsDialog } | undefined;
+
+function analyse(secretLabel: FoundLabel, labels: readonly FoundLabel[]): Analysis {
   // The nearest Access Key label shares the smallest ancestor with this Secret Key label.
   let best: { container: Element; depth: number } | undefined;
   for (const label of labels) {
@@ -272,21 +296,35 @@ function analyse(secretLabel: FoundLabel, labels: readonly FoundLabel[]): Creden
     accessKey: values.accessKey ?? '',
     secretKey: values.secretKey ?? '',
   };
-  if (!looksLikeKey(credentials.accessKey) || !looksLikeKey(credentials.secretKey)) return undefined;
-  return { container, credentials, checkbox, continueButton };
+  const closeButtons = findCloseButtons(container);
+  if (looksLikeKey(credentials.accessKey) && looksLikeKey(credentials.secretKey)) {
+    return { dialog: { container, credentials, checkbox, continueButton, closeButtons } };
+  }
+  // Labels and an explicit "I have stored the keys" box, but no readable key: still a credentials
+  // dialog (e.g. a masked Secret Key). Hold it rather than let the key go unsaved.
+  if (checkbox && isStoredKeysText(accessibleText(checkbox))) return { unreadable: { container, checkbox, continueButton, closeButtons } };
+  return undefined;
 }
 
 /** Every credentials dialog in a document or shadow root (not descending into nested shadow roots). */
 export function findCredentialsDialogs(scope: Document | ShadowRoot | Element): CredentialsDialog[] {
+  return scanDialogs(scope).dialogs;
+}
+
+/** Readable dialogs and those whose Secret Key cannot be read yet. */
+export function scanDialogs(scope: Document | ShadowRoot | Element): { dialogs: CredentialsDialog[]; unreadable: UnreadableCredentialsDialog[] } {
   const labels = findLabels(scope);
   const dialogs: CredentialsDialog[] = [];
+  const unreadable: UnreadableCredentialsDialog[] = [];
   for (const label of labels) {
     if (label.field !== 'secretKey') continue;
     if (dialogs.some((dialog) => dialog.container.contains(label.element))) continue;
-    const dialog = analyse(label, labels);
-    if (dialog) dialogs.push(dialog);
+    if (unreadable.some((dialog) => dialog.container.contains(label.element))) continue;
+    const analysis = analyse(label, labels);
+    if (analysis && 'dialog' in analysis) dialogs.push(analysis.dialog);
+    else if (analysis) unreadable.push(analysis.unreadable);
   }
-  return dialogs;
+  return { dialogs, unreadable };
 }
 
 /**

@@ -10,11 +10,12 @@
 import type { StorageCredentials } from '../../shared/credentials.ts';
 import {
   findCredentialsDialogAround,
-  findCredentialsDialogs,
   findPendingDialogContainers,
+  scanDialogs,
   isGateCandidateControl,
   OWN_UI_SELECTOR,
   type CredentialsDialog,
+  type UnreadableCredentialsDialog,
 } from './find-credentials-dialog.ts';
 import { ControlHold } from './hold-controls.ts';
 import { openPromptPanel, showGateNote, type NoteState, type PromptPanel } from './gate-notice.ts';
@@ -86,7 +87,7 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
 
   function handleDialog(dialog: CredentialsDialog): void {
     const capture = captureFor(dialog.credentials);
-    const controls = [dialog.checkbox, dialog.continueButton].filter((control): control is HTMLElement => control !== undefined);
+    const controls = [dialog.checkbox, dialog.continueButton, ...dialog.closeButtons].filter((control): control is HTMLElement => control !== undefined);
     if (capture.released) {
       for (const control of controls) hold.markReleased(control);
       return;
@@ -110,6 +111,22 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
         if (released && capture.captureId) release(capture.captureId);
       }, () => undefined);
     }
+  }
+
+  /** Holds a dialog whose Secret Key is hidden, until it is shown and can be captured. */
+  const unreadableKeys = new WeakMap<Element, string>();
+  let unreadableCount = 0;
+  function handleUnreadable(dialog: UnreadableCredentialsDialog): void {
+    let key = unreadableKeys.get(dialog.container);
+    if (!key) {
+      unreadableCount += 1;
+      key = `unreadable:${unreadableCount}`;
+      unreadableKeys.set(dialog.container, key);
+    }
+    for (const control of [dialog.checkbox, dialog.continueButton, ...dialog.closeButtons]) if (control) hold.hold(control, key);
+    showGateNote(dialog.continueButton ?? dialog.checkbox, 'unreadable');
+    pendingContainers.add(dialog.container);
+    watchEvents(dialog.container.getRootNode());
   }
 
   let reporting = new WeakSet<Capture>();
@@ -145,7 +162,9 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
   // ---- finding dialogs -------------------------------------------------------------------
 
   function scanRoot(root: Document | ShadowRoot): void {
-    for (const dialog of findCredentialsDialogs(root)) handleDialog(dialog);
+    const { dialogs, unreadable } = scanDialogs(root);
+    for (const dialog of dialogs) handleDialog(dialog);
+    for (const dialog of unreadable) handleUnreadable(dialog);
     for (const container of findPendingDialogContainers(root)) pendingContainers.add(container);
   }
 
@@ -267,7 +286,11 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
       if (submitter && hold.isHeld(submitter)) return true;
       return form instanceof HTMLFormElement && (hold.holdsInside(form) || gateNow(findContinueIn(form)));
     }
-    if (event instanceof KeyboardEvent && !ACTIVATION_KEYS.has(event.key)) return false;
+    if (event instanceof KeyboardEvent) {
+      // Escape closes most dialogs, and a closed dialog takes the Secret Key with it.
+      if (event.key === 'Escape') return hold.holdsAny();
+      if (!ACTIVATION_KEYS.has(event.key)) return false;
+    }
     for (const node of path) {
       if (!(node instanceof HTMLElement)) continue;
       if (hold.isHeld(node)) {

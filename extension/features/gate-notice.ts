@@ -10,11 +10,13 @@ const NOTE_TEXT = {
     held: 'Connect Guard: save the Secret Key to your vault first. "I have stored the keys" and "Continue" stay locked until it is saved and verified.',
     released: 'Connect Guard: Secret Key saved and verified in your vault. You can continue.',
     failed: 'Connect Guard could not open the vault prompt: ',
+    unreadable: 'Connect Guard cannot read the Secret Key while it is hidden. Show it (e.g. with its eye or "Show" button) so it can be saved to your vault; until then "Continue" stays locked.',
   },
   de: {
     held: 'Connect Guard: Speichern Sie den Secret Key zuerst in Ihrem Tresor. „Gespeichert“ und „Weiter“ bleiben gesperrt, bis er gespeichert und geprüft ist.',
     released: 'Connect Guard: Secret Key im Tresor gespeichert und geprüft. Sie können fortfahren.',
     failed: 'Connect Guard konnte die Tresor-Abfrage nicht öffnen: ',
+    unreadable: 'Connect Guard kann den verborgenen Secret Key nicht lesen. Zeigen Sie ihn an (z. B. mit dem Augen- oder „Anzeigen“-Knopf), damit er im Tresor gespeichert werden kann; bis dahin bleibt „Weiter“ gesperrt.',
   },
 };
 
@@ -22,7 +24,7 @@ function texts(doc: Document): (typeof NOTE_TEXT)['en'] {
   return (doc.documentElement.lang || navigator.language).toLowerCase().startsWith('de') ? NOTE_TEXT.de : NOTE_TEXT.en;
 }
 
-export type NoteState = 'held' | 'released' | { failed: string };
+export type NoteState = 'held' | 'released' | 'unreadable' | { failed: string };
 
 /** Puts (or updates) the note right after `anchor`. */
 export function showGateNote(anchor: HTMLElement, state: NoteState): HTMLElement {
@@ -38,7 +40,7 @@ export function showGateNote(anchor: HTMLElement, state: NoteState): HTMLElement
     anchor.after(note);
   }
   const t = texts(doc);
-  const text = state === 'held' ? t.held : state === 'released' ? t.released : t.failed + state.failed;
+  const text = typeof state === 'string' ? t[state] : t.failed + state.failed;
   if (note.textContent !== text) note.textContent = text;
   if (state === 'released') note.style.borderLeftColor = '#067647';
   return note;

@@ -10,7 +10,7 @@
 export const GATE_ATTRIBUTE = 'data-connect-guard';
 
 interface HeldState {
-  readonly captureKey: string;
+  captureKey: string;
   /** The page's own wish for `disabled`, updated when the page changes it while held. */
   pageDisabled: boolean;
   pageAriaDisabled: string | null;
@@ -52,7 +52,15 @@ export class ControlHold {
   /** Holds `element` for the capture `captureKey`; a no-op when it is held already. */
   hold(element: HTMLElement, captureKey: string): void {
     const existing = this.states.get(element);
-    if (existing && !existing.released) return;
+    if (existing && !existing.released) {
+      // Held for an unreadable dialog that has become readable: the capture takes it over.
+      if (existing.captureKey !== captureKey) {
+        this.byCapture.get(existing.captureKey)?.delete(element);
+        existing.captureKey = captureKey;
+        this.setOf(captureKey).add(element);
+      }
+      return;
+    }
     const state: HeldState = {
       captureKey,
       pageDisabled: this.hasDisabled(element),
@@ -62,14 +70,26 @@ export class ControlHold {
       released: false,
     };
     this.states.set(element, state);
+    this.setOf(captureKey).add(element);
+    this.enforce(element, state);
+    this.observe(element);
+  }
+
+  private setOf(captureKey: string): Set<HTMLElement> {
     let set = this.byCapture.get(captureKey);
     if (!set) {
       set = new Set();
       this.byCapture.set(captureKey, set);
     }
-    set.add(element);
-    this.enforce(element, state);
-    this.observe(element);
+    return set;
+  }
+
+  /** Is any control held (not released) and still in the page? */
+  holdsAny(): boolean {
+    for (const elements of this.byCapture.values()) {
+      for (const element of elements) if (element.isConnected && this.isHeld(element)) return true;
+    }
+    return false;
   }
 
   /** Marks `element` as released for `captureKey` without ever holding it (a re-render after release). */

@@ -42,7 +42,7 @@ async function expectNothingRan(storages: StoragesPageObject, gatedControls = 2)
   expect(outcome.ticked, 'the page saw the box ticked').toBe(false);
   expect(outcome.checked, 'the checkbox is checked').toBe(false);
   // Tab only moves focus past a held control; it may reach the page.
-  expect(outcome.log.filter((entry) => /^(continued|ticked|continue:|checkbox:)/.test(entry) && !entry.endsWith(':keydown:Tab'))).toEqual([]);
+  expect(outcome.log.filter((entry) => /^(continued|closed|ticked|continue:|checkbox:)/.test(entry) && !entry.endsWith(':keydown:Tab'))).toEqual([]);
   expect(outcome.gates.filter((gate) => gate.endsWith('=gated'))).toHaveLength(gatedControls);
 }
 
@@ -117,6 +117,30 @@ describe('every activation path is held', () => {
     await keyboardPaths(storages);
     await expectNothingRan(storages);
     await scriptPaths(storages);
+    await expectNothingRan(storages);
+  });
+
+  it('closing the dialog (its × button, Escape) is held too, since a closed dialog loses the key', async () => {
+    const storages = await openGated('dl');
+    expect((await storages.outcome()).closeGate).toBe('gated');
+    await (await storages.dialogElement('.x-close')).click();
+    await storages.inDialog(`const close = root.querySelector('.x-close'); close.removeAttribute('disabled'); close.click();`);
+    await page.keyboard.press('Escape');
+    await storages.inDialog(`box.focus(); document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
+    await expectNothingRan(storages);
+  });
+
+  it('a hidden Secret Key keeps the dialog held until it is shown and captured', async () => {
+    const storages = await StoragesPageObject.open(page, ui.url, { variant: 'masked' });
+    await storages.createStorage();
+    await storages.waitForGated();
+    await pointerPaths(storages);
+    await scriptPaths(storages);
+    await expectNothingRan(storages);
+    // Shown: now captured, the prompt opens, and the same controls stay held for the save.
+    await (await storages.dialogElement('.ic-eye')).click();
+    await waitForGateFrame(page);
+    await pointerPaths(storages);
     await expectNothingRan(storages);
   });
 

@@ -39,6 +39,12 @@ describe('the gate holds the credentials dialog', () => {
     const storages = await StoragesPageObject.open(page, ui.url, { variant, lang });
     await storages.createStorage();
     await storages.waitForGated();
+    if (variant === 'masked') {
+      // Held while hidden, with a note saying to show it; captured once shown.
+      expect(await storages.app.evaluate(() => document.querySelector('[data-connect-guard-ui="note"]')?.textContent ?? '')).toMatch(/hidden|verborgen/);
+      expect(page.frames().some((f) => f.url().startsWith('chrome-extension://'))).toBe(false);
+      await (await storages.dialogElement('.ic-eye')).click();
+    }
     const frame = await waitForGateFrame(page);
     const captureId = captureIdOf(frame);
     expect(captureId).toMatch(/^[0-9a-f-]{36}$/);

@@ -12,6 +12,7 @@ export interface PageOutcome {
   readonly checked: boolean;
   readonly log: string[];
   readonly gates: string[];
+  readonly closeGate: string | null;
 }
 
 export class StoragesPageObject {
@@ -101,7 +102,11 @@ export class StoragesPageObject {
         ticked: window.__ticked,
         checked: box instanceof HTMLInputElement && box.checked,
         log: [...window.__log],
-        gates: [...scope.querySelectorAll('[data-connect-guard]')].map((element) => `${element.tagName.toLowerCase()}=${element.getAttribute('data-connect-guard')}`),
+        // The checkbox's and Continue's gate states (a close button is reported apart).
+        gates: [...scope.querySelectorAll('input[type="checkbox"][data-connect-guard], .btn-primary[data-connect-guard]')].map(
+          (element) => `${element.tagName.toLowerCase()}=${element.getAttribute('data-connect-guard')}`,
+        ),
+        closeGate: scope.querySelector('.x-close')?.getAttribute('data-connect-guard') ?? null,
       };
     });
   }

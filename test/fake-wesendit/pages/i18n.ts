@@ -18,6 +18,7 @@ export interface UiText {
   };
   readonly copy: string;
   readonly show: string;
+  readonly close: string;
   readonly stored: string;
   readonly continue: string;
   readonly ready: string;
@@ -42,6 +43,7 @@ export const UI_TEXT: Record<Lang, UiText> = {
     },
     copy: 'Copy',
     show: 'Show',
+    close: 'Close',
     stored: 'I have stored the keys',
     continue: 'Continue',
     ready: 'Storage ready',
@@ -64,6 +66,7 @@ export const UI_TEXT: Record<Lang, UiText> = {
     },
     copy: 'Kopieren',
     show: 'Anzeigen',
+    close: 'Schließen',
     stored: 'Ich habe die Schlüssel gespeichert',
     continue: 'Weiter',
     ready: 'Speicher bereit',

@@ -135,10 +135,20 @@
       });
       return box;
     }
-    // plain, colon, shadow, late, rerender: label and value side by side in generic elements.
+    // plain, colon, shadow, late, rerender, masked: label and value side by side in generic elements.
     const box = el('div', { class: 'fs' });
     for (const field of FIELDS) {
       const label = variant === 'colon' ? el('b', {}, labelText(field)) : el('span', { class: 'k' }, labelText(field));
+      if (variant === 'masked' && field === 'secretKey') {
+        const dots = '••••••••••••••••';
+        const code = el('code', {}, dots);
+        const toggle = el('button', { type: 'button', class: 'ic-eye' }, t.show);
+        toggle.addEventListener('click', () => {
+          code.textContent = code.textContent === dots ? valueOf(field, loading) : dots;
+        });
+        box.append(el('div', { class: 'r' }, label, ' ', el('span', { class: 'v' }, code), toggle, copyButton(field)));
+        continue;
+      }
       box.append(el('div', { class: 'r' }, label, ' ', el('span', { class: 'v' }, el('code', {}, valueOf(field, loading))), copyButton(field)));
     }
     return box;
@@ -174,6 +184,11 @@
     }
 
     const heading = el('h2', { id: `dh-${uid}` }, t.dialogHeading);
+    if (variant === 'dl') {
+      const close = el('button', { type: 'button', class: 'x-close', 'aria-label': t.close }, '×');
+      close.addEventListener('click', () => closeDialog());
+      heading.append(' ', close);
+    }
     const parts = [heading, el('p', { class: 'warn' }, t.onceWarning), renderFields(loading), ack, continueButton];
     let body;
     if (continueButton.type === 'submit') {
@@ -187,6 +202,17 @@
       continueButton.addEventListener('click', () => onContinue(body));
     }
     return el('div', { class: 'ov' }, el('div', { class: 'md', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': heading.id }, body));
+  }
+
+  // Like most modals: Escape closes the dialog, and the Secret Key is gone with it.
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && app.querySelector('.ov, wsi-credentials-dialog')) closeDialog();
+  });
+
+  function closeDialog() {
+    log('closed');
+    clearInterval(state.timer);
+    app.replaceChildren();
   }
 
   function onContinue(body) {

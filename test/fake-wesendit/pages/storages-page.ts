@@ -5,7 +5,14 @@
  */
 import { UI_TEXT, type Lang } from './i18n.ts';
 
-export const DIALOG_VARIANTS = ['plain', 'table', 'dl', 'inputs', 'shadow', 'iframe', 'late', 'rerender', 'colon'] as const;
+/**
+ * plain: label and value spans · table: th/td · dl: dt/dd and a × close button · inputs: readonly
+ * inputs, the secret in a password input with a show toggle · shadow: inside an open shadow root ·
+ * iframe: the whole app in a same-origin iframe · late: renders 0.7 s after Create, values after
+ * the labels · rerender: DOM re-created and attributes stripped every 100 ms · colon: sloppy
+ * labels (colons, case, NBSP, asterisks) · masked: the Secret Key shown as dots until "Show".
+ */
+export const DIALOG_VARIANTS = ['plain', 'table', 'dl', 'inputs', 'shadow', 'iframe', 'late', 'rerender', 'colon', 'masked'] as const;
 export type DialogVariant = (typeof DIALOG_VARIANTS)[number];
 
 export function parseVariant(value: string | null): DialogVariant {
