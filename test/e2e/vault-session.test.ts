@@ -15,6 +15,7 @@ import { scanDirectoryForSecret } from '../support/profile-scan.ts';
 declare const chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
 
 const PASSPHRASE = 'session e2e passphrase: amber lantern 51';
+const NEW_PASSPHRASE = 'session e2e new passphrase: violet harbour 64';
 
 let profileDir: string;
 let chromium: ChromiumWithExtension | undefined;
@@ -65,18 +66,34 @@ describe('vault key lifetime in Chromium', () => {
     await popup.close();
   });
 
+  it('changes the passphrase from the popup: the new one unlocks, the old one no longer does', async () => {
+    if (!chromium) throw new Error('Chromium did not start');
+    const popup = await openPopup(chromium.browser, chromium.extensionId);
+    await popup.locator('summary::-p-text(Change passphrase)').click();
+    await popup.locator('::-p-aria(Current passphrase)').fill(PASSPHRASE);
+    await popup.locator('::-p-aria(New passphrase)').fill(NEW_PASSPHRASE);
+    await popup.locator('::-p-aria(Confirm new passphrase)').fill(NEW_PASSPHRASE);
+    await popup.locator('::-p-aria([name="Change passphrase"][role="button"])').click();
+    await popup.waitForFunction(() => document.body.innerText.includes('Passphrase changed'));
+    await request(popup, 'vault.lock', {});
+    await expect(request(popup, 'vault.unlock', { passphrase: PASSPHRASE })).rejects.toThrow(/WRONG_PASSPHRASE/);
+    expect(await request(popup, 'vault.unlock', { passphrase: NEW_PASSPHRASE })).toMatchObject({ unlocked: true });
+    await popup.close();
+  });
+
   it('is locked after a browser restart, and the profile holds no plaintext key material', async () => {
     if (!chromium) throw new Error('Chromium did not start');
     await chromium.close();
     chromium = await launchChromiumWithExtension({ userDataDir: profileDir, keepProfile: true });
     const popup = await openPopup(chromium.browser, chromium.extensionId);
     expect(await request(popup, 'vault.status', {})).toMatchObject({ exists: true, unlocked: false });
-    await popup.locator('::-p-aria(Vault passphrase)').fill(PASSPHRASE);
+    await popup.locator('::-p-aria(Vault passphrase)').fill(NEW_PASSPHRASE);
     await popup.locator('::-p-aria(Unlock)').click();
     await popup.locator('::-p-aria(Lock vault)').wait();
     await popup.close();
     await chromium.close();
     chromium = undefined;
     expect(await scanDirectoryForSecret(profileDir, PASSPHRASE)).toEqual([]);
+    expect(await scanDirectoryForSecret(profileDir, NEW_PASSPHRASE)).toEqual([]);
   });
 });
