@@ -74,7 +74,9 @@ describe('listing through a fault-injecting proxy', () => {
         }
       })();
       await expect(listing).rejects.toMatchObject({ code: 'ENDPOINT_UNREACHABLE', message: expect.stringContaining('503') });
-      expect(proxy.stats.requests).toBe(4);
+      // 2 listing attempts × 2 client attempts, plus at most one folder probe (2 attempts).
+      expect(proxy.stats.requests).toBeGreaterThanOrEqual(4);
+      expect(proxy.stats.requests).toBeLessThanOrEqual(6);
     } finally {
       faulty.destroy();
       await proxy.close();

@@ -78,7 +78,8 @@ export async function startListSimulator(options: ListSimulatorOptions): Promise
       if (cut >= 0) {
         const common = key.slice(0, cut + delimiter.length);
         prefixes.push(`<CommonPrefixes><Prefix>${escapeXml(common)}</Prefix></CommonPrefixes>`);
-        last = common;
+        // Resume after every key under it (no key contains U+10FFFF).
+        last = `${common}\u{10ffff}`;
         // Skip every key under this common prefix.
         index = lowerBound(`${common}\u{10ffff}`, false);
         continue;

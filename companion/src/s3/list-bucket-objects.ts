@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { paginateListObjectsV2, type ListObjectsV2CommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, paginateListObjectsV2, type ListObjectsV2CommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
@@ -55,11 +55,13 @@ interface KeyRange {
   done: boolean;
   inFlight: boolean;
   failures: number;
+  /** Full pages received: a range is split by guessed characters only once it proved long. */
+  fullPages: number;
   next: KeyRange | undefined;
 }
 
 function newRange(after: string | undefined, until: string | undefined, next: KeyRange | undefined): KeyRange {
-  return { after, until, lastKey: undefined, pages: undefined, buffer: [], started: false, done: false, inFlight: false, failures: 0, next };
+  return { after, until, lastKey: undefined, pages: undefined, buffer: [], started: false, done: false, inFlight: false, failures: 0, fullPages: 0, next };
 }
 
 function toEntry(object: _Object): InventoryEntry | undefined {
@@ -73,6 +75,8 @@ function toEntry(object: _Object): InventoryEntry | undefined {
   };
 }
 
+const MAX_RANGES = 20_000;
+const MAX_PROBES = 5_000;
 const DIGITS = range(0x30, 0x39);
 const LOWER = range(0x61, 0x7a);
 const UPPER = range(0x41, 0x5a);
@@ -220,7 +224,9 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
   const started = Date.now();
   let head: KeyRange | undefined = newRange(input.startAfter, undefined, undefined);
   let inFlight = 0;
+  let probesInFlight = 0;
   let notStarted = 1;
+  let rangeCount = 1;
   let buffered = 0;
   let pages = 0;
   let objects = 0;
@@ -254,8 +260,63 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
       tail = newRange(points[i], i + 1 < points.length ? points[i + 1] : target.until, tail);
       notStarted++;
     }
+    rangeCount += points.length;
     target.until = points[0];
     target.next = tail;
+  };
+
+  /** Splits whichever unfinished ranges contain these (sorted) keys. */
+  const addSplitPoints = (points: readonly string[]): void => {
+    let target: KeyRange | undefined = head;
+    for (const point of points) {
+      // The range whose upper bound is at or above the point.
+      while (target && target.until !== undefined && compareS3Keys(point, target.until) >= 0) target = target.next;
+      if (!target) return;
+      const lower = target.lastKey ?? target.after;
+      if (target.done || (lower !== undefined && compareS3Keys(point, lower) <= 0)) continue;
+      if (rangeCount >= MAX_RANGES) return;
+      const created = newRange(point, target.until, target.next);
+      target.until = point;
+      target.next = created;
+      notStarted++;
+      rangeCount++;
+      target = created;
+    }
+  };
+
+  /**
+   * Folders split the key space for free: one ListObjectsV2 with a delimiter names the
+   * subfolders of a folder, and each subfolder (a common prefix) starts a range. Every folder
+   * above the one a page lies in is asked once, as is that folder when the page shows it has
+   * subfolders. A failed probe only costs speed.
+   */
+  const probed = new Set<string>();
+  const probeFolder = (folder: string): void => {
+    if (probed.has(folder) || probed.size >= MAX_PROBES) return;
+    probed.add(folder);
+    const prefix = input.prefix !== undefined && folder.length < input.prefix.length ? input.prefix : folder;
+    probesInFlight++;
+    input.client
+      .send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: prefix, Delimiter: '/', MaxKeys: 1000 }), { abortSignal: abort.signal })
+      .then((page) => {
+        pages++;
+        const points = (page.CommonPrefixes ?? []).flatMap((common) => (common.Prefix === undefined ? [] : [common.Prefix])).sort(compareS3Keys);
+        addSplitPoints(points);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        probesInFlight--;
+        notify();
+      });
+  };
+  const probeFoldersAround = (keys: readonly string[]): void => {
+    const first = keys[0] ?? '';
+    const last = keys[keys.length - 1] ?? '';
+    const common = first.slice(0, commonPrefixLength(first, last));
+    const folder = common.slice(0, common.lastIndexOf('/') + 1);
+    for (let cut = folder.indexOf('/'); cut !== -1 && cut < folder.length - 1; cut = folder.indexOf('/', cut + 1)) probeFolder(folder.slice(0, cut + 1));
+    probeFolder('');
+    if (folder !== '' && keys.some((key) => key.indexOf('/', folder.length) !== -1)) probeFolder(folder);
   };
 
   const fetchPage = async (target: KeyRange): Promise<void> => {
@@ -294,7 +355,12 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
           target.buffer.push(entries);
           buffered += entries.length;
         }
-        if (!target.done && entries.length > 1) split(target, entries.map((entry) => entry.key));
+        if (!target.done && entries.length > 1) {
+          target.fullPages++;
+          const keys = entries.map((entry) => entry.key);
+          probeFoldersAround(keys);
+          if (target.fullPages >= 2) split(target, keys);
+        }
         target.failures = 0;
         return;
       } catch (error) {
@@ -334,6 +400,7 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
     }
   };
 
+  probeFolder('');
   try {
     for (;;) {
       if (abort.signal.aborted) throw failure ?? abort.signal.reason;
@@ -368,6 +435,6 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
   } finally {
     input.signal?.removeEventListener('abort', onOuterAbort);
     // A consumer that stops early (break) must not leave requests running.
-    if (inFlight > 0) abort.abort();
+    if (inFlight > 0 || probesInFlight > 0) abort.abort();
   }
 }
