@@ -124,12 +124,16 @@ function findId(text: string): string | null {
   }
 }
 
+function lengthHeader(length: number): Buffer {
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeUInt32LE(length, 0);
+  return header;
+}
+
 /** Encodes one message as a frame: length header + UTF-8 JSON body. */
 export function encodeFrame(message: unknown): Buffer {
   const body = Buffer.from(JSON.stringify(message), 'utf8');
-  const header = Buffer.alloc(HEADER_BYTES);
-  header.writeUInt32LE(body.length, 0);
-  return Buffer.concat([header, body]);
+  return Buffer.concat([lengthHeader(body.length), body]);
 }
 
 /** A frame too large for the browser to accept; the caller answers with an error instead. */
@@ -162,15 +166,16 @@ export class FrameWriter {
     });
   }
 
-  /** Serialized body size of a message, to decide chunking before writing. */
-  static measure(message: unknown): number {
-    return Buffer.byteLength(JSON.stringify(message), 'utf8');
-  }
-
   /** Throws {@link FrameTooLargeError} (writing nothing) when the message is over the limit. */
   async write(message: unknown): Promise<void> {
-    const frame = encodeFrame(message);
-    const bodyBytes = frame.length - HEADER_BYTES;
+    await this.writeJson(JSON.stringify(message));
+  }
+
+  /** Writes a message already serialized as JSON text (a chunk's rows are serialized once). */
+  async writeJson(json: string): Promise<void> {
+    const body = Buffer.from(json, 'utf8');
+    const frame = Buffer.concat([lengthHeader(body.length), body]);
+    const bodyBytes = body.length;
     if (bodyBytes > this.maxFrameBytes) throw new FrameTooLargeError(bodyBytes, this.maxFrameBytes);
     if (this.closed) return;
     while (this.drained) await this.drained;

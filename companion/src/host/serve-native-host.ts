@@ -16,7 +16,7 @@ import {
 } from '../../../shared/protocol/companion-protocol.ts';
 import type { HostLog } from './host-log.ts';
 import { FrameReader, FrameTooLargeError, FrameWriter, type DecodedFrame } from './native-messaging.ts';
-import { packChunks } from './pack-chunks.ts';
+import { packChunkTexts } from './pack-chunks.ts';
 
 /** What a handler gets besides its request's data. */
 export interface RequestContext<T extends CompanionRequestType> {
@@ -97,9 +97,10 @@ export async function serveNativeHost({ input, output, handlers, log, refusal }:
         if (!ended) await send({ id, event: 'progress', data });
       },
       chunk: async (items) => {
-        for (const part of packChunks(items, MAX_CHUNK_BYTES)) {
+        for (const part of packChunkTexts(items, MAX_CHUNK_BYTES)) {
           if (ended) return;
-          await writer.write({ id, event: 'chunk', seq, data: part });
+          // The same object as { id, event: 'chunk', seq, data }, with the rows' text spliced in.
+          await writer.writeJson(`{"id":${JSON.stringify(id)},"event":"chunk","seq":${seq},"data":${part.json}}`);
           seq += 1;
         }
       },
