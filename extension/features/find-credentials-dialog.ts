@@ -124,6 +124,8 @@ function findLabels(scope: Element | Document | ShadowRoot): FoundLabel[] {
     for (let level = 0; element && level < 3; level += 1, element = element.parentElement) {
       const text = element.textContent ?? '';
       if (text.length > MAX_LABEL_TEXT) break;
+      // A box that also holds the value's input is the field, not its label.
+      if (level > 0 && element.querySelector('input, textarea, select')) break;
       const field = matchCredentialLabel(text);
       if (field) best = { field, element };
       else if (best) break;
