@@ -122,7 +122,7 @@ function pickEvenly(values: readonly number[], limit: number): number[] {
   if (values.length <= limit) return [...values];
   const picked: number[] = [];
   for (let i = 0; i < limit; i++) {
-    const value = values[Math.floor(((i + 1) * values.length) / (limit + 1))];
+    const value = values[Math.floor((i * values.length) / limit)];
     if (value !== undefined && picked[picked.length - 1] !== value) picked.push(value);
   }
   return picked;
