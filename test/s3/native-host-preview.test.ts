@@ -6,6 +6,8 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -139,6 +141,27 @@ describe('diff.preview through the real host', () => {
     expect(totals.classes.same).toEqual({ objects: 1, bucketBytes: 12, wesenditBytes: 12 });
     expect(totals.classes.conflict).toEqual({ objects: 1, bucketBytes: 'bucket version, longer'.length, wesenditBytes: 'wesendit version'.length });
     expect(totals.classes['only-in-wesendit']).toEqual({ objects: 1, bucketBytes: 0, wesenditBytes: 42 });
+  }, 120_000);
+
+  it('previews against a manifest file the user picked, totals only', async () => {
+    const host = startHost();
+    hosts.push(host);
+    const folder = await mkdtemp(join(tmpdir(), 'connect-guard-host-manifest-'));
+    try {
+      const manifest = join(folder, 'wesendit.csv');
+      await writeFile(manifest, `path,size,modified,md5\n${SAME},12,2024-03-01T10:00:00Z,${md5('same content')}\n${ONLY_WESENDIT},42,2024-03-01T10:00:00Z,\n`);
+      host.send({ id: 'm', type: 'diff.preview', data: { connection, wesendit: { kind: 'manifest', path: manifest }, includeRows: false }, timeoutMs: 120_000 });
+      const final = await host.final('m');
+      expect(final).toMatchObject({ ok: { rows: 0, bucketObjects: bucketOnly.length + 2, wesenditObjects: 2 }, chunks: 0 });
+      if (!('ok' in final)) throw new Error('unreachable');
+      const summary = checkResult('diff.preview', final.ok);
+      if (!summary.ok) throw new Error(summary.problem);
+      expect(summary.value.totals.classes.same.objects).toBe(1);
+      expect(summary.value.totals.classes['only-in-wesendit'].objects).toBe(1);
+      expect(summary.value.totals.classes['only-in-bucket'].objects).toBe(bucketOnly.length + 1);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('cancels a preview the browser stopped reading: CANCELLED, no ok, and the host serves on', async () => {
