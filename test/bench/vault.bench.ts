@@ -6,11 +6,10 @@
  * latency from a credentials dialog being inserted to its controls carrying
  * `data-connect-guard="gated"`. Floors: unlock ≤ 1.5 s, gate p95 ≤ 50 ms.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { availableParallelism, loadavg } from 'node:os';
+import type { Page } from 'puppeteer-core';
 import { DEFAULT_KDF, createVaultHeader, unlockVaultHeader } from '../../shared/vault-format/vault-format.ts';
+import { launchChromiumWithExtension } from '../support/chromium.ts';
 import { measureGateLatency } from './vault-gate-latency.ts';
 
 /** The extension page's `chrome` global, as the functions passed to page.evaluate see it. */
@@ -50,31 +49,6 @@ async function nodePbkdf2(): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < UNLOCK_RUNS; i++) times.push(await pbkdf2Ms());
   return times;
-}
-
-async function launch(userDataDir: string): Promise<{ browser: Browser; extensionId: string }> {
-  const dir = path.resolve('.output/chrome-mv3');
-  const browser = await puppeteer.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    userDataDir,
-    ignoreDefaultArgs: ['--disable-extensions'],
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--no-default-browser-check',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      `--load-extension=${dir}`,
-      `--disable-extensions-except=${dir}`,
-    ],
-  });
-  const worker = await browser.waitForTarget((target) => target.type() === 'service_worker');
-  return { browser, extensionId: new URL(worker.url()).host };
 }
 
 /** One request from the popup page, as the popup sends it; returns the round-trip time. */
@@ -133,9 +107,8 @@ console.log(`Argon2id ${DEFAULT_KDF.memoryKiB / 1024} MiB, t=${DEFAULT_KDF.itera
 const node = await nodeUnlock();
 const nodePeer = await nodePbkdf2();
 
-const userDataDir = mkdtempSync(path.join(tmpdir(), 'cg-bench-profile-'));
-process.env.XDG_CONFIG_HOME ??= mkdtempSync(path.join(tmpdir(), 'cg-bench-xdg-'));
-const { browser, extensionId } = await launch(userDataDir);
+const chromiumRun = await launchChromiumWithExtension();
+const { browser, extensionId } = chromiumRun;
 let chromium: { unlock: number[]; pbkdf2: number[] };
 let gate: Awaited<ReturnType<typeof measureGateLatency>>;
 try {
@@ -145,8 +118,7 @@ try {
   await page.close();
   gate = await measureGateLatency(browser);
 } finally {
-  await browser.close();
-  rmSync(userDataDir, { recursive: true, force: true });
+  await chromiumRun.close();
 }
 
 const spread = (values: readonly number[]): string => `${ms(median(values))} (${ms(Math.min(...values))}–${ms(Math.max(...values))})`;
@@ -167,6 +139,8 @@ printTable([
       ]
     : [['gate latency (insert → gated)', 'Chromium', `not measured: ${gate.reason}`, `≤ ${GATE_P95_FLOOR_MS} ms`, 'SKIP']]),
 ]);
+// Other work on this machine slows every row alike; the load says how much to trust the absolute figures.
+console.log(`Load average (1 min) at the end: ${loadavg()[0]?.toFixed(2)} on ${availableParallelism()} cores.`);
 console.log(
   `Argon2id unlock costs ${(chromiumMedian / median(chromium.pbkdf2)).toFixed(1)}× a PBKDF2-SHA256 600k derivation in Chromium and ${(nodeMedian / median(nodePeer)).toFixed(1)}× in Node, while also needing 64 MiB per guess.`,
 );
