@@ -110,7 +110,7 @@ export interface InventoryUploadResult {
 
 /** Where the WeSendit side of a preview comes from. */
 export type WesenditSource =
-  /** Entries staged with `inventory.upload` under this id (the content feature's file-browser listing). */
+  /** Entries staged with `inventory.upload` under this id (the content feature's file-browser listing); the preview consumes them. */
   | { readonly kind: 'upload'; readonly uploadId: string }
   /** Entries sent inline (small listings). */
   | { readonly kind: 'inline'; readonly entries: readonly InventoryEntry[] }

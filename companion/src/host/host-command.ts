@@ -25,5 +25,9 @@ export async function runHostCommand(args: readonly string[], io: CliIo): Promis
   console.log = toStderr;
   console.info = toStderr;
   console.debug = toStderr;
-  return runHost({ argv: args, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, handlers: createHostHandlers() });
+  const code = await runHost({ argv: args, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, handlers: createHostHandlers() });
+  // The browser is gone once stdin ends; a keep-alive socket of an S3 client must not keep an
+  // orphan host alive. Unref'd: a process with nothing left exits at once without it.
+  setTimeout(() => process.exit(code), 2000).unref();
+  return code;
 }
