@@ -4,7 +4,7 @@
  * checked before the background acts on it.
  */
 import { ConnectGuardError } from '../../shared/errors.ts';
-import type { RequestData, RequestType } from '../../shared/protocol/extension-protocol.ts';
+import type { RequestType } from '../../shared/protocol/extension-protocol.ts';
 import { isRequestType } from './sender-policy.ts';
 
 export interface ParsedRequest {
@@ -43,6 +43,3 @@ export function readId(data: Readonly<Record<string, unknown>>, field: string): 
   if (!/^[A-Za-z0-9_=+/-]+$/.test(value)) throw new ConnectGuardError('INVALID_INPUT', `"${field}" is not a valid id.`);
   return value;
 }
-
-/** Typed data for request types whose fields the router has already read, kept for callers' types. */
-export type DataOf<T extends RequestType> = RequestData<T>;
