@@ -60,11 +60,12 @@ export class ClipboardClear {
     const pending = await this.deps.findPending();
     if (!pending) return 'nothing';
     if (this.deps.now() < pending.clearAt - 250) return 'not-due';
+    const current = await this.deps.clipboard.read();
+    const outcome = (await sha256Hex(current)) === pending.hash ? 'cleared' : 'changed';
+    if (outcome === 'cleared') await this.deps.clipboard.write('');
+    // Forgotten only once done, so a failed attempt is retried by the alarm or the next start.
     await this.deps.savePending(undefined);
     await this.deps.clearAlarm(CLIPBOARD_ALARM);
-    const current = await this.deps.clipboard.read();
-    if ((await sha256Hex(current)) !== pending.hash) return 'changed';
-    await this.deps.clipboard.write('');
-    return 'cleared';
+    return outcome;
   }
 }
