@@ -195,6 +195,18 @@ describe('gate.save', () => {
     expect(list[0]?.storageName).toBe('NAS backup 2');
   });
 
+  it('answers a repeated save of a released capture without saving or releasing again', async () => {
+    const bg = start(`db-${dbCounter}`);
+    await bg.ready;
+    await ok({ type: 'vault.create', data: { passphrase: PASSPHRASE } }, POPUP);
+    const captureId = field(await ok({ type: 'gate.captured', data: { credentials: CREDENTIALS, origin: 'x' } }, CONTENT), 'captureId', isString);
+    const first = field(await ok({ type: 'gate.save', data: { captureId } }, GATE_FRAME), 'storageId', isString);
+    const save = vi.spyOn(bg.service, 'saveStorage');
+    expect(field(await ok({ type: 'gate.save', data: { captureId } }, GATE_FRAME), 'storageId', isString)).toBe(first);
+    expect(save).not.toHaveBeenCalled();
+    expect(sendToTab).toHaveBeenCalledTimes(1);
+  });
+
   it('does not release when the save fails verification', async () => {
     const bg = start(`db-${dbCounter}`);
     await bg.ready;
@@ -269,6 +281,18 @@ describe('vault key across restarts and auto-lock', () => {
     await bg.autoLock.onAlarm(AUTO_LOCK_ALARM);
     expect(bg.service.isUnlocked).toBe(false);
     expect(await fakeBrowser.storage.session.get(null)).not.toHaveProperty('connectGuard.vaultKey');
+  });
+
+  it('counts only the user’s own pages as use: a page’s content script cannot keep the vault unlocked', async () => {
+    const bg = start(`db-${dbCounter}`);
+    await bg.ready;
+    await ok({ type: 'vault.create', data: { passphrase: PASSPHRASE } }, POPUP);
+    const scheduled = (await fakeBrowser.alarms.get(AUTO_LOCK_ALARM))?.scheduledTime;
+    now += 10 * 60_000;
+    await ok({ type: 'gate.captured', data: { credentials: CREDENTIALS, origin: 'x' } }, CONTENT);
+    expect((await fakeBrowser.alarms.get(AUTO_LOCK_ALARM))?.scheduledTime).toBe(scheduled);
+    await ok({ type: 'vault.status', data: {} }, POPUP);
+    expect((await fakeBrowser.alarms.get(AUTO_LOCK_ALARM))?.scheduledTime).toBe(now + 15 * 60_000);
   });
 
   it('does not restore a kept key that outlived the idle limit while the worker was stopped', async () => {
