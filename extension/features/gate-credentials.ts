@@ -138,6 +138,12 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
       capture.captureId = captureId;
       byCaptureId.set(captureId, capture);
       const modal = dialog.container.closest('dialog[open]') ?? undefined;
+      // The controls are held already; the frame (a heavier, out-of-process load) can wait for an
+      // idle moment so it never delays holding a dialog that appears right after.
+      await new Promise<void>((resolveIdle) => {
+        if (typeof win.requestIdleCallback === 'function') win.requestIdleCallback(() => resolveIdle(), { timeout: 300 });
+        else win.setTimeout(resolveIdle, 0);
+      });
       capture.panel = openPromptPanel(win.document, ports.promptUrl(captureId), modal);
     } catch (error) {
       // Fail closed: the controls stay held and the note says what went wrong.
