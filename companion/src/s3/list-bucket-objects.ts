@@ -4,6 +4,7 @@ import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { classifyS3Error, isRetryableS3Error } from './classify-s3-error.ts';
+import { useFastListObjectsParser } from './fast-list-objects-parser.ts';
 
 export interface ListProgress {
   /** Objects emitted so far (in order). */
@@ -214,6 +215,7 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
   const maxPageAttempts = input.maxPageAttempts ?? 8;
   const maxBuffered = input.maxBufferedEntries ?? 50_000;
   const progressInterval = input.progressIntervalMs ?? 200;
+  useFastListObjectsParser(input.client);
   const abort = new AbortController();
   // Every request in flight listens on this signal.
   setMaxListeners(concurrency * 4 + 16, abort.signal);
