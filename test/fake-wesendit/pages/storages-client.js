@@ -87,9 +87,24 @@
   }
 
   function copyButton(field) {
-    const button = el('button', { type: 'button', class: 'ic-cp', 'aria-label': t.copy, title: t.copy }, '⧉');
+    const button = el('button', { type: 'button', class: 'ic-cp', 'aria-label': t.copy, title: t.copy }, copyIcon());
     button.addEventListener('click', () => log(`copy:${field}`));
     return button;
+  }
+
+  function copyIcon() {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 16 16');
+    svg.setAttribute('width', '14');
+    svg.setAttribute('height', '14');
+    svg.setAttribute('aria-hidden', 'true');
+    for (const [x, y] of [[1, 4], [5, 1]]) {
+      const rect = document.createElementNS(ns, 'rect');
+      for (const [name, value] of Object.entries({ x, y, width: 10, height: 11, rx: 2, fill: x === 5 ? '#fff' : 'none', stroke: '#5b6478', 'stroke-width': 1.5 })) rect.setAttribute(name, String(value));
+      svg.append(rect);
+    }
+    return svg;
   }
 
   function labelText(field) {
