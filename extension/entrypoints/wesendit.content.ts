@@ -19,6 +19,8 @@ export default defineContentScript({
   // Match patterns ignore ports: any loopback port is covered.
   matches: ['https://*.wesendit.com/*', 'http://127.0.0.1/*', 'http://localhost/*'],
   allFrames: true,
+  // Frames a page script writes into (about:blank, srcdoc) run their own copy too.
+  matchAboutBlank: true,
   runAt: 'document_start',
   main() {
     const gate = startCredentialsGate(window, {

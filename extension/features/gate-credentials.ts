@@ -1,6 +1,6 @@
 /**
- * The Secret Key gate in a WeSendit page: watches the document, its open shadow roots and
- * same-origin about:blank frames for the one-time credentials dialog, holds "I have stored the
+ * The Secret Key gate in a WeSendit page: watches the document and its open shadow roots for the
+ * one-time credentials dialog, holds "I have stored the
  * keys" and "Continue" the moment it appears, reports the captured fields to the background and
  * opens the extension-origin prompt where the user saves them to the vault. Only a `released`
  * notice from the background (sent after a verified save) hands the controls back.
@@ -194,7 +194,11 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
     if (mayContainCredentialLabels(text ?? '')) scanRoot(root);
   }
 
-  /** Open shadow roots and about:blank frames under `scope`. */
+  /**
+   * Open shadow roots under `scope`. Frames need nothing here: every frame, about:blank and
+   * srcdoc ones included, runs its own copy of the gate (allFrames + matchAboutBlank), in its
+   * own JavaScript realm.
+   */
   function discover(scope: Node): void {
     const doc = scope instanceof Document ? scope : scope.ownerDocument;
     if (!doc) return;
@@ -213,26 +217,6 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
       scheduleSweep();
       void win.customElements?.whenDefined(element.localName).then(() => checkElement(element));
     }
-    if (element instanceof HTMLIFrameElement) watchFrame(element);
-  }
-
-  /**
-   * A same-origin frame without its own content script (about:blank, srcdoc, or a frame a page
-   * script writes into) is watched from here; http(s) frames run their own copy of the gate.
-   */
-  function watchFrame(frame: HTMLIFrameElement): void {
-    const attach = (): void => {
-      let doc: Document | null = null;
-      try {
-        doc = frame.contentDocument;
-      } catch {
-        doc = null;
-      }
-      if (!doc || /^https?:/.test(doc.URL)) return;
-      watchRoot(doc);
-    };
-    attach();
-    frame.addEventListener('load', attach);
   }
 
   // Shadow roots attached after insertion cannot be observed, so unresolved custom elements are

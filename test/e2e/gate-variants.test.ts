@@ -62,3 +62,35 @@ describe('the gate holds the credentials dialog', () => {
     expect(outcome.checked).toBe(false);
   });
 });
+
+describe('a dialog a page script writes into an about:blank iframe', () => {
+  it('is held in that frame and opens the prompt', async () => {
+    await page.goto(`${ui.url}/storages`);
+    await page.evaluate(() => {
+      const frame = document.createElement('iframe');
+      frame.style.cssText = 'width: 700px; height: 400px';
+      document.body.append(frame);
+      const doc = frame.contentDocument;
+      if (!doc) throw new Error('no frame document');
+      const rows = [
+        ['Storage name', 'Blank frame storage'],
+        ['Permissions', 'Read Only'],
+        ['Allowed IP addresses', '192.0.2.7'],
+        ['S3 Server Address', 'https://s3.wesendit.example'],
+        ['S3 API Bucket Name', 'usr-48291-itm-00999-blank-frame'],
+        ['Access Key', 'CGTESTBLANKFRAME0001'],
+        ['Secret Key', 'cgtest-secret-blankframe-0123456789'],
+      ];
+      doc.body.innerHTML =
+        rows.map(([label, value]) => `<div><span>${label}</span> <code>${value}</code></div>`).join('') +
+        '<label><input type="checkbox" id="cb"> I have stored the keys</label> <button id="go" disabled>Continue</button>';
+    });
+    await page.waitForFunction(() => {
+      const doc = document.querySelector('iframe')?.contentDocument;
+      return doc?.querySelector('#cb')?.getAttribute('data-connect-guard') === 'gated' && doc.querySelector('#go')?.getAttribute('data-connect-guard') === 'gated';
+    });
+    const frame = await waitForGateFrame(page);
+    const capture = await requestFromExtensionFrame(frame, { type: 'gate.getCapture', data: { captureId: captureIdOf(frame) } });
+    expect(capture).toMatchObject({ ok: { credentials: { accessKey: 'CGTESTBLANKFRAME0001', secretKey: 'cgtest-secret-blankframe-0123456789', bucketName: 'usr-48291-itm-00999-blank-frame' } } });
+  });
+});
