@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { ListObjectsV2Command, paginateListObjectsV2, type ListObjectsV2CommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
@@ -31,7 +31,7 @@ export interface ListBucketObjectsInput {
   readonly pageSize?: number;
   /** Attempts per page after the client's own retries gave up (backoff with jitter). Default 8. */
   readonly maxPageAttempts?: number;
-  /** Entries held for ranges that are ahead of the one being emitted. Default 50 000. */
+  /** Entries held for ranges that are ahead of the one being emitted. Default 10 000. */
   readonly maxBufferedEntries?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: ListProgress) => void;
@@ -50,7 +50,8 @@ interface KeyRange {
   until: string | undefined;
   /** Last key accepted into this range: the resume point after a failure. */
   lastKey: string | undefined;
-  pages: AsyncIterator<ListObjectsV2CommandOutput> | undefined;
+  /** Continuation token of the next page; undefined: start (again) after `lastKey ?? after`. */
+  token: string | undefined;
   readonly buffer: InventoryEntry[][];
   started: boolean;
   done: boolean;
@@ -62,7 +63,7 @@ interface KeyRange {
 }
 
 function newRange(after: string | undefined, until: string | undefined, next: KeyRange | undefined): KeyRange {
-  return { after, until, lastKey: undefined, pages: undefined, buffer: [], started: false, done: false, inFlight: false, failures: 0, fullPages: 0, next };
+  return { after, until, lastKey: undefined, token: undefined, buffer: [], started: false, done: false, inFlight: false, failures: 0, fullPages: 0, next };
 }
 
 function toEntry(object: _Object): InventoryEntry | undefined {
@@ -213,12 +214,27 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
   const concurrency = Math.max(1, input.concurrency ?? 16);
   const pageSize = Math.min(1000, Math.max(1, input.pageSize ?? 1000));
   const maxPageAttempts = input.maxPageAttempts ?? 8;
-  const maxBuffered = input.maxBufferedEntries ?? 50_000;
+  const maxBuffered = input.maxBufferedEntries ?? 10_000;
   const progressInterval = input.progressIntervalMs ?? 200;
   useFastListObjectsParser(input.client);
   const abort = new AbortController();
-  // Every request in flight listens on this signal.
   setMaxListeners(concurrency * 4 + 16, abort.signal);
+  /**
+   * Each request gets its own signal, unlinked when it ends. (The SDK's HTTP handler leaves one
+   * abort listener per request on the signal it is given; one signal shared by a whole listing,
+   * as a paginator would use, kept every page alive: ≈ 1 GB for a million keys.)
+   */
+  const send = async (command: ListObjectsV2Command): Promise<ListObjectsV2CommandOutput> => {
+    const controller = new AbortController();
+    const forward = (): void => controller.abort(abort.signal.reason);
+    if (abort.signal.aborted) forward();
+    abort.signal.addEventListener('abort', forward, { once: true });
+    try {
+      return await input.client.send(command, { abortSignal: controller.signal });
+    } finally {
+      abort.signal.removeEventListener('abort', forward);
+    }
+  };
   const onOuterAbort = (): void => abort.abort(input.signal?.reason);
   if (input.signal?.aborted) throw new ConnectGuardError('CANCELLED', 'Listing cancelled.');
   input.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -298,8 +314,7 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
     probed.add(folder);
     const prefix = input.prefix !== undefined && folder.length < input.prefix.length ? input.prefix : folder;
     probesInFlight++;
-    input.client
-      .send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: prefix, Delimiter: '/', MaxKeys: 1000 }), { abortSignal: abort.signal })
+    send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: prefix, Delimiter: '/', MaxKeys: 1000 }))
       .then((page) => {
         pages++;
         const points = (page.CommonPrefixes ?? []).flatMap((common) => (common.Prefix === undefined ? [] : [common.Prefix])).sort(compareS3Keys);
@@ -324,21 +339,18 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
   const fetchPage = async (target: KeyRange): Promise<void> => {
     for (;;) {
       try {
-        if (!target.pages) {
-          const startAfter = target.lastKey ?? target.after;
-          target.pages = paginateListObjectsV2(
-            { client: input.client, pageSize },
-            { Bucket: input.bucket, ...(input.prefix ? { Prefix: input.prefix } : {}), ...(startAfter !== undefined ? { StartAfter: startAfter } : {}) },
-            { abortSignal: abort.signal },
-          )[Symbol.asyncIterator]();
-        }
-        const result = await target.pages.next();
-        if (result.done) {
-          target.done = true;
-          return;
-        }
+        // A token continues a range; after a failure it restarts after its last accepted key.
+        const startAfter = target.lastKey ?? target.after;
+        const page = await send(
+          new ListObjectsV2Command({
+            Bucket: input.bucket,
+            MaxKeys: pageSize,
+            ...(input.prefix ? { Prefix: input.prefix } : {}),
+            ...(target.token !== undefined ? { ContinuationToken: target.token } : startAfter !== undefined ? { StartAfter: startAfter } : {}),
+          }),
+        );
         pages++;
-        const page = result.value;
+        target.token = page.NextContinuationToken;
         const entries: InventoryEntry[] = [];
         for (const object of page.Contents ?? []) {
           const entry = toEntry(object);
@@ -366,7 +378,7 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
         target.failures = 0;
         return;
       } catch (error) {
-        target.pages = undefined;
+        target.token = undefined;
         if (abort.signal.aborted) throw error;
         target.failures++;
         if (!isRetryableS3Error(error) || target.failures >= maxPageAttempts) throw error;
