@@ -19,6 +19,8 @@ interface ChildConfig {
   readonly concurrency: number;
 }
 
+const HEAP_CAP = ['--max-old-space-size=96', '--max-semi-space-size=2'];
+
 const childConfig = process.env.CG_LIST_BENCH_CHILD;
 if (childConfig) {
   await runChild(JSON.parse(childConfig));
@@ -42,8 +44,6 @@ async function runChild(config: ChildConfig): Promise<void> {
   if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
   client.destroy();
 }
-
-const HEAP_CAP = ['--max-old-space-size=96', '--max-semi-space-size=2'];
 
 interface Measured {
   readonly tool: string;
