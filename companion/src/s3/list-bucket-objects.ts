@@ -3,8 +3,11 @@ import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client, t
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
-import { classifyS3Error, isRetryableS3Error } from './classify-s3-error.ts';
+import { classifyS3Error, isRetryableS3Error, s3ErrorCode } from './classify-s3-error.ts';
 import { useFastListObjectsParser } from './fast-list-objects-parser.ts';
+
+/** Network errors that mean the server never answered at all. */
+const neverReachedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export interface ListProgress {
   /** Objects emitted so far (in order). */
@@ -383,6 +386,9 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
         if (abort.signal.aborted) throw error;
         target.failures++;
         if (!isRetryableS3Error(error) || target.failures >= maxPageAttempts) throw error;
+        // A server that never answered (refused, unknown host) is a wrong endpoint, not a hiccup
+        // in a long run: the SDK already retried the request, so say so now instead of minutes later.
+        if (pages === 0 && neverReachedCodes.has(s3ErrorCode(error) ?? '')) throw error;
         // Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter").
         await sleep(Math.random() * Math.min(20_000, 200 * 2 ** target.failures), abort.signal);
       }
