@@ -39,7 +39,14 @@ describe('normaliseServerAddress', () => {
   });
 
   it('joins server and trimmed bucket with a newline for the identity', () => {
-    expect(storageIdentity({ serverAddress: 'https://S3.wesendit.com/', bucketName: ' b-1 ' })).toBe('s3.wesendit.com\nb-1');
+    expect(storageIdentity({ serverAddress: 'https://S3.wesendit.com/', bucketName: ' b-1 ', accessKey: 'AK' })).toBe('s3.wesendit.com\nb-1');
+  });
+
+  it('falls back to the Access Key when the view showed no bucket name', () => {
+    expect(storageIdentity({ serverAddress: '', bucketName: ' ', accessKey: ' AK1 ' })).toBe('\naccess-key:AK1');
+    expect(storageIdentity({ serverAddress: 's3.x', bucketName: '', accessKey: 'AK1' })).not.toBe(
+      storageIdentity({ serverAddress: 's3.x', bucketName: '', accessKey: 'AK2' }),
+    );
   });
 });
 
@@ -57,6 +64,11 @@ describe('parseStorageCredentials', () => {
     ['two missing fields', { ...creds, secretKey: '', accessKey: ' ' }, /Access Key, Secret Key are empty/],
   ])('refuses %s with a message naming the fix', (_name, input, message) => {
     expect(() => parseStorageCredentials(input)).toThrow(message);
+  });
+
+  it('accepts a view without server address, bucket or the other fields as long as the key pair is there', () => {
+    const bare = { storageName: '', permissions: '', allowedIps: '', serverAddress: '', bucketName: '', accessKey: 'AK', secretKey: 'SK' };
+    expect(parseStorageCredentials({ accessKey: 'AK', secretKey: 'SK' })).toEqual(bare);
   });
 });
 

@@ -29,9 +29,9 @@ export interface StorageRecordValue {
 /** Longest value accepted in one credential field; WeSendit's values are far shorter. */
 export const MAX_CREDENTIAL_FIELD_LENGTH = 4096;
 
+// Only the key pair is required: a credentials view that lacks another field (WeSendit's markup
+// changes) must still be savable, or the gate would hold the user with a Secret Key unsaved.
 const REQUIRED_FIELDS: ReadonlyMap<keyof StorageCredentials, string> = new Map([
-  ['serverAddress', 'S3 Server Address'],
-  ['bucketName', 'S3 API Bucket Name'],
   ['accessKey', 'Access Key'],
   ['secretKey', 'Secret Key'],
 ]);
@@ -49,7 +49,7 @@ export function isIsoTime(value: unknown): value is string {
 
 /**
  * Checks credentials that arrive from a page or a message: every field a string of sane length,
- * and the four fields a storage cannot be used without present. Returns a fresh object holding
+ * and the Access Key and Secret Key present. Returns a fresh object holding
  * exactly the seven fields (extra properties are dropped, nothing is trimmed).
  */
 export function parseStorageCredentials(value: unknown): StorageCredentials {
@@ -104,10 +104,14 @@ export function normaliseServerAddress(address: string): string {
 
 /**
  * The identity of a storage: normalised server address + "\n" + bucket name (trimmed). Two saves
- * with the same identity are the same storage, so the second updates the first record.
+ * with the same identity are the same storage, so the second updates the first record. A view
+ * without a bucket name is identified by its Access Key instead (`access-key:` cannot start a
+ * bucket name, so the two kinds never collide).
  */
-export function storageIdentity(credentials: Pick<StorageCredentials, 'serverAddress' | 'bucketName'>): string {
-  return `${normaliseServerAddress(credentials.serverAddress)}\n${credentials.bucketName.trim()}`;
+export function storageIdentity(credentials: Pick<StorageCredentials, 'serverAddress' | 'bucketName' | 'accessKey'>): string {
+  const bucket = credentials.bucketName.trim();
+  const name = bucket !== '' ? bucket : `access-key:${credentials.accessKey.trim()}`;
+  return `${normaliseServerAddress(credentials.serverAddress)}\n${name}`;
 }
 
 function isPreviousKeyPair(value: unknown): value is PreviousKeyPair {

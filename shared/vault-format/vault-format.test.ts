@@ -233,7 +233,7 @@ describe('records', () => {
 
 describe('storage record ids', () => {
   const vaultKey = randomKey();
-  const base = { serverAddress: 'https://s3.wesendit.com', bucketName: 'usr-48291-itm-00384-nas-to-wsi-backup' };
+  const base = { serverAddress: 'https://s3.wesendit.com', bucketName: 'usr-48291-itm-00384-nas-to-wsi-backup', accessKey: 'CGTESTACCESSKEY' };
 
   it.each([
     'https://s3.wesendit.com',

@@ -521,7 +521,7 @@ export async function decryptRecord(vaultKey: Uint8Array, record: unknown, where
  */
 export async function deriveStorageRecordId(
   vaultKey: Uint8Array,
-  credentials: Pick<StorageCredentials, 'serverAddress' | 'bucketName'>,
+  credentials: Pick<StorageCredentials, 'serverAddress' | 'bucketName' | 'accessKey'>,
 ): Promise<string> {
   const idKey = await hkdf(copyKey(vaultKey), 'connect-guard/v1/record-id');
   return bytesToHex(await hmac(idKey, storageIdentity(credentials)));

@@ -169,12 +169,19 @@ describe('saving storages', () => {
   it.each<[string, Partial<StorageCredentials>, ConnectGuardErrorCode]>([
     ['an empty Secret Key', { secretKey: '' }, 'MISSING_CREDENTIALS'],
     ['a blank Access Key', { accessKey: '   ' }, 'MISSING_CREDENTIALS'],
-    ['an empty bucket name', { bucketName: '' }, 'MISSING_CREDENTIALS'],
     ['a 5000-character field', { storageName: 'x'.repeat(5000) }, 'INVALID_INPUT'],
   ])('refuses %s', async (_name, overrides, code) => {
     const { service, store } = await newVault();
     expect((await rejection(service.saveStorage(fakeCredentials(overrides)))).code).toBe(code);
     expect(await store.listRecords()).toHaveLength(0);
+  });
+
+  it('saves a view without bucket name or server address, identified by its Access Key', async () => {
+    const { service, store } = await newVault();
+    await service.saveStorage(fakeCredentials({ bucketName: '', serverAddress: '', accessKey: 'FAKEACCESSKEYAAAA' }));
+    await service.saveStorage(fakeCredentials({ bucketName: '', serverAddress: '', accessKey: 'FAKEACCESSKEYBBBB' }));
+    await service.saveStorage(fakeCredentials({ bucketName: '', serverAddress: '', accessKey: 'FAKEACCESSKEYAAAA', secretKey: 'fake-secret-again' }));
+    expect(await store.listRecords()).toHaveLength(2);
   });
 
   it('serialises concurrent saves of one storage: one record, no key pair lost', async () => {
