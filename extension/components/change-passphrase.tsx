@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { sendToBackground } from '../adapters/messaging.ts';
-import { ErrorMessage, messageOf } from './error-message.tsx';
+import { OutcomeMessages, messageOf } from './error-message.tsx';
 import { LabelledInput } from './labelled-input.tsx';
 import { passphraseStrengthHint } from './passphrase-strength-hint.tsx';
 
@@ -47,12 +47,7 @@ export function ChangePassphrase(): JSX.Element {
           Change passphrase
         </button>
       </form>
-      {note !== undefined && (
-        <p class="ok" role="status">
-          {note}
-        </p>
-      )}
-      <ErrorMessage message={error} />
+      <OutcomeMessages note={note} error={error} />
     </details>
   );
 }

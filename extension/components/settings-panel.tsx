@@ -10,7 +10,7 @@ import type { Settings } from '../../shared/protocol/extension-protocol.ts';
 import { sendToBackground } from '../adapters/messaging.ts';
 import { normaliseExtraOrigin, SETTINGS_LIMITS } from '../adapters/settings-store.ts';
 import { originToMatchPattern } from '../features/extra-origins.ts';
-import { ErrorMessage, messageOf } from './error-message.tsx';
+import { OutcomeMessages, messageOf } from './error-message.tsx';
 import { LabelledInput } from './labelled-input.tsx';
 
 export function SettingsPanel({ settings, onSaved }: { readonly settings: Settings; readonly onSaved: (settings: Settings) => void }): JSX.Element {
@@ -107,12 +107,7 @@ export function SettingsPanel({ settings, onSaved }: { readonly settings: Settin
       <button type="button" class="secondary" onClick={grantOrigin}>
         Add origin
       </button>
-      {note !== undefined && (
-        <p class="ok" role="status">
-          {note}
-        </p>
-      )}
-      <ErrorMessage message={error} />
+      <OutcomeMessages note={note} error={error} />
     </details>
   );
 }

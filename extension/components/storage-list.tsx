@@ -3,7 +3,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { StorageSummary } from '../../shared/credentials.ts';
 import { sendToBackground } from '../adapters/messaging.ts';
-import { ErrorMessage, messageOf } from './error-message.tsx';
+import { OutcomeMessages, messageOf } from './error-message.tsx';
 
 function StorageItem({ storage, onDeleted }: { readonly storage: StorageSummary; readonly onDeleted: () => void }): JSX.Element {
   const [secret, setSecret] = useState<string | undefined>();
@@ -87,12 +87,7 @@ function StorageItem({ storage, onDeleted }: { readonly storage: StorageSummary;
           {confirmDelete ? 'Confirm delete' : 'Delete'}
         </button>
       </div>
-      {note !== undefined && (
-        <p class="hint" role="status">
-          {note}
-        </p>
-      )}
-      <ErrorMessage message={error} />
+      <OutcomeMessages note={note} error={error} tone="hint" />
     </li>
   );
 }

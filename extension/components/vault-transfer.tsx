@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { sendToBackground } from '../adapters/messaging.ts';
-import { ErrorMessage, messageOf } from './error-message.tsx';
+import { OutcomeMessages, messageOf } from './error-message.tsx';
 import { LabelledInput } from './labelled-input.tsx';
 
 function download(fileName: string, text: string): void {
@@ -73,12 +73,7 @@ export function VaultTransfer({ onImported }: { readonly onImported: () => void 
           Import
         </button>
       </form>
-      {note !== undefined && (
-        <p class="ok" role="status">
-          {note}
-        </p>
-      )}
-      <ErrorMessage message={error} />
+      <OutcomeMessages note={note} error={error} />
     </section>
   );
 }
