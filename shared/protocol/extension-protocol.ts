@@ -5,7 +5,10 @@
  * Every request is `{ type, data }`; every reply is `{ ok: result } | { error: ErrorData }`.
  */
 import type { StorageCredentials, StorageSummary } from '../credentials.ts';
+import type { DiffClass, DiffRow } from '../diff/diff-inventories.ts';
 import type { ErrorData } from '../errors.ts';
+import type { InventoryEntry } from '../inventory.ts';
+import type { BucketConnection, DiffPreviewSummary, DoctorReport, PreviewProgress } from './companion-protocol.ts';
 
 export interface VaultStatus {
   /** A vault exists in this profile. */
@@ -38,12 +41,119 @@ export interface GateCapture {
   readonly released: boolean;
 }
 
+/**
+ * What the user typed into WeSendit's connect form (provider, endpoint or region, bucket, the
+ * bucket's key pair), read by the content feature by the fields' meaning. Every value is the
+ * text the form held; the secret goes to the background's memory only.
+ */
+export interface ConnectFormValues {
+  /** As the form names it: "WeSendit", "AWS", "Cloudflare R2", "Other S3" … (empty when the form has no such field). */
+  readonly provider: string;
+  /** S3 endpoint / server address as typed; empty when the form asks for a region only (AWS). */
+  readonly endpoint: string;
+  /** Region as typed; empty when absent. */
+  readonly region: string;
+  readonly bucket: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
+
+/** A connect form as extension pages see it: everything but the secret. */
+export interface ConnectFormSummary {
+  readonly formId: string;
+  readonly provider: string;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly accessKey: string;
+  /** The form held a non-empty secret. */
+  readonly hasSecret: boolean;
+  /** Page origin the form was read on. */
+  readonly origin: string;
+  /** The tab holding the form (its content feature can list the WeSendit storage's files). */
+  readonly tabId: number;
+}
+
+/** Where a preview's bucket credentials come from; the background resolves them in memory. */
+export type PreviewConnectionSource =
+  /** A vault record (needs the vault unlocked): its S3 Server Address, bucket and key pair. */
+  | { readonly kind: 'vault'; readonly storageId: string }
+  /** A connect form the content feature captured. */
+  | { readonly kind: 'form'; readonly formId: string }
+  /** Typed into the popup. */
+  | { readonly kind: 'direct'; readonly connection: BucketConnection };
+
+/** Where a preview's WeSendit side comes from. */
+export type PreviewWesenditSource =
+  /** The content feature in this tab lists the WeSendit storage's file browser; `tabId` defaults to the connect form's tab. */
+  | { readonly kind: 'tab'; readonly tabId?: number }
+  /** A manifest file (CSV or NDJSON) on this machine, read by the companion. */
+  | { readonly kind: 'manifest'; readonly path: string }
+  /** A local folder, hashed by the companion. */
+  | { readonly kind: 'folder'; readonly path: string }
+  /** Nothing in WeSendit yet (a new storage). */
+  | { readonly kind: 'empty' };
+
+/** The seed's strategy advice: an empty bucket is a Fresh Start; otherwise integrate, backing up first. */
+export type ConnectAdvice = 'fresh-start' | 'integrate';
+
+export type PreviewStatus = 'reading-wesendit' | 'listing' | 'done' | 'failed' | 'cancelled';
+
+/** One preview as the popup shows it; rows are fetched page by page with `preview.rows`. */
+export interface PreviewState {
+  readonly previewId: string;
+  readonly status: PreviewStatus;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  /** What is being compared, without secrets. */
+  readonly bucket: { readonly endpoint: string; readonly bucket: string; readonly accessKeyId: string };
+  /** WeSendit entries read so far (while `reading-wesendit`) or in total. */
+  readonly wesenditObjects: number;
+  /** The companion's latest progress while listing. */
+  readonly progress?: PreviewProgress;
+  /** Estimated milliseconds left, when the bucket's size can be guessed. */
+  readonly etaMs?: number;
+  /** Set when `done`. */
+  readonly summary?: DiffPreviewSummary;
+  /** Set when `done`. */
+  readonly advice?: ConnectAdvice;
+  /** Set when `failed`. */
+  readonly error?: ErrorData;
+  /** When listing failed on the connection: the doctor's checks in plain words. */
+  readonly doctor?: DoctorReport;
+}
+
+/** Which rows `preview.rows` returns. */
+export interface PreviewRowQuery {
+  readonly previewId: string;
+  readonly offset: number;
+  /** At most 1,000. */
+  readonly limit: number;
+  /** Only these classes (all when absent or empty). */
+  readonly classes?: readonly DiffClass[];
+  /** Case-insensitive substring of the key. */
+  readonly search?: string;
+  /** Only bucket files a conflict would overwrite under this policy. */
+  readonly atRisk?: 'newer-wins' | 'wesendit-wins';
+}
+
+export interface PreviewRowPage {
+  /** Rows matching the query in total (the list's virtual length). */
+  readonly matching: number;
+  readonly offset: number;
+  readonly rows: readonly DiffRow[];
+}
+
 /** Requests a content script may send. */
 export interface ContentRequests {
   /** The gate found a credentials dialog and holds it; returns the capture id for the prompt frame. */
   'gate.captured': (data: { credentials: StorageCredentials; origin: string }) => { captureId: string };
   /** Is this capture already saved and verified (e.g. after the dialog re-rendered)? */
   'gate.state': (data: { captureId: string }) => { released: boolean };
+  /** The connect form's current values (the user asked for a preview beside it); kept in the background's memory only. */
+  'connectForm.captured': (data: { form: ConnectFormValues }) => { formId: string };
+  /** The next slice of a WeSendit listing the background asked this tab for (`listing.collect`); `done` on the last one, `error` when reading failed. */
+  'listing.batch': (data: { listingId: string; entries: InventoryEntry[]; done: boolean; error?: ErrorData }) => { accepted: number };
 }
 
 /** Requests extension pages (gate prompt frame, popup) may send. */
@@ -67,11 +177,30 @@ export interface PageRequests {
   'storage.delete': (data: { id: string }) => { deleted: boolean };
   'settings.get': (data: Record<string, never>) => Settings;
   'settings.set': (data: Partial<Settings>) => Settings;
+  /** Is the companion installed and answering? (`ping` over native messaging) */
+  'companion.status': (data: Record<string, never>) => { available: boolean; version?: string; protocolVersion?: number; error?: ErrorData };
+  'connectForm.get': (data: { formId: string }) => ConnectFormSummary;
+  /** The most recent connect form read in any tab, if any. */
+  'connectForm.latest': (data: Record<string, never>) => ConnectFormSummary | null;
+  /** Save a form's or typed credentials to the vault (needs it unlocked), verified like the gate's save. */
+  'storage.saveConnection': (data: { source: PreviewConnectionSource; storageName: string }) => { storageId: string; verified: true };
+  /** Check a connection in plain words (wrong key, wrong secret, bucket, IP, endpoint, clock). */
+  'doctor.run': (data: { connection: PreviewConnectionSource; allowedIps?: string }) => DoctorReport;
+  'preview.start': (data: { connection: PreviewConnectionSource; wesendit: PreviewWesenditSource; prefix?: string }) => PreviewState;
+  'preview.state': (data: { previewId: string }) => PreviewState;
+  /** The latest preview of this browser session, if any (the popup reopens on it). */
+  'preview.latest': (data: Record<string, never>) => PreviewState | null;
+  'preview.cancel': (data: { previewId: string }) => PreviewState;
+  'preview.rows': (data: PreviewRowQuery) => PreviewRowPage;
+  /** One part of the report file (`part` from 0 to `parts - 1`, each at most a few MB) so a million rows never travel in one message. */
+  'preview.export': (data: { previewId: string; format: 'csv' | 'ndjson'; part: number }) => { fileName: string; mimeType: string; parts: number; text: string };
 }
 
 /** Messages the background sends to a tab's content scripts. */
 export interface TabMessages {
   'gate.released': (data: { captureId: string }) => void;
+  /** Read the WeSendit storage's full file listing and send it back as `listing.batch` requests under this id. */
+  'listing.collect': (data: { listingId: string }) => { started: boolean };
 }
 
 export type BackgroundRequests = ContentRequests & PageRequests;
