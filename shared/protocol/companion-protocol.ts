@@ -27,8 +27,11 @@ import type { ClassTotals, DiffTotals, RiskTotals } from '../diff/summarize-diff
 /** The native-messaging host name registered with the browser (Chromium's rules: lowercase letters, digits, dots, underscores). */
 export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
 
-/** Raised when the message shapes change incompatibly; `ping` reports it so the extension can say "update the companion". */
-export const COMPANION_PROTOCOL_VERSION = 1;
+/**
+ * Raised when the message shapes change incompatibly; `ping` reports it so the extension can say
+ * "update the companion". 2: open uploads (`inventory.upload` `done`) and folder sources.
+ */
+export const COMPANION_PROTOCOL_VERSION = 2;
 
 /** Chromium refuses (and closes the port on) host → extension messages over 1 MB. */
 export const CHROMIUM_MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
@@ -93,14 +96,21 @@ export interface DoctorReport {
 }
 
 /**
- * A batch of WeSendit entries staged in the host's memory under `uploadId`, for a later
+ * A batch of WeSendit entries staged in the host's memory under `uploadId`, for a
  * `diff.preview` over the same `connectNative` port (each request frame is at most
  * {@link MAX_REQUEST_BYTES}, so a large listing arrives in several batches). Batches may come in
  * any key order; the host sorts them. Staged entries are dropped when the port closes.
+ *
+ * An upload whose first batch says `done: false` is *open*: a `diff.preview` over it may start
+ * at once and lists the bucket while the batches still arrive; it merges when a batch says
+ * `done: true` (the seal; it may carry no entries). An upload that never says `done` is complete
+ * when the preview starts.
  */
 export interface InventoryUploadData {
   readonly uploadId: string;
   readonly entries: readonly InventoryEntry[];
+  /** `false`: more batches follow (the upload stays open); `true`: this is the last one. */
+  readonly done?: boolean;
 }
 
 export interface InventoryUploadResult {
@@ -115,7 +125,9 @@ export type WesenditSource =
   /** Entries sent inline (small listings). */
   | { readonly kind: 'inline'; readonly entries: readonly InventoryEntry[] }
   /** A manifest file (CSV or NDJSON) the user picked, read by the companion. */
-  | { readonly kind: 'manifest'; readonly path: string };
+  | { readonly kind: 'manifest'; readonly path: string }
+  /** A local folder (absolute path), listed and hashed by the companion. */
+  | { readonly kind: 'folder'; readonly path: string };
 
 export interface DiffPreviewData {
   readonly connection: BucketConnection;
@@ -345,9 +357,10 @@ function checkWesenditSource(value: unknown, path: string): string | undefined {
     case 'inline':
       return checkEntries(value.entries, `${path}.entries`);
     case 'manifest':
+    case 'folder':
       return nonEmptyString(value.path, `${path}.path`);
     default:
-      return `${path}.kind must be "upload", "inline" or "manifest"`;
+      return `${path}.kind must be "upload", "inline", "manifest" or "folder"`;
   }
 }
 
@@ -358,6 +371,7 @@ const REQUEST_DATA_CHECKS: { readonly [T in CompanionRequestType]: (data: unknow
   'inventory.upload': (data) => {
     if (!isRecord(data)) return 'data must be an object';
     if (!isId(data.uploadId)) return `data.uploadId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`;
+    if (data.done !== undefined && typeof data.done !== 'boolean') return 'data.done must be true or false when given';
     return checkEntries(data.entries, 'data.entries');
   },
   'diff.preview': (data) => {

@@ -17,6 +17,7 @@ import { compareS3Keys } from '../../shared/s3-key-order.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import {
   CHROMIUM_MAX_HOST_MESSAGE_BYTES,
+  COMPANION_PROTOCOL_VERSION,
   COMPANION_HOST_NAME,
   CompanionReplyCollector,
   parseHostMessage,
@@ -114,7 +115,7 @@ async function overPort(messages: readonly unknown[], awaitIds: readonly (string
 describe('native messaging with the real host', () => {
   it('sendNativeMessage: ping gets the real host’s answer', async () => {
     const reply = await sendNativeMessage({ id: 'one-shot', type: 'ping', data: {}, timeoutMs: 10_000 });
-    expect(reply).toMatchObject({ id: 'one-shot', ok: { protocolVersion: 1, version: expect.any(String), pid: expect.any(Number) }, chunks: 0 });
+    expect(reply).toMatchObject({ id: 'one-shot', ok: { protocolVersion: COMPANION_PROTOCOL_VERSION, version: expect.any(String), pid: expect.any(Number) }, chunks: 0 });
   });
 
   it('connectNative: malformed and unknown requests get error replies and the host keeps serving on the same port', async () => {
@@ -145,7 +146,7 @@ describe('native messaging with the real host', () => {
       await writeFile(launcherPath, launcherScript([`chrome-extension://${DEV_EXTENSION_ID}/`]), { mode: 0o755 });
     }
     const back = await sendNativeMessage({ id: 'restored', type: 'ping', data: {}, timeoutMs: 10_000 });
-    expect(back).toMatchObject({ ok: { protocolVersion: 1 } });
+    expect(back).toMatchObject({ ok: { protocolVersion: COMPANION_PROTOCOL_VERSION } });
   });
 });
 

@@ -17,6 +17,7 @@ import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import type { InventoryEntry } from '../../shared/inventory.ts';
 import {
   CHROMIUM_MAX_HOST_MESSAGE_BYTES,
+  COMPANION_PROTOCOL_VERSION,
   checkChunk,
   checkResult,
   parseHostMessage,
@@ -177,7 +178,7 @@ describe('diff.preview through the real host', () => {
     expect(final).toMatchObject({ error: { code: 'CANCELLED' } });
     expect(host.received.filter((message) => message.id === 'c' && ('ok' in message || 'error' in message))).toHaveLength(1);
     host.send({ id: 'after', type: 'ping', data: {}, timeoutMs: 10_000 });
-    expect(await host.final('after')).toMatchObject({ ok: { protocolVersion: 1 } });
+    expect(await host.final('after')).toMatchObject({ ok: { protocolVersion: COMPANION_PROTOCOL_VERSION } });
   }, 120_000);
 
   it('reports a wrong secret through the doctor and the preview, and logs neither secret', async () => {

@@ -5,7 +5,7 @@ import { COMPANION_PROTOCOL_VERSION, type PingResult } from '../../../shared/pro
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { diagnoseConnection } from '../s3/diagnose-connection.ts';
 import type { CompanionHandlers } from './serve-native-host.ts';
-import { previewDiff } from './preview-diff.ts';
+import { previewDiff, type PreviewDiffInput } from './preview-diff.ts';
 
 /** Entries one port may stage with `inventory.upload` (≈ 200 bytes each in memory). */
 export const MAX_STAGED_ENTRIES = 2_000_000;
@@ -21,14 +21,69 @@ function readVersion(): string {
   return 'unknown';
 }
 
+/** A WeSendit listing being staged under one upload id. */
+interface Staging {
+  readonly entries: InventoryEntry[];
+  /** The first batch said `done: false`: a preview waits for the seal. */
+  readonly open: boolean;
+  sealed: boolean;
+  /** Resolves when a batch says `done: true`. */
+  readonly whenSealed: Promise<void>;
+  readonly seal: () => void;
+}
+
+function newStaging(open: boolean): Staging {
+  let seal: () => void = () => undefined;
+  const whenSealed = new Promise<void>((resolve) => {
+    seal = resolve;
+  });
+  const staging: Staging = {
+    entries: [],
+    open,
+    sealed: false,
+    whenSealed,
+    seal: () => {
+      staging.sealed = true;
+      seal();
+    },
+  };
+  return staging;
+}
+
+/** Resolves with `promise`, or rejects with the signal's reason once it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /**
  * The handlers of one host process, i.e. of one browser port: staged uploads live in this
  * closure and vanish with the process.
  */
 export function createHostHandlers(): CompanionHandlers {
   const version = readVersion();
-  const uploads = new Map<string, InventoryEntry[]>();
+  const uploads = new Map<string, Staging>();
   let staged = 0;
+
+  /** Forgets a consumed upload and hands out its entries in S3 order. */
+  const consume = (uploadId: string, staging: Staging): InventoryEntry[] => {
+    if (uploads.get(uploadId) === staging) uploads.delete(uploadId);
+    staged -= staging.entries.length;
+    return sortUnique(staging.entries);
+  };
 
   return {
     ping: async (): Promise<PingResult> => ({ version, protocolVersion: COMPANION_PROTOCOL_VERSION, pid: process.pid }),
@@ -46,35 +101,47 @@ export function createHostHandlers(): CompanionHandlers {
         ...(allowedIps === undefined ? {} : { allowedIps }),
       }),
 
-    'inventory.upload': async ({ uploadId, entries }) => {
+    'inventory.upload': async ({ uploadId, entries, done }) => {
       if (staged + entries.length > MAX_STAGED_ENTRIES) {
         throw new ConnectGuardError('INVALID_INPUT', `At most ${MAX_STAGED_ENTRIES} WeSendit entries can be staged at once. Export a manifest file and preview from it instead.`);
       }
-      const list = uploads.get(uploadId) ?? [];
-      for (const entry of entries) list.push(entry);
-      uploads.set(uploadId, list);
+      let staging = uploads.get(uploadId);
+      if (staging?.sealed) {
+        throw new ConnectGuardError('INVALID_INPUT', `The WeSendit listing "${uploadId}" was already completed (done: true). Start a new upload id for another listing.`);
+      }
+      if (!staging) {
+        staging = newStaging(done === false);
+        uploads.set(uploadId, staging);
+      }
+      for (const entry of entries) staging.entries.push(entry);
       staged += entries.length;
-      return { staged: list.length };
+      if (done === true) staging.seal();
+      return { staged: staging.entries.length };
     },
 
     'diff.preview': async (data, context) => {
-      let wesendit: readonly InventoryEntry[] | { readonly manifestPath: string };
-      if (data.wesendit.kind === 'upload') {
-        const list = uploads.get(data.wesendit.uploadId);
-        if (!list) throw new ConnectGuardError('NOT_FOUND', `No WeSendit listing was uploaded as "${data.wesendit.uploadId}" on this connection. Upload it (inventory.upload) before the preview, over the same port.`);
-        uploads.delete(data.wesendit.uploadId);
-        staged -= list.length;
-        wesendit = sortUnique(list);
-      } else if (data.wesendit.kind === 'inline') {
-        wesendit = sortUnique([...data.wesendit.entries]);
+      let wesendit: PreviewDiffInput['wesendit'];
+      const source = data.wesendit;
+      if (source.kind === 'upload') {
+        const staging = uploads.get(source.uploadId);
+        if (!staging) throw new ConnectGuardError('NOT_FOUND', `No WeSendit listing was uploaded as "${source.uploadId}" on this connection. Upload it (inventory.upload) before the preview, over the same port.`);
+        if (staging.open && !staging.sealed) {
+          // The bucket is listed while the browser still reads WeSendit's file browser.
+          wesendit = { pending: untilAborted(staging.whenSealed, context.signal).then(() => consume(source.uploadId, staging)) };
+        } else {
+          wesendit = consume(source.uploadId, staging);
+        }
+      } else if (source.kind === 'inline') {
+        wesendit = sortUnique([...source.entries]);
+      } else if (source.kind === 'manifest') {
+        wesendit = { manifestPath: source.path };
       } else {
-        wesendit = { manifestPath: data.wesendit.path };
+        wesendit = { folderPath: source.path };
       }
       return previewDiff({ ...data, wesendit }, context);
     },
   };
 }
-
 /** Sorts entries into S3 key order; a key listed twice is the sender's mistake, named. */
 function sortUnique(entries: InventoryEntry[]): InventoryEntry[] {
   entries.sort((a, b) => compareS3Keys(a.key, b.key));

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_EXTENSION_ID } from '../../../shared/extension-identity.ts';
-import { parseHostMessage, type HostToExtensionMessage } from '../../../shared/protocol/companion-protocol.ts';
+import { COMPANION_PROTOCOL_VERSION, parseHostMessage, type HostToExtensionMessage } from '../../../shared/protocol/companion-protocol.ts';
 import { FrameReader, encodeFrame } from './native-messaging.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/connect-guard.js');
@@ -73,7 +73,7 @@ describe('the host process, started through the launcher install-host wrote', ()
     const host = startLauncher(launcher, ORIGIN);
     host.send({ id: 'p1', type: 'ping', data: {}, timeoutMs: 10_000 });
     const pong = await host.reply('p1');
-    expect(pong).toMatchObject({ id: 'p1', ok: { protocolVersion: 1, version: expect.any(String), pid: expect.any(Number) }, chunks: 0 });
+    expect(pong).toMatchObject({ id: 'p1', ok: { protocolVersion: COMPANION_PROTOCOL_VERSION, version: expect.any(String), pid: expect.any(Number) }, chunks: 0 });
 
     const garbage = Buffer.from('{"id":"m","type":"ping"', 'utf8');
     const header = Buffer.alloc(4);

@@ -2,6 +2,7 @@ import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { diffInventoryBatches } from '../../../shared/diff/diff-inventories.ts';
 import { DiffTally } from '../../../shared/diff/summarize-diff.ts';
 import type { BucketConnection, DiffPreviewSummary } from '../../../shared/protocol/companion-protocol.ts';
+import { listLocalFolder } from '../inventory/list-local-folder.ts';
 import { readManifestBatches } from '../inventory/read-manifest.ts';
 import { listBucketObjects } from '../s3/list-bucket-objects.ts';
 import { createS3Client } from '../s3/s3-client.ts';
@@ -10,12 +11,80 @@ import type { RequestContext } from './serve-native-host.ts';
 export interface PreviewDiffInput {
   readonly connection: BucketConnection;
   readonly prefix?: string;
-  /** WeSendit entries in S3 order, or a manifest file to read. */
-  readonly wesendit: readonly InventoryEntry[] | { readonly manifestPath: string };
+  /**
+   * WeSendit entries in S3 order; a manifest file or a local folder to read; or entries still
+   * arriving (an open upload): the bucket is listed meanwhile, up to {@link PREFETCH_LIMIT}
+   * entries ahead.
+   */
+  readonly wesendit:
+    | readonly InventoryEntry[]
+    | { readonly manifestPath: string }
+    | { readonly folderPath: string }
+    | { readonly pending: Promise<readonly InventoryEntry[]> };
   readonly includeRows?: boolean;
 }
 
 const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * Bucket entries listed ahead while the WeSendit side is still arriving (≈ 300 bytes each in
+ * memory): enough to overlap both listings of a 100k-object bucket; beyond it the listing waits.
+ */
+export const PREFETCH_LIMIT = 250_000;
+
+/**
+ * Pulls `source` into memory (up to `limit` items) until `stop()`; then hands out what it read
+ * followed by the rest of `source`. A failure of `source` while prefetching rejects `failed` at
+ * once, so a wrong key is reported without waiting for the other side.
+ */
+class Prefetch<T> {
+  private readonly buffer: T[] = [];
+  private stopped = false;
+  private ended = false;
+  private readonly pump: Promise<void>;
+  /** Rejects when the source fails while prefetching; never resolves. */
+  readonly failed: Promise<never>;
+
+  constructor(
+    private readonly source: AsyncIterator<T>,
+    limit: number,
+  ) {
+    let fail: (error: unknown) => void = () => undefined;
+    this.failed = new Promise<never>((_resolve, reject) => {
+      fail = reject;
+    });
+    // Handled where it is raced; unobserved otherwise.
+    this.failed.catch(() => undefined);
+    this.pump = (async () => {
+      while (!this.stopped && this.buffer.length < limit) {
+        const next = await source.next();
+        if (next.done) {
+          this.ended = true;
+          return;
+        }
+        this.buffer.push(next.value);
+      }
+    })().catch((error: unknown) => {
+      fail(error);
+      throw error;
+    });
+    this.pump.catch(() => undefined);
+  }
+
+  /** Stops prefetching; iterates what was read, then the rest of the source. */
+  async *drain(): AsyncGenerator<T> {
+    this.stopped = true;
+    await this.pump;
+    const items = this.buffer.splice(0);
+    yield* items;
+    if (this.ended) return;
+    for (;;) {
+      const next = await this.source.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+}
 
 /**
  * Lists the bucket and diffs it against the WeSendit side as the listing streams in: rows go out
@@ -56,6 +125,7 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
       yield entry;
     }
   }
+  let ready: readonly InventoryEntry[] | undefined;
   async function* wesendit(): AsyncGenerator<readonly InventoryEntry[]> {
     const source = input.wesendit;
     if ('manifestPath' in source) {
@@ -63,9 +133,21 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
         wesenditObjects += batch.length;
         yield batch;
       }
+    } else if ('folderPath' in source) {
+      let batch: InventoryEntry[] = [];
+      for await (const entry of listLocalFolder(source.folderPath, { signal: context.signal })) {
+        batch.push(entry);
+        wesenditObjects += 1;
+        if (batch.length >= 1024) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
     } else {
-      wesenditObjects = source.length;
-      yield source;
+      const entries = 'pending' in source ? (ready ?? []) : source;
+      wesenditObjects = entries.length;
+      yield entries;
     }
   }
   const tally = new DiffTally();
@@ -73,7 +155,18 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
   let rows = 0;
   try {
     await progress('listing', true);
-    for await (const batch of diffInventoryBatches(bucket(), wesendit())) {
+    let bucketSide: AsyncIterable<InventoryEntry> = bucket();
+    if ('pending' in input.wesendit) {
+      const prefetch = new Prefetch(bucketSide[Symbol.asyncIterator](), PREFETCH_LIMIT);
+      const ticker = setInterval(() => void progress('listing'), PROGRESS_INTERVAL_MS);
+      try {
+        ready = await Promise.race([input.wesendit.pending, prefetch.failed]);
+      } finally {
+        clearInterval(ticker);
+      }
+      bucketSide = prefetch.drain();
+    }
+    for await (const batch of diffInventoryBatches(bucketSide, wesendit())) {
       tally.addBatch(batch);
       if (includeRows) {
         await context.chunk(batch);
