@@ -1,7 +1,14 @@
 /**
  * A fake WeSendit web UI on 127.0.0.1 for the end-to-end tests and the demo (node:http, no
- * framework). Pages are small renderers in ./pages so further WeSendit screens (API Keys and
- * Connection, a storage's file list, the connect-to-bucket form) can be added as routes.
+ * framework). Pages are small renderers in ./pages, one route each:
+ *
+ * - `/storages` — "Create storage" and the one-time credentials dialog (ten markup variants)
+ * - `/settings/api-keys` — "API Keys and Connection": the storage connections
+ * - `/storage/files?storage=&path=&page=&perPage=&variant=` — a storage's file browser
+ * - `/storage/connect?storage=&variant=` — the connect-to-bucket form
+ *
+ * Every page takes `?lang=de`. Tests and the demo set each storage's files through the returned
+ * object (`setStorageFiles`) and read them back (`storageFiles`) to compute expected results.
  *
  * Each "Create storage" issues fresh fake credentials. The response carrying the Secret Key is
  * `Cache-Control: no-store`, as a real credentials response would be; otherwise Chromium's HTTP
@@ -14,6 +21,10 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { CREDENTIAL_FIELDS, type StorageCredentials } from '../../shared/credentials.ts';
 import { generateFakeCredentials } from './fake-credentials.ts';
+import { DEFAULT_STORAGES, FakeStorage, type FakeFile, type FakeFileSpec, type FakeStorageSpec } from './fake-storage.ts';
+import { renderApiKeysPage } from './pages/api-keys-page.ts';
+import { parseConnectVariant, renderConnectPage } from './pages/connect-page.ts';
+import { parseFilesVariant, renderFilesPage } from './pages/files-page.ts';
 import { parseLang } from './pages/i18n.ts';
 import { parseVariant, renderStoragesPage } from './pages/storages-page.ts';
 
@@ -24,6 +35,18 @@ export interface FakeWeSenditOptions {
   readonly s3ServerAddress?: string;
   /** Issue these instead of random credentials (e.g. a real user of a local S3 gateway). */
   readonly issueCredentials?: () => StorageCredentials | Promise<StorageCredentials>;
+  /** The storage connections on "API Keys and Connection" (default: DEFAULT_STORAGES, without files). */
+  readonly storages?: readonly FakeStorageSpec[];
+}
+
+/** What a "Connect" submitted (the secret is not kept). */
+export interface ConnectAttempt {
+  readonly storageId: string;
+  readonly provider: string;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly accessKey: string;
 }
 
 export interface FakeWeSendit {
@@ -31,12 +54,55 @@ export interface FakeWeSendit {
   readonly url: string;
   /** Credentials issued by the latest "Create storage", read server-side. */
   lastCredentials(): StorageCredentials | undefined;
+  /** Replaces a storage's files; an iterable (e.g. a generator) keeps 100k specs out of one array. */
+  setStorageFiles(storageId: string, files: Iterable<FakeFileSpec>): void;
+  /** A storage's files with size, last modified and MD5, sorted by key. */
+  storageFiles(storageId: string): FakeFile[];
+  /** The storage itself (its folders, a file's bytes). */
+  getStorage(storageId: string): FakeStorage;
+  /** Every "Connect" submitted, oldest first, without secrets. */
+  connectAttempts(): readonly ConnectAttempt[];
   stop(): Promise<void>;
 }
 
 type Route = (request: IncomingMessage, url: URL, response: ServerResponse) => Promise<void> | void;
 
 const CLIENT_SCRIPT = new URL('./pages/storages-client.js', import.meta.url);
+const CONNECT_SCRIPT = new URL('./pages/connect-client.js', import.meta.url);
+const MAX_BODY_BYTES = 64 * 1024;
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    length += buffer.length;
+    if (length > MAX_BODY_BYTES) throw new Error('The form is too large.');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+interface ConnectBody {
+  readonly provider: string;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
+
+function parseConnectBody(text: string): ConnectBody {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null) throw new Error('Send the form as a JSON object.');
+  const record: Record<string, unknown> = { ...value };
+  const read = (name: string): string => (typeof record[name] === 'string' ? String(record[name]).trim() : '');
+  const body = { provider: read('provider'), endpoint: read('endpoint'), region: read('region'), bucket: read('bucket'), accessKey: read('accessKey'), secretKey: read('secretKey') };
+  const missing: string[] = (['bucket', 'accessKey', 'secretKey'] as const).filter((name) => body[name] === '');
+  if (body.endpoint === '' && body.region === '') missing.push('endpoint');
+  if (missing.length > 0) throw new Error(`Fill in: ${missing.join(', ')}.`);
+  return body;
+}
 
 function send(response: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
@@ -46,6 +112,15 @@ function send(response: ServerResponse, status: number, type: string, body: stri
 export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Promise<FakeWeSendit> {
   let issued: StorageCredentials | undefined;
   const serverAddress = options.s3ServerAddress ?? 'https://s3.wesendit.example';
+  const storages = new Map((options.storages ?? DEFAULT_STORAGES).map((spec) => [spec.id, new FakeStorage(spec)]));
+  const attempts: ConnectAttempt[] = [];
+  const html = (response: ServerResponse, status: number, body: string): void =>
+    send(response, status, 'text/html; charset=utf-8', body, { 'Cache-Control': 'no-cache' });
+  const getStorage = (id: string | null): FakeStorage => {
+    const storage = storages.get(id ?? '');
+    if (!storage) throw new Error(`No storage "${id ?? ''}". Known: ${[...storages.keys()].join(', ')}.`);
+    return storage;
+  };
 
   const routes = new Map<string, Route>([
     ['GET /', (_request, url, response) => {
@@ -62,6 +137,45 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
     }],
     ['GET /assets/storages-client.js', async (_request, _url, response) => {
       send(response, 200, 'text/javascript; charset=utf-8', await readFile(CLIENT_SCRIPT, 'utf8'), { 'Cache-Control': 'no-cache' });
+    }],
+    ['GET /assets/connect-client.js', async (_request, _url, response) => {
+      send(response, 200, 'text/javascript; charset=utf-8', await readFile(CONNECT_SCRIPT, 'utf8'), { 'Cache-Control': 'no-cache' });
+    }],
+    ['GET /settings/api-keys', (_request, url, response) => {
+      html(response, 200, renderApiKeysPage({ lang: parseLang(url.searchParams.get('lang')), storages: [...storages.values()] }));
+    }],
+    ['GET /storage/files', (_request, url, response) => {
+      const path = url.searchParams.get('path') ?? '';
+      const page = renderFilesPage({
+        lang: parseLang(url.searchParams.get('lang')),
+        storage: getStorage(url.searchParams.get('storage')),
+        variant: parseFilesVariant(url.searchParams.get('variant')),
+        path: path === '/' ? '' : path,
+        page: url.searchParams.get('page'),
+        perPage: url.searchParams.get('perPage'),
+      });
+      html(response, page.status, page.html);
+    }],
+    ['GET /storage/connect', (_request, url, response) => {
+      html(response, 200, renderConnectPage({
+        lang: parseLang(url.searchParams.get('lang')),
+        storage: getStorage(url.searchParams.get('storage')),
+        variant: parseConnectVariant(url.searchParams.get('variant')),
+      }));
+    }],
+    ['POST /api/storages/connect', async (request, url, response) => {
+      const storage = getStorage(url.searchParams.get('storage'));
+      let form: ConnectBody;
+      try {
+        form = parseConnectBody(await readBody(request));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return send(response, 400, 'application/json', JSON.stringify({ error: message }));
+      }
+      const { secretKey: _secret, ...withoutSecret } = form;
+      attempts.push({ storageId: storage.spec.id, ...withoutSecret });
+      issued = options.issueCredentials ? await options.issueCredentials() : generateFakeCredentials({ serverAddress, storageName: storage.spec.name });
+      send(response, 200, 'application/json', JSON.stringify({ credentials: issued }), { 'Cache-Control': 'no-store' });
     }],
     ['POST /api/storages', async (_request, _url, response) => {
       issued = options.issueCredentials ? await options.issueCredentials() : generateFakeCredentials({ serverAddress });
@@ -94,6 +208,10 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
   return {
     url: `http://127.0.0.1:${port}`,
     lastCredentials: () => issued,
+    setStorageFiles: (storageId, files) => getStorage(storageId).setFiles(files),
+    storageFiles: (storageId) => getStorage(storageId).listFiles(),
+    getStorage,
+    connectAttempts: () => [...attempts],
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -28,7 +28,13 @@
   const status = document.getElementById('status');
 
   document.getElementById('probe').addEventListener('click', () => log('probe'));
-  document.getElementById('create').addEventListener('click', async () => {
+  // The connect page has no "Create storage": it shows the dialog after a successful connect.
+  window.__wsiShowCredentials = (credentials) => {
+    state.credentials = credentials;
+    status.textContent = '';
+    mount(renderDialog({ loading: false }));
+  };
+  document.getElementById('create')?.addEventListener('click', async () => {
     log('create');
     status.textContent = t.creating;
     const response = await fetch('/api/storages', { method: 'POST' });
