@@ -1,0 +1,598 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { copyFile, link, mkdir, open, rm, stat, statfs, unlink, rename } from 'node:fs/promises';
+import { once, setMaxListeners } from 'node:events';
+import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { CopyObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  BACKUP_FORMAT,
+  BACKUP_VERSION,
+  JOURNAL_FILE,
+  MANIFEST_FILE,
+  OBJECTS_FOLDER,
+  formatManifestLine,
+  isSinglePartEtag,
+  type BackupHeader,
+  type BackupManifestEntry,
+  type BackupMultipartUploads,
+  type BackupTarget,
+} from '../../../shared/backup/backup-manifest.ts';
+import { encodeKeyPath } from '../../../shared/backup/key-path.ts';
+import { formatBytes } from '../../../shared/diff/format-bytes.ts';
+import { ConnectGuardError } from '../../../shared/errors.ts';
+import type { InventoryEntry } from '../../../shared/inventory.ts';
+import { classifyS3Error, isRetryableS3Error } from '../s3/classify-s3-error.ts';
+import { listBucketObjects } from '../s3/list-bucket-objects.ts';
+import { listMultipartUploads } from '../s3/list-multipart-uploads.ts';
+import {
+  FolderMaker,
+  backupTimestamp,
+  bucketBackupsFolder,
+  defaultBackupRoot,
+  findBackups,
+  objectFilePath,
+  readBackupHeader,
+  readBackupJournal,
+  readBackupManifest,
+  writeBackupHeader,
+} from './backup-folder.ts';
+import { verifyBackupFolder } from './verify-backup.ts';
+
+export type BackupPhase = 'listing' | 'copying' | 'verifying';
+
+/** One progress event of a backup. Totals are known once the listing is done. */
+export interface BackupProgress {
+  readonly phase: BackupPhase;
+  /** Objects done in this phase (listed, written/linked/skipped, verified). */
+  readonly objects: number;
+  readonly totalObjects?: number;
+  readonly bytes: number;
+  readonly totalBytes?: number;
+  /** Objects per second in this phase. */
+  readonly rate: number;
+  readonly bytesPerSecond: number;
+  /** Estimated milliseconds left in this phase. */
+  readonly etaMs?: number;
+  readonly elapsedMs: number;
+}
+
+/** Free space of the file system holding a path (injectable for tests). */
+export type FreeSpace = (path: string) => Promise<number>;
+
+export interface BackupBucketInput {
+  readonly client: S3Client;
+  readonly bucket: string;
+  /** Only keys starting with this. */
+  readonly prefix?: string;
+  /** Named in the header and in messages (never with credentials). */
+  readonly endpoint?: string;
+  /** Backups go to `<root>/<bucket>/<UTC timestamp>/`. Default `~/ConnectGuard/backups`. */
+  readonly root?: string;
+  /** An exact backup folder instead (resumed when it holds an unfinished backup). */
+  readonly folder?: string;
+  /**
+   * `auto` (default): resume the newest backup of the bucket when it is unfinished. `never`:
+   * always start a new folder.
+   */
+  readonly resume?: 'auto' | 'never';
+  /** Server-side copy into this bucket/prefix instead of files; the folder keeps header and manifest. */
+  readonly toBucket?: { readonly bucket: string; readonly prefix?: string };
+  /** Hard-link objects whose ETag and size match the newest verified backup. Default true. */
+  readonly incremental?: boolean;
+  /** GETs (or copies) in flight. Default 32. */
+  readonly concurrency?: number;
+  /** Re-read every file and match the manifest. Default true. */
+  readonly verify?: boolean;
+  /** fsync every file before it is journaled. Default true. */
+  readonly fsync?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: BackupProgress) => void;
+  /** Minimum ms between progress events of a phase (its last is always sent). Default 200. */
+  readonly progressIntervalMs?: number;
+  /** Bytes free where the folder will be. Default: statfs. */
+  readonly freeSpace?: FreeSpace;
+  readonly now?: () => Date;
+}
+
+export interface BackupBucketOutput {
+  readonly folder: string;
+  readonly header: BackupHeader;
+  readonly objects: number;
+  readonly bytes: number;
+  /** Downloaded (or copied server-side) by this run. */
+  readonly transferred: number;
+  readonly transferredBytes: number;
+  /** Linked from the previous backup. */
+  readonly linked: number;
+  /** Already finished by an interrupted run of this folder. */
+  readonly resumed: number;
+  readonly resumedFrom?: string;
+  readonly previousBackup?: string;
+  readonly multipartUploads: BackupMultipartUploads;
+  readonly elapsedMs: number;
+  readonly verified: boolean;
+}
+
+/** Extra bytes reserved per object (file-system blocks, manifest line) and overall. */
+const PER_OBJECT_OVERHEAD = 4096 + 512;
+const SPACE_MARGIN = 64 * 1024 * 1024;
+const ATTEMPTS = 4;
+
+async function statfsFreeSpace(path: string): Promise<number> {
+  let at = path;
+  for (;;) {
+    try {
+      const stats = await statfs(at);
+      return stats.bavail * stats.bsize;
+    } catch (error) {
+      const parent = dirname(at);
+      if (parent === at) throw error;
+      at = parent;
+    }
+  }
+}
+
+class Progress {
+  private started = Date.now();
+  private last = 0;
+  objects = 0;
+  bytes = 0;
+  constructor(
+    private readonly phase: BackupPhase,
+    private readonly input: BackupBucketInput,
+    private readonly totalObjects?: number,
+    private readonly totalBytes?: number,
+  ) {}
+
+  report(force = false): void {
+    const onProgress = this.input.onProgress;
+    if (!onProgress) return;
+    const now = Date.now();
+    if (!force && now - this.last < (this.input.progressIntervalMs ?? 200)) return;
+    this.last = now;
+    const elapsedMs = now - this.started;
+    const seconds = elapsedMs / 1000;
+    const rate = seconds > 0 ? this.objects / seconds : 0;
+    const bytesPerSecond = seconds > 0 ? this.bytes / seconds : 0;
+    let etaMs: number | undefined;
+    if (this.totalObjects !== undefined && rate > 0) {
+      const byObjects = ((this.totalObjects - this.objects) / rate) * 1000;
+      const byBytes = this.totalBytes !== undefined && bytesPerSecond > 0 ? ((this.totalBytes - this.bytes) / bytesPerSecond) * 1000 : 0;
+      etaMs = Math.max(0, Math.round(Math.max(byObjects, byBytes)));
+    }
+    onProgress({
+      phase: this.phase,
+      objects: this.objects,
+      bytes: this.bytes,
+      ...(this.totalObjects !== undefined ? { totalObjects: this.totalObjects } : {}),
+      ...(this.totalBytes !== undefined ? { totalBytes: this.totalBytes } : {}),
+      rate,
+      bytesPerSecond,
+      ...(etaMs !== undefined ? { etaMs } : {}),
+      elapsedMs,
+    });
+  }
+}
+
+/** Appends journal lines; each line is written only after its object is on disk. */
+class Journal {
+  private constructor(private readonly stream: WriteStream) {}
+
+  static async open(path: string): Promise<Journal> {
+    const stream = createWriteStream(path, { flags: 'a', encoding: 'utf8' });
+    await once(stream, 'open');
+    return new Journal(stream);
+  }
+
+  async append(entry: BackupManifestEntry): Promise<void> {
+    if (!this.stream.write(formatManifestLine(entry))) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+}
+
+function cancelled(): ConnectGuardError {
+  return new ConnectGuardError('CANCELLED', 'Backup cancelled. Run the same backup again to resume it: finished objects are not fetched again.');
+}
+
+function unquote(etag: string | undefined): string | undefined {
+  return etag?.replace(/^"|"$/g, '') || undefined;
+}
+
+/** `Key` of the copy in the target bucket. */
+function copyKeyFor(prefix: string, key: string): string {
+  return prefix === '' ? key : prefix.endsWith('/') ? prefix + key : `${prefix}/${key}`;
+}
+
+/** `CopySource` is `bucket/key`, URL-encoded except for the slashes. */
+function copySource(bucket: string, key: string): string {
+  return `${bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`;
+}
+
+/** Downloads one object to `final` via a temporary file, hashing while writing. */
+async function downloadObject(
+  input: BackupBucketInput,
+  entry: InventoryEntry,
+  temporary: string,
+  final: string,
+  signal: AbortSignal,
+): Promise<{ size: number; sha256: string; md5: string; etag?: string; contentType?: string; metadata?: Record<string, string>; lastModified?: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await input.client.send(new GetObjectCommand({ Bucket: input.bucket, Key: entry.key }), { abortSignal: signal });
+      const body = response.Body;
+      // In Node the SDK's body is the HTTP response: a Readable.
+      if (!(body instanceof Readable)) throw new ConnectGuardError('INTERNAL', `The server sent no readable body for ${JSON.stringify(entry.key)}.`);
+      const sha256 = createHash('sha256');
+      const md5 = createHash('md5');
+      const handle = await open(temporary, 'w');
+      let size = 0;
+      try {
+        for await (const chunk of body) {
+          const bytes: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+          sha256.update(bytes);
+          md5.update(bytes);
+          size += bytes.length;
+          await handle.write(bytes);
+        }
+        if (input.fsync !== false) await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      if (response.ContentLength !== undefined && size !== response.ContentLength) {
+        throw Object.assign(new Error(`short body: ${size} of ${response.ContentLength} bytes`), { code: 'ECONNRESET' });
+      }
+      await rename(temporary, final);
+      const lastModified = response.LastModified?.toISOString() ?? entry.lastModified;
+      const etag = unquote(response.ETag) ?? entry.etag;
+      return {
+        size,
+        sha256: sha256.digest('hex'),
+        md5: md5.digest('hex'),
+        ...(etag ? { etag } : {}),
+        ...(response.ContentType ? { contentType: response.ContentType } : {}),
+        ...(response.Metadata && Object.keys(response.Metadata).length > 0 ? { metadata: response.Metadata } : {}),
+        ...(lastModified ? { lastModified } : {}),
+      };
+    } catch (error) {
+      await rm(temporary, { force: true });
+      if (signal.aborted) throw error;
+      // A body cut off half-way is not retried by the SDK (only the request is).
+      if (attempt >= ATTEMPTS || !isRetryableS3Error(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 200 * 2 ** attempt));
+    }
+  }
+}
+
+/** Hard link from the previous backup; a copy where links do not work (other volume, FAT, no permission). */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    if (code === 'EEXIST') {
+      await unlink(to);
+      return linkOrCopy(from, to);
+    }
+    await copyFile(from, to);
+  }
+}
+
+async function fileHasSize(path: string, size: number): Promise<boolean> {
+  try {
+    const stats = await stat(path);
+    return stats.isFile() && stats.size === size;
+  } catch {
+    return false;
+  }
+}
+
+async function chooseFolder(input: BackupBucketInput, startedAt: Date): Promise<{ folder: string; resuming?: BackupHeader; previous?: { folder: string; header: BackupHeader } }> {
+  const root = input.root ?? defaultBackupRoot();
+  const backups = await findBackups(root, input.bucket);
+  const sameKind = (header: BackupHeader): boolean => header.target.kind === (input.toBucket ? 'bucket' : 'folder') && (header.prefix ?? '') === (input.prefix ?? '');
+  const previous = input.incremental === false || input.toBucket ? undefined : backups.find((backup) => backup.header.status === 'verified' && sameKind(backup.header) && backup.folder !== input.folder);
+  if (input.folder !== undefined) {
+    let existing: BackupHeader | undefined;
+    try {
+      existing = await readBackupHeader(input.folder);
+    } catch {
+      existing = undefined;
+    }
+    if (existing && (existing.status === 'verified' || existing.status === 'complete')) {
+      throw new ConnectGuardError('INVALID_INPUT', `${input.folder} already holds a finished backup. Choose a new folder (or leave --to as the backups root).`);
+    }
+    return { folder: input.folder, ...(existing ? { resuming: existing } : {}), ...(previous ? { previous } : {}) };
+  }
+  const newest = backups[0];
+  if (input.resume !== 'never' && newest && newest.header.status !== 'verified' && newest.header.status !== 'complete' && sameKind(newest.header)) {
+    return { folder: newest.folder, resuming: newest.header, ...(previous ? { previous } : {}) };
+  }
+  const parent = bucketBackupsFolder(root, input.bucket);
+  let folder = join(parent, backupTimestamp(startedAt));
+  for (let n = 2; existsSync(folder); n++) folder = join(parent, `${backupTimestamp(startedAt)}-${n}`);
+  return { folder, ...(previous ? { previous } : {}) };
+}
+
+/**
+ * Backs a bucket up to a local folder (default `~/ConnectGuard/backups/<bucket>/<UTC time>/`)
+ * or, by server-side copy, into another bucket; writes the manifest and verifies it.
+ *
+ * Steps: list the bucket (and in-progress multipart uploads); check free space before anything
+ * is written; resume the journal of an interrupted run; hard-link objects whose ETag and size
+ * match the newest verified backup; download the rest with bounded concurrency (temporary file,
+ * SHA-256 and MD5 while writing, fsync, rename, then a journal line); write `manifest.ndjson`;
+ * re-read every file (size, SHA-256, and MD5 = ETag for single-part objects). The header's
+ * status goes `in-progress` → `complete` → `verified`; a failed or cancelled run says so and
+ * can be resumed.
+ *
+ * @throws ConnectGuardError: S3 failures classified by `classifyS3Error`; `INVALID_INPUT` for
+ *   too little disk space (before anything is written) or a bad folder; `VERIFY_FAILED`;
+ *   `CANCELLED` when `signal` aborts.
+ */
+export async function backupBucket(input: BackupBucketInput): Promise<BackupBucketOutput> {
+  const started = Date.now();
+  const startedAt = input.now?.() ?? new Date();
+  const concurrency = Math.max(1, input.concurrency ?? 32);
+  const abort = new AbortController();
+  setMaxListeners(concurrency * 4 + 32, abort.signal);
+  const onOuterAbort = (): void => abort.abort(input.signal?.reason);
+  if (input.signal?.aborted) throw cancelled();
+  input.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const context = { bucket: input.bucket, ...(input.endpoint ? { endpoint: input.endpoint } : {}) };
+
+  try {
+    // 1. List (nothing is written before the listing and the space check).
+    const listing = new Progress('listing', input);
+    const entries: InventoryEntry[] = [];
+    const uploadsPromise = listMultipartUploads(input.client, input.bucket, abort.signal);
+    uploadsPromise.catch(() => undefined);
+    for await (const entry of listBucketObjects({
+      client: input.client,
+      bucket: input.bucket,
+      signal: abort.signal,
+      ...(input.prefix ? { prefix: input.prefix } : {}),
+      ...(input.endpoint ? { endpoint: input.endpoint } : {}),
+    })) {
+      entries.push(entry);
+      listing.objects++;
+      listing.bytes += entry.size;
+      listing.report();
+    }
+    listing.report(true);
+    const uploadsResult = await uploadsPromise;
+    const multipartUploads: BackupMultipartUploads = uploadsResult.supported
+      ? { supported: true, count: uploadsResult.uploads.length, keys: uploadsResult.uploads.map((upload) => upload.key) }
+      : { supported: false, reason: uploadsResult.reason };
+
+    const { folder, resuming, previous } = await chooseFolder(input, startedAt);
+    const target: BackupTarget = input.toBucket ? { kind: 'bucket', bucket: input.toBucket.bucket, prefix: input.toBucket.prefix ?? '' } : { kind: 'folder' };
+    const journaled = resuming ? await readBackupJournal(folder) : new Map<string, BackupManifestEntry>();
+    const previousEntries = new Map<string, BackupManifestEntry>();
+    if (previous) for await (const entry of readBackupManifest(previous.folder)) previousEntries.set(entry.key, entry);
+
+    // 2. Decide per object: already done (journal), link (previous backup), or transfer.
+    type Plan = { readonly kind: 'resumed'; readonly entry: BackupManifestEntry } | { readonly kind: 'link'; readonly from: BackupManifestEntry } | { readonly kind: 'transfer' };
+    const plans: Plan[] = [];
+    let bytesToWrite = 0;
+    const matches = (old: BackupManifestEntry | undefined, entry: InventoryEntry): old is BackupManifestEntry => old !== undefined && old.size === entry.size && old.etag !== undefined && old.etag === entry.etag;
+    for (const entry of entries) {
+      const done = journaled.get(entry.key);
+      if (matches(done, entry) && (target.kind === 'bucket' || (done.path !== undefined && (await fileHasSize(objectFilePath(folder, done.path), entry.size))))) {
+        plans.push({ kind: 'resumed', entry: { ...done, ...(entry.lastModified ? { lastModified: entry.lastModified } : {}) } });
+        continue;
+      }
+      const old = previousEntries.get(entry.key);
+      if (target.kind === 'folder' && previous && matches(old, entry) && old.path !== undefined && old.sha256 !== undefined) {
+        plans.push({ kind: 'link', from: old });
+        continue;
+      }
+      plans.push({ kind: 'transfer' });
+      bytesToWrite += entry.size;
+    }
+    previousEntries.clear();
+
+    // 3. Space, before the first byte is written.
+    if (target.kind === 'folder') {
+      const needed = bytesToWrite + entries.length * PER_OBJECT_OVERHEAD + SPACE_MARGIN;
+      const free = await (input.freeSpace ?? statfsFreeSpace)(folder);
+      if (free < needed) {
+        throw new ConnectGuardError(
+          'INVALID_INPUT',
+          `Not enough disk space for the backup of ${input.bucket}: it needs about ${formatBytes(needed)} and ${dirname(folder)} has ${formatBytes(free)} free. Free up space or choose another place with --to DIR. Nothing was written.`,
+        );
+      }
+    }
+
+    await mkdir(join(folder, OBJECTS_FOLDER), { recursive: true });
+    const partialFolder = join(folder, '.partial');
+    await rm(partialFolder, { recursive: true, force: true });
+    await mkdir(partialFolder, { recursive: true });
+    let header: BackupHeader = {
+      format: BACKUP_FORMAT,
+      version: BACKUP_VERSION,
+      bucket: input.bucket,
+      ...(input.endpoint ? { endpoint: input.endpoint } : {}),
+      ...(input.prefix ? { prefix: input.prefix } : {}),
+      target,
+      startedAt: resuming?.startedAt ?? startedAt.toISOString(),
+      status: 'in-progress',
+      ...(previous ? { previousBackup: basename(previous.folder) } : {}),
+      multipartUploads,
+    };
+    await writeBackupHeader(folder, header);
+    const journal = await Journal.open(join(folder, JOURNAL_FILE));
+
+    // 4. Transfer with bounded concurrency.
+    const results: (BackupManifestEntry | undefined)[] = new Array<BackupManifestEntry | undefined>(entries.length);
+    const totalBytes = entries.reduce((sum, entry) => sum + entry.size, 0);
+    const copying = new Progress('copying', input, entries.length, totalBytes);
+    const folders = new FolderMaker();
+    let transferred = 0;
+    let transferredBytes = 0;
+    let linked = 0;
+    let resumed = 0;
+    let next = 0;
+    let failure: unknown;
+    const temporaryBase = randomBytes(4).toString('hex');
+    const work = async (index: number): Promise<void> => {
+      const entry = entries[index];
+      const plan = plans[index];
+      if (!entry || !plan) return;
+      if (plan.kind === 'resumed') {
+        results[index] = plan.entry;
+        resumed++;
+        return;
+      }
+      if (target.kind === 'bucket') {
+        const copyKey = copyKeyFor(target.prefix, entry.key);
+        const response = await input.client.send(new CopyObjectCommand({ Bucket: target.bucket, Key: copyKey, CopySource: copySource(input.bucket, entry.key) }), { abortSignal: abort.signal });
+        const etag = unquote(response.CopyObjectResult?.ETag);
+        const done: BackupManifestEntry = { ...entry, copyKey, ...(etag && !entry.etag ? { etag } : {}) };
+        await journal.append(done);
+        results[index] = done;
+        transferred++;
+        transferredBytes += entry.size;
+        return;
+      }
+      const path = `${OBJECTS_FOLDER}/${encodeKeyPath(entry.key)}`;
+      const final = objectFilePath(folder, path);
+      await folders.ensure(dirname(final));
+      if (plan.kind === 'link') {
+        await linkOrCopy(objectFilePath(previous?.folder ?? folder, plan.from.path ?? path), final);
+        const done: BackupManifestEntry = { ...plan.from, path, ...(entry.lastModified ? { lastModified: entry.lastModified } : {}) };
+        await journal.append(done);
+        results[index] = done;
+        linked++;
+        return;
+      }
+      const written = await downloadObject(input, entry, join(partialFolder, `${temporaryBase}-${index}`), final, abort.signal);
+      const done: BackupManifestEntry = { key: entry.key, path, ...written };
+      await journal.append(done);
+      results[index] = done;
+      transferred++;
+      transferredBytes += written.size;
+    };
+    const worker = async (): Promise<void> => {
+      while (failure === undefined && !abort.signal.aborted) {
+        const index = next++;
+        if (index >= entries.length) return;
+        try {
+          await work(index);
+        } catch (error) {
+          failure ??= error;
+          abort.abort(error);
+          return;
+        }
+        copying.objects++;
+        copying.bytes += entries[index]?.size ?? 0;
+        copying.report();
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, entries.length)) }, worker));
+    } finally {
+      await journal.close();
+    }
+    if (failure !== undefined || abort.signal.aborted) {
+      const userCancelled = input.signal?.aborted === true;
+      const error = userCancelled ? cancelled() : classifyS3Error(failure, context);
+      await writeBackupHeader(folder, { ...header, status: userCancelled ? 'cancelled' : 'failed', error: error.message });
+      throw error;
+    }
+    copying.report(true);
+    await rm(partialFolder, { recursive: true, force: true });
+
+    // 5. Objects an interrupted run fetched that are gone from the bucket now.
+    if (target.kind === 'folder' && journaled.size > 0) {
+      const listed = new Set(entries.map((entry) => entry.key));
+      for (const [key, entry] of journaled) if (!listed.has(key) && entry.path) await rm(objectFilePath(folder, entry.path), { force: true });
+    }
+
+    // 6. Manifest (key order, as listed), then verification.
+    let manifestText = '';
+    const manifestPath = join(folder, MANIFEST_FILE);
+    const partialManifest = `${manifestPath}.partial`;
+    const manifestHandle = await open(partialManifest, 'w');
+    try {
+      for (const result of results) {
+        if (!result) continue;
+        manifestText += formatManifestLine(result);
+        if (manifestText.length > 1 << 20) {
+          await manifestHandle.write(manifestText);
+          manifestText = '';
+        }
+      }
+      await manifestHandle.write(manifestText);
+      await manifestHandle.sync();
+    } finally {
+      await manifestHandle.close();
+    }
+    await rename(partialManifest, manifestPath);
+    header = {
+      ...header,
+      status: 'complete',
+      finishedAt: new Date().toISOString(),
+      objects: entries.length,
+      bytes: totalBytes,
+      transferred,
+      linked,
+      resumed,
+    };
+    await writeBackupHeader(folder, header);
+
+    let verified = false;
+    if (input.verify !== false) {
+      const verifying = new Progress('verifying', input, entries.length, totalBytes);
+      const verification = await verifyBackupFolder({
+        folder,
+        client: input.client,
+        signal: abort.signal,
+        onProgress: (objects, bytes) => {
+          verifying.objects = objects;
+          verifying.bytes = bytes;
+          verifying.report();
+        },
+      });
+      verifying.report(true);
+      const verifiedAt = new Date().toISOString();
+      if (verification.failures.length > 0) {
+        const shown = verification.failures.slice(0, 5).map((failed) => `${JSON.stringify(failed.key)} (${failed.reason})`);
+        header = { ...header, status: 'failed', verification: { verifiedAt, objects: verification.objects, failures: verification.failures.length }, error: `Verification failed for ${verification.failures.length} objects.` };
+        await writeBackupHeader(folder, header);
+        throw new ConnectGuardError(
+          'VERIFY_FAILED',
+          `The backup in ${folder} did not verify: ${verification.failures.length} of ${verification.objects} objects differ from what was downloaded: ${shown.join(', ')}${verification.failures.length > 5 ? ', …' : ''}. Run the backup again; if it fails again, check the disk.`,
+        );
+      }
+      header = { ...header, status: 'verified', verification: { verifiedAt, objects: verification.objects, failures: 0 } };
+      await writeBackupHeader(folder, header);
+      verified = true;
+    }
+    return {
+      folder,
+      header,
+      objects: entries.length,
+      bytes: totalBytes,
+      transferred,
+      transferredBytes,
+      linked,
+      resumed,
+      ...(resuming ? { resumedFrom: folder } : {}),
+      ...(previous ? { previousBackup: previous.folder } : {}),
+      multipartUploads,
+      elapsedMs: Date.now() - started,
+      verified,
+    };
+  } catch (error) {
+    if (error instanceof ConnectGuardError) throw error;
+    if (input.signal?.aborted) throw cancelled();
+    throw classifyS3Error(error, context);
+  } finally {
+    input.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
