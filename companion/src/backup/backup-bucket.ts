@@ -12,7 +12,6 @@ import {
   MANIFEST_FILE,
   OBJECTS_FOLDER,
   formatManifestLine,
-  isSinglePartEtag,
   type BackupHeader,
   type BackupManifestEntry,
   type BackupMultipartUploads,
