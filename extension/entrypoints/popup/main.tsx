@@ -1,7 +1,15 @@
-/** The toolbar popup: unlock or lock the vault, saved storages, export/import, settings. */
+/** The toolbar popup: unlock or lock the vault, saved storages, export/import, settings, "Preview connect". */
 import { render } from 'preact';
 import { PopupApp } from './popup-app.tsx';
+import { findWesenditTabId } from './find-wesendit-tab.ts';
 import '../../components/ui.css';
 
 const root = document.getElementById('app');
-if (root) render(<PopupApp />, root);
+if (root) {
+  const mount = root;
+  // The tab lookup is quick; without it the preview still works from a connect form's own tab.
+  findWesenditTabId().then(
+    (tabId) => render(<PopupApp {...(tabId === undefined ? {} : { wesenditTabId: tabId })} />, mount),
+    () => render(<PopupApp />, mount),
+  );
+}

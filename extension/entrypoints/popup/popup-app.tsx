@@ -1,6 +1,6 @@
 /**
  * The popup. Names follow PRODUCT.md's accessibility contract: "Unlock", "Lock vault",
- * "Export vault". Secrets appear only after unlock and only on Reveal.
+ * "Preview connect", "Export vault". Secrets appear only after unlock and only on Reveal.
  */
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -11,11 +11,18 @@ import { ChangePassphrase } from '../../components/change-passphrase.tsx';
 import { ErrorMessage, messageOf } from '../../components/error-message.tsx';
 import { LabelledInput } from '../../components/labelled-input.tsx';
 import { passphraseStrengthHint } from '../../components/passphrase-strength-hint.tsx';
+import { previewHashParams } from '../../components/preview-hash.ts';
+import { PreviewPanel } from '../../components/preview-panel.tsx';
 import { SettingsPanel } from '../../components/settings-panel.tsx';
 import { StorageList } from '../../components/storage-list.tsx';
 import { VaultTransfer } from '../../components/vault-transfer.tsx';
 
-export function PopupApp(): JSX.Element {
+export interface PopupAppProps {
+  /** The tab whose WeSendit file browser a preview reads (the active web page tab), when known. */
+  readonly wesenditTabId?: number;
+}
+
+export function PopupApp({ wesenditTabId }: PopupAppProps = {}): JSX.Element {
   const [status, setStatus] = useState<VaultStatus | undefined>();
   const [storages, setStorages] = useState<StorageSummary[]>([]);
   const [settings, setSettings] = useState<Settings | undefined>();
@@ -122,6 +129,13 @@ export function PopupApp(): JSX.Element {
           </section>
         </>
       )}
+      <PreviewPanel
+        send={sendToBackground}
+        wesenditTab={{ kind: 'tab-id', tabId: wesenditTabId }}
+        {...previewHashParams(location.hash)}
+        vaultUnlock="host"
+        vaultUnlocked={status.unlocked}
+      />
     </div>
   );
 }

@@ -1,0 +1,74 @@
+/**
+ * "Export CSV" / "Export NDJSON": the report ("make a note of which files are in the bucket",
+ * seed §5) fetched part by part from the background, so a million rows never travel in one
+ * message, then saved as one file.
+ */
+import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
+import { OutcomeMessages, messageOf } from './error-message.tsx';
+import type { SendToBackground } from './preview-send.ts';
+
+export type ReportFormat = 'csv' | 'ndjson';
+
+/** Every part of the report, in order. */
+export async function fetchReport(send: SendToBackground, previewId: string, format: ReportFormat, onPart?: (done: number, parts: number) => void): Promise<{ fileName: string; mimeType: string; parts: string[] }> {
+  const first = await send('preview.export', { previewId, format, part: 0 });
+  const parts = [first.text];
+  onPart?.(1, first.parts);
+  for (let part = 1; part < first.parts; part++) {
+    const next = await send('preview.export', { previewId, format, part });
+    parts.push(next.text);
+    onPart?.(part + 1, first.parts);
+  }
+  return { fileName: first.fileName, mimeType: first.mimeType, parts };
+}
+
+function download(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download reads the blob after click() returns; revoking at once can cut it off.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function PreviewExport({ send, previewId }: { readonly send: SendToBackground; readonly previewId: string }): JSX.Element {
+  const [note, setNote] = useState<string | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  async function exportReport(format: ReportFormat): Promise<void> {
+    setBusy(true);
+    setError(undefined);
+    setNote(`Exporting ${format.toUpperCase()}…`);
+    try {
+      const report = await fetchReport(send, previewId, format, (done, parts) => {
+        if (parts > 1) setNote(`Exporting ${format.toUpperCase()}: part ${done} of ${parts}…`);
+      });
+      download(report.fileName, new Blob(report.parts, { type: report.mimeType }));
+      setNote(`Saved ${report.fileName}.`);
+    } catch (caught) {
+      setNote(undefined);
+      setError(messageOf(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-label="Export report">
+      <div class="row">
+        <button type="button" class="secondary" disabled={busy} onClick={() => void exportReport('csv')}>
+          Export CSV
+        </button>
+        <button type="button" class="secondary" disabled={busy} onClick={() => void exportReport('ndjson')}>
+          Export NDJSON
+        </button>
+      </div>
+      <OutcomeMessages note={note} error={error} tone="hint" />
+    </section>
+  );
+}
