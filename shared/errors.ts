@@ -31,6 +31,8 @@ export type ConnectGuardErrorCode =
   | 'VERIFY_FAILED'
   | 'NOT_FOUND'
   | 'FORBIDDEN_SENDER'
+  /** WeSendit's file browser could not be found or read (no file table, a page failed, the list changed while reading). */
+  | 'WESENDIT_LISTING_FAILED'
   | 'INTERNAL';
 
 export interface ErrorData {
