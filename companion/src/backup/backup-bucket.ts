@@ -36,25 +36,13 @@ import {
   readBackupManifest,
   writeBackupHeader,
 } from './backup-folder.ts';
+import { TransferProgressCounter, type TransferProgress } from './transfer-progress.ts';
 import { verifyBackupFolder } from './verify-backup.ts';
 
 export type BackupPhase = 'listing' | 'copying' | 'verifying';
 
 /** One progress event of a backup. Totals are known once the listing is done. */
-export interface BackupProgress {
-  readonly phase: BackupPhase;
-  /** Objects done in this phase (listed, written/linked/skipped, verified). */
-  readonly objects: number;
-  readonly totalObjects?: number;
-  readonly bytes: number;
-  readonly totalBytes?: number;
-  /** Objects per second in this phase. */
-  readonly rate: number;
-  readonly bytesPerSecond: number;
-  /** Estimated milliseconds left in this phase. */
-  readonly etaMs?: number;
-  readonly elapsedMs: number;
-}
+export type BackupProgress = TransferProgress<BackupPhase>;
 
 /** Free space of the file system holding a path (injectable for tests). */
 export type FreeSpace = (path: string) => Promise<number>;
@@ -129,48 +117,6 @@ async function statfsFreeSpace(path: string): Promise<number> {
       if (parent === at) throw error;
       at = parent;
     }
-  }
-}
-
-class Progress {
-  private started = Date.now();
-  private last = 0;
-  objects = 0;
-  bytes = 0;
-  constructor(
-    private readonly phase: BackupPhase,
-    private readonly input: BackupBucketInput,
-    private readonly totalObjects?: number,
-    private readonly totalBytes?: number,
-  ) {}
-
-  report(force = false): void {
-    const onProgress = this.input.onProgress;
-    if (!onProgress) return;
-    const now = Date.now();
-    if (!force && now - this.last < (this.input.progressIntervalMs ?? 200)) return;
-    this.last = now;
-    const elapsedMs = now - this.started;
-    const seconds = elapsedMs / 1000;
-    const rate = seconds > 0 ? this.objects / seconds : 0;
-    const bytesPerSecond = seconds > 0 ? this.bytes / seconds : 0;
-    let etaMs: number | undefined;
-    if (this.totalObjects !== undefined && rate > 0) {
-      const byObjects = ((this.totalObjects - this.objects) / rate) * 1000;
-      const byBytes = this.totalBytes !== undefined && bytesPerSecond > 0 ? ((this.totalBytes - this.bytes) / bytesPerSecond) * 1000 : 0;
-      etaMs = Math.max(0, Math.round(Math.max(byObjects, byBytes)));
-    }
-    onProgress({
-      phase: this.phase,
-      objects: this.objects,
-      bytes: this.bytes,
-      ...(this.totalObjects !== undefined ? { totalObjects: this.totalObjects } : {}),
-      ...(this.totalBytes !== undefined ? { totalBytes: this.totalBytes } : {}),
-      rate,
-      bytesPerSecond,
-      ...(etaMs !== undefined ? { etaMs } : {}),
-      elapsedMs,
-    });
   }
 }
 
@@ -346,7 +292,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
 
   try {
     // 1. List (nothing is written before the listing and the space check).
-    const listing = new Progress('listing', input);
+    const listing = new TransferProgressCounter<BackupPhase>('listing', input);
     const entries: InventoryEntry[] = [];
     const uploadsPromise = listMultipartUploads(input.client, input.bucket, abort.signal);
     uploadsPromise.catch(() => undefined);
@@ -429,7 +375,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     // 4. Transfer with bounded concurrency.
     const results: (BackupManifestEntry | undefined)[] = new Array<BackupManifestEntry | undefined>(entries.length);
     const totalBytes = entries.reduce((sum, entry) => sum + entry.size, 0);
-    const copying = new Progress('copying', input, entries.length, totalBytes);
+    const copying = new TransferProgressCounter<BackupPhase>('copying', input, entries.length, totalBytes);
     const folders = new FolderMaker();
     let transferred = 0;
     let transferredBytes = 0;
@@ -546,7 +492,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
 
     let verified = false;
     if (input.verify !== false) {
-      const verifying = new Progress('verifying', input, entries.length, totalBytes);
+      const verifying = new TransferProgressCounter<BackupPhase>('verifying', input, entries.length, totalBytes);
       const verification = await verifyBackupFolder({
         folder,
         client: input.client,
