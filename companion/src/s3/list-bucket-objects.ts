@@ -4,7 +4,7 @@ import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { classifyS3Error, isRetryableS3Error, s3ErrorCode } from './classify-s3-error.ts';
-import { useFastListObjectsParser } from './fast-list-objects-parser.ts';
+import { findScannedEntries, hintListScan, useFastListObjectsParser } from './fast-list-objects-parser.ts';
 
 /** Network errors that mean the server never answered at all. */
 const neverReachedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -318,7 +318,9 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
     probed.add(folder);
     const prefix = input.prefix !== undefined && folder.length < input.prefix.length ? input.prefix : folder;
     probesInFlight++;
-    send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: prefix, Delimiter: '/', MaxKeys: 1000 }))
+    const probe = new ListObjectsV2Command({ Bucket: input.bucket, Prefix: prefix, Delimiter: '/', MaxKeys: 1000 });
+    hintListScan(probe.input, { skipContents: true });
+    send(probe)
       .then((page) => {
         pages++;
         const points = (page.CommonPrefixes ?? []).flatMap((common) => (common.Prefix === undefined ? [] : [common.Prefix])).sort(compareS3Keys);
@@ -345,19 +347,20 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
       try {
         // A token continues a range; after a failure it restarts after its last accepted key.
         const startAfter = target.lastKey ?? target.after;
-        const page = await send(
-          new ListObjectsV2Command({
-            Bucket: input.bucket,
-            MaxKeys: pageSize,
-            ...(input.prefix ? { Prefix: input.prefix } : {}),
-            ...(target.token !== undefined ? { ContinuationToken: target.token } : startAfter !== undefined ? { StartAfter: startAfter } : {}),
-          }),
-        );
+        const command = new ListObjectsV2Command({
+          Bucket: input.bucket,
+          MaxKeys: pageSize,
+          ...(input.prefix ? { Prefix: input.prefix } : {}),
+          ...(target.token !== undefined ? { ContinuationToken: target.token } : startAfter !== undefined ? { StartAfter: startAfter } : {}),
+        });
+        // Objects past the range's end are dropped below: the scanner need not build them.
+        if (target.until !== undefined) hintListScan(command.input, { until: target.until });
+        const page = await send(command);
         pages++;
         target.token = page.NextContinuationToken;
         const entries: InventoryEntry[] = [];
-        for (const object of page.Contents ?? []) {
-          const entry = toEntry(object);
+        for (const listed of findScannedEntries(page) ?? page.Contents ?? []) {
+          const entry = 'key' in listed ? listed : toEntry(listed);
           if (!entry) continue;
           if (target.until !== undefined && compareS3Keys(entry.key, target.until) > 0) {
             target.done = true;
