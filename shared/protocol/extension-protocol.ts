@@ -144,6 +144,91 @@ export interface PreviewRowPage {
   readonly rows: readonly DiffRow[];
 }
 
+/** Progress of a backup or restore, as the companion reports it. */
+export interface TransferProgressView {
+  readonly phase: 'listing' | 'copying' | 'verifying' | 'restoring';
+  readonly objects: number;
+  readonly totalObjects?: number;
+  readonly bytes: number;
+  readonly totalBytes?: number;
+  /** Objects per second. */
+  readonly rate: number;
+  readonly bytesPerSecond: number;
+  readonly etaMs?: number;
+  readonly elapsedMs: number;
+}
+
+/** In-progress multipart uploads in the bucket (the seed's "no active uploads or transfers"). */
+export interface MultipartUploadsView {
+  /** False when the server cannot list them: then nothing is claimed. */
+  readonly supported: boolean;
+  readonly count: number;
+  /** The first few keys, for the message. */
+  readonly keys: readonly string[];
+}
+
+/** A finished backup as the companion wrote and verified it. */
+export interface BackupResultView {
+  /** The backup folder on this machine. */
+  readonly folder: string;
+  readonly objects: number;
+  readonly bytes: number;
+  /** Downloaded by this run; the rest were linked from the previous backup or resumed. */
+  readonly transferred: number;
+  readonly linked: number;
+  readonly resumed: number;
+  readonly verified: boolean;
+  readonly elapsedMs: number;
+  readonly multipartUploads: MultipartUploadsView;
+}
+
+/** A backup the background runs through the companion ("Back up now", or a connect hold). */
+export interface BackupJobState {
+  readonly backupId: string;
+  readonly status: 'running' | 'done' | 'failed' | 'cancelled';
+  readonly bucket: { readonly endpoint: string; readonly bucket: string; readonly accessKeyId: string };
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly progress?: TransferProgressView;
+  readonly result?: BackupResultView;
+  readonly error?: ErrorData;
+}
+
+/**
+ * A click on WeSendit's connect button, held until the bucket is backed up and verified (or is
+ * empty: a Fresh Start needs no backup).
+ */
+export interface ConnectHoldState {
+  readonly holdId: string;
+  readonly status: 'checking' | 'backing-up' | 'needs-confirmation' | 'released' | 'failed' | 'cancelled';
+  /** Plain words: why the click is held or why it went through. */
+  readonly reason: string;
+  readonly bucket: { readonly endpoint: string; readonly bucket: string; readonly accessKeyId: string };
+  /** The backup this hold waits for. */
+  readonly backup?: BackupJobState;
+  /** Set when uploads are in progress: the user must confirm with "Connect anyway". */
+  readonly multipartUploads?: MultipartUploadsView;
+  readonly error?: ErrorData;
+}
+
+/** What restoring a backup would do, or did. */
+export interface RestoreView {
+  readonly restoreId: string;
+  readonly status: 'planning' | 'planned' | 'applying' | 'done' | 'failed' | 'cancelled';
+  readonly folder: string;
+  readonly bucket: string;
+  readonly progress?: TransferProgressView;
+  /** Objects deleted since the backup (restored by default). */
+  readonly deleted: number;
+  /** Objects changed since the backup (overwritten only with force). */
+  readonly changed: number;
+  readonly bytes: number;
+  /** The first rows of the plan: key, and why. */
+  readonly rows: readonly { readonly key: string; readonly change: 'deleted' | 'changed'; readonly size: number }[];
+  readonly applied?: { readonly restored: number; readonly overwritten: number; readonly kept: number; readonly verified: boolean };
+  readonly error?: ErrorData;
+}
+
 /** Requests a content script may send. */
 export interface ContentRequests {
   /** The gate found a credentials dialog and holds it; returns the capture id for the prompt frame. */
@@ -154,6 +239,10 @@ export interface ContentRequests {
   'connectForm.captured': (data: { form: ConnectFormValues }) => { formId: string };
   /** The next slice of a WeSendit listing the background asked this tab for (`listing.collect`); `done` on the last one, `error` when reading failed. */
   'listing.batch': (data: { listingId: string; entries: InventoryEntry[]; done: boolean; error?: ErrorData }) => { accepted: number };
+  /** The user clicked WeSendit's connect button; the content feature holds the click and opens the hold frame with this id. */
+  'connectHold.requested': (data: { form: ConnectFormValues }) => { holdId: string };
+  /** May the held click go through now? (after a re-render or reload) */
+  'connectHold.state': (data: { holdId: string }) => { released: boolean };
 }
 
 /** Requests extension pages (gate prompt frame, popup) may send. */
@@ -194,6 +283,23 @@ export interface PageRequests {
   'preview.rows': (data: PreviewRowQuery) => PreviewRowPage;
   /** One part of the report file (`part` from 0 to `parts - 1`, each at most a few MB) so a million rows never travel in one message. */
   'preview.export': (data: { previewId: string; format: 'csv' | 'ndjson'; part: number }) => { fileName: string; mimeType: string; parts: number; text: string };
+  'connectHold.get': (data: { holdId: string }) => ConnectHoldState;
+  /** Stop the hold's backup; the click stays held. */
+  'connectHold.cancel': (data: { holdId: string }) => ConnectHoldState;
+  /** Run the hold's backup again after a failure or cancel. */
+  'connectHold.retry': (data: { holdId: string }) => ConnectHoldState;
+  /** Let the click through although multipart uploads are in progress (the user confirmed). */
+  'connectHold.connectAnyway': (data: { holdId: string }) => ConnectHoldState;
+  /** "Back up now": an incremental, verified backup to this machine. */
+  'backup.start': (data: { connection: PreviewConnectionSource }) => BackupJobState;
+  'backup.state': (data: { backupId: string }) => BackupJobState;
+  'backup.latest': (data: Record<string, never>) => BackupJobState | null;
+  'backup.cancel': (data: { backupId: string }) => BackupJobState;
+  /** Dry run: what restoring the newest backup of the bucket (or `folder`) would put back. */
+  'restore.plan': (data: { connection: PreviewConnectionSource; folder?: string; force?: boolean }) => RestoreView;
+  'restore.state': (data: { restoreId: string }) => RestoreView;
+  /** Apply a planned restore, then verify. */
+  'restore.apply': (data: { restoreId: string }) => RestoreView;
 }
 
 /** Messages the background sends to a tab's content scripts. */
@@ -201,6 +307,8 @@ export interface TabMessages {
   'gate.released': (data: { captureId: string }) => void;
   /** Read the WeSendit storage's full file listing and send it back as `listing.batch` requests under this id. */
   'listing.collect': (data: { listingId: string }) => { started: boolean };
+  /** The held connect click may go through now. */
+  'connectHold.released': (data: { holdId: string }) => void;
 }
 
 export type BackgroundRequests = ContentRequests & PageRequests;
