@@ -1,11 +1,13 @@
 import { ConnectGuardError } from '../../shared/errors.ts';
 import { refuseSecretArguments } from './credentials/refuse-secret-arguments.ts';
 import { BUCKET_NAME_HELP, runBucketName } from './cli/bucket-name-command.ts';
+import { BACKUP_HELP, runBackup } from './cli/backup-command.ts';
 import { UsageError, type CliIo } from './cli/cli-io.ts';
 import { DIFF_HELP, runDiff } from './cli/diff-command.ts';
 import { DOCTOR_HELP, runDoctor } from './cli/doctor-command.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './cli/exit-codes.ts';
 import { INVENTORY_HELP, runInventory } from './cli/inventory-command.ts';
+import { RESTORE_HELP, runRestore } from './cli/restore-command.ts';
 import { HOST_HELP, runHostCommand } from './host/host-command.ts';
 import { INSTALL_HOST_HELP, UNINSTALL_HOST_HELP, runInstallHostCommand, runUninstallHostCommand } from './host/install-host-command.ts';
 
@@ -17,6 +19,8 @@ Commands:
   inventory     list a bucket (or folder, or manifest) with progress; write a snapshot
   diff          compare a bucket with WeSendit's files: what appears, is written, is the same, conflicts
   doctor        check endpoint, keys, bucket and permissions; name what is wrong and the fix
+  backup        back a bucket up to a local folder (or another bucket), verified, resumable, incremental
+  restore       put back what a sync deleted or overwrote, from a backup (dry run unless --apply)
   bucket-name   explain a WeSendit bucket name ({user account id}-{item id}-{label})
   install-host  register the companion with Chromium, Chrome, Brave and Edge for the extension
   uninstall-host  remove that registration
@@ -31,7 +35,7 @@ Example:
 ${EXIT_CODES_HELP}
 `;
 
-const HELP: Record<string, string> = { inventory: INVENTORY_HELP, diff: DIFF_HELP, doctor: DOCTOR_HELP, 'bucket-name': BUCKET_NAME_HELP, host: HOST_HELP, 'install-host': INSTALL_HOST_HELP, 'uninstall-host': UNINSTALL_HOST_HELP };
+const HELP: Record<string, string> = { inventory: INVENTORY_HELP, diff: DIFF_HELP, backup: BACKUP_HELP, restore: RESTORE_HELP, doctor: DOCTOR_HELP, 'bucket-name': BUCKET_NAME_HELP, host: HOST_HELP, 'install-host': INSTALL_HOST_HELP, 'uninstall-host': UNINSTALL_HOST_HELP };
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -50,6 +54,10 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runDiff(rest, io);
     case 'doctor':
       return runDoctor(rest, io);
+    case 'backup':
+      return runBackup(rest, io);
+    case 'restore':
+      return runRestore(rest, io);
     case 'bucket-name':
       return runBucketName(rest, io);
     case 'host':
@@ -59,7 +67,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     case 'uninstall-host':
       return runUninstallHostCommand(rest, io);
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: inventory, diff, doctor, bucket-name, install-host, uninstall-host, host.`, '');
+      throw new UsageError(`Unknown command "${command}". Commands: inventory, diff, doctor, backup, restore, bucket-name, install-host, uninstall-host, host.`, '');
   }
 }
 

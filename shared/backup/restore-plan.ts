@@ -105,7 +105,7 @@ export function formatRestoreSummary(totals: RestoreTotals, context: RestoreSumm
   if (totals.kept > 0) {
     const keys = context.keptKeys ?? [];
     lines.push('');
-    lines.push(`  ${plural(totals.kept, 'object')} changed after the backup and ${context.applied ? 'were' : 'will be'} kept as they are (not overwritten without --force):`);
+    lines.push(`  ${plural(totals.kept, 'object')} changed after the backup and ${context.applied ? (totals.kept === 1 ? 'was' : 'were') : 'will be'} kept as ${totals.kept === 1 ? 'it is' : 'they are'} (not overwritten without --force):`);
     for (const key of keys.slice(0, 20)) lines.push(`    ${JSON.stringify(key)}`);
     if (keys.length > 20) lines.push(`    … and ${(keys.length - 20).toLocaleString('en-US')} more (see --format ndjson or csv)`);
   }
