@@ -9,7 +9,19 @@ import { ConnectGuardError, toErrorData } from '../../shared/errors.ts';
 import type { GateCapture, Reply, RequestType, Settings, VaultStatus } from '../../shared/protocol/extension-protocol.ts';
 import { parseStorageCredentials } from '../../shared/vault-format/storage-record.ts';
 import type { CaptureRegistry } from './capture-registry.ts';
-import { parseRequestEnvelope, readId, readString } from './request-guards.ts';
+import { summarizeConnectForm, type ConnectFormRegistry } from './connect-forms.ts';
+import { credentialsFromConnection, resolveConnectionSource } from './preview-connection.ts';
+import type { CompanionClient, PreviewService } from './preview-service.ts';
+import {
+  parseRequestEnvelope,
+  readConnectFormValues,
+  readConnectionSource,
+  readId,
+  readListingBatch,
+  readRowQuery,
+  readString,
+  readWesenditSource,
+} from './request-guards.ts';
 import { assertSenderAllowed, senderPageUrl, type ExtensionIdentity, type SenderInfo } from './sender-policy.ts';
 
 /** What the router needs from the vault (VaultService provides it; see vault-background.ts). */
@@ -26,6 +38,8 @@ export interface VaultPort {
   saveStorage(credentials: StorageCredentials): Promise<{ id: string; verified: boolean }>;
   listStorages(): Promise<StorageSummary[]>;
   revealSecret(id: string): Promise<string>;
+  /** The decrypted credentials of one record, for a preview or a doctor run (stay in memory). */
+  getStorageCredentials(id: string): Promise<StorageCredentials>;
   deleteStorage(id: string): Promise<boolean>;
 }
 
@@ -33,6 +47,11 @@ export interface RouterDeps {
   readonly self: ExtensionIdentity;
   readonly vault: VaultPort;
   readonly captures: CaptureRegistry;
+  /** Connect forms read by the content feature (memory only). */
+  readonly forms: ConnectFormRegistry;
+  readonly previews: PreviewService;
+  /** The native port to the companion. */
+  readonly companion: CompanionClient;
   loadSettings(): Promise<Settings>;
   /** Validates, stores and applies (auto-lock interval, content-script registration). */
   saveSettings(change: unknown): Promise<Settings>;
@@ -55,7 +74,9 @@ function publicCapture(record: { captureId: string; credentials: StorageCredenti
 }
 
 export function createBackgroundRouter(deps: RouterDeps): (message: unknown, sender: SenderInfo) => Promise<Reply<unknown>> {
-  const { vault, captures } = deps;
+  const { vault, captures, forms, previews, companion } = deps;
+  const vaultReader = { isUnlocked: () => vault.isUnlocked(), getStorageCredentials: (id: string) => vault.getStorageCredentials(id) };
+  const resolve = (source: Parameters<typeof resolveConnectionSource>[0]) => resolveConnectionSource(source, { vault: vaultReader, forms });
 
   async function run(message: unknown, sender: SenderInfo): Promise<unknown> {
     const { type, data } = parseRequestEnvelope(message);
@@ -143,6 +164,64 @@ export function createBackgroundRouter(deps: RouterDeps): (message: unknown, sen
         return settings;
       case 'settings.set':
         return deps.saveSettings(data);
+      case 'connectForm.captured': {
+        if (frame === undefined) throw new ConnectGuardError('FORBIDDEN_SENDER', 'No tab sent this connect form.');
+        const origin = senderPageUrl(sender)?.origin ?? 'unknown';
+        const record = forms.add({ values: readConnectFormValues(data), origin, tabId: frame.tabId, frameId: frame.frameId });
+        return { formId: record.formId };
+      }
+      case 'listing.batch': {
+        // The background asks a tab's top frame for its listing; only that frame answers.
+        if (frame === undefined || frame.frameId !== 0) throw new ConnectGuardError('FORBIDDEN_SENDER', 'Only the top frame of the tab that was asked may send a WeSendit listing.');
+        return previews.acceptListingBatch(frame.tabId, readListingBatch(data));
+      }
+      case 'connectForm.get':
+        return summarizeConnectForm(forms.get(readId(data, 'formId')));
+      case 'connectForm.latest': {
+        const latest = forms.latest();
+        return latest === undefined ? null : summarizeConnectForm(latest);
+      }
+      case 'storage.saveConnection': {
+        const source = readConnectionSource(data, 'source');
+        if (source.kind === 'vault') throw new ConnectGuardError('INVALID_INPUT', 'This connection is already in the vault.');
+        const storageName = readString(data, 'storageName', 200).trim();
+        if (storageName === '') throw new ConnectGuardError('INVALID_INPUT', 'Give the storage a name to find it by in the vault.');
+        assertUnlocked(vault);
+        const { connection } = await resolve(source);
+        const saved = await vault.saveStorage(credentialsFromConnection(connection, storageName));
+        if (saved.verified !== true) throw new ConnectGuardError('VERIFY_FAILED', 'The saved record did not read back identically. Try "Save to vault" again.');
+        return { storageId: saved.id, verified: true };
+      }
+      case 'doctor.run': {
+        const resolved = await resolve(readConnectionSource(data, 'connection'));
+        const allowedIps = data.allowedIps === undefined ? resolved.allowedIps : readString(data, 'allowedIps', 4096);
+        return companion.request('doctor', { connection: resolved.connection, ...(allowedIps !== undefined ? { allowedIps } : {}) }, { timeoutMs: 60_000 });
+      }
+      case 'companion.status':
+        try {
+          const ping = await companion.request('ping', {}, { timeoutMs: 10_000 });
+          return { available: true, version: ping.version, protocolVersion: ping.protocolVersion };
+        } catch (error) {
+          return { available: false, error: toErrorData(error) };
+        }
+      case 'preview.start': {
+        const prefix = data.prefix === undefined ? undefined : readString(data, 'prefix', 1024);
+        return previews.start(readConnectionSource(data, 'connection'), readWesenditSource(data, 'wesendit'), prefix);
+      }
+      case 'preview.state':
+        return previews.state(readId(data, 'previewId'));
+      case 'preview.latest':
+        return previews.latest();
+      case 'preview.cancel':
+        return previews.cancel(readId(data, 'previewId'));
+      case 'preview.rows':
+        return previews.rows(readRowQuery(data));
+      case 'preview.export': {
+        const { format, part } = data;
+        if (format !== 'csv' && format !== 'ndjson') throw new ConnectGuardError('INVALID_INPUT', '"format" must be "csv" or "ndjson".');
+        if (typeof part !== 'number' || !Number.isSafeInteger(part) || part < 0) throw new ConnectGuardError('INVALID_INPUT', '"part" must be a whole number from 0.');
+        return previews.exportPart(readId(data, 'previewId'), format, part);
+      }
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * Who may ask the background for what (Dark Reader's allow-list idea). A content script runs
- * inside a page the page's own scripts can influence, so it may only report a capture and ask
- * whether it was released; it never gets a secret and can never unlock. Everything else needs an
+ * inside a page the page's own scripts can influence, so it may only report a capture, ask
+ * whether it was released, hand over a connect form's values and send the WeSendit listing the
+ * background asked its tab for; it never gets a secret and can never unlock. Everything else needs an
  * extension page: the gate prompt frame, the popup or the offscreen document.
  */
 import { ConnectGuardError } from '../../shared/errors.ts';
@@ -23,7 +24,7 @@ export interface ExtensionIdentity {
   readonly baseUrl: string;
 }
 
-const CONTENT_TYPES: ReadonlySet<string> = new Set<keyof ContentRequests>(['gate.captured', 'gate.state']);
+const CONTENT_TYPES: ReadonlySet<string> = new Set<keyof ContentRequests>(['gate.captured', 'gate.state', 'connectForm.captured', 'listing.batch']);
 const PAGE_TYPES: ReadonlySet<string> = new Set<keyof PageRequests>([
   'vault.status',
   'vault.create',
@@ -40,6 +41,17 @@ const PAGE_TYPES: ReadonlySet<string> = new Set<keyof PageRequests>([
   'storage.delete',
   'settings.get',
   'settings.set',
+  'companion.status',
+  'connectForm.get',
+  'connectForm.latest',
+  'storage.saveConnection',
+  'doctor.run',
+  'preview.start',
+  'preview.state',
+  'preview.latest',
+  'preview.cancel',
+  'preview.rows',
+  'preview.export',
 ]);
 
 export function isContentRequestType(type: string): type is keyof ContentRequests {

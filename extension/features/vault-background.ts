@@ -12,6 +12,7 @@ import { ConnectGuardError } from '../../shared/errors.ts';
 import type { Reply, Settings, TabMessages } from '../../shared/protocol/extension-protocol.ts';
 import { VaultService, type VaultServiceOptions, type VaultStore } from '../../shared/vault-format/vault-service.ts';
 import { offscreenClipboard } from '../adapters/clipboard.ts';
+import { createBrowserCompanionPort } from '../adapters/companion-port.ts';
 import { createIdbVaultStore } from '../adapters/idb-vault-store.ts';
 import {
   clearSessionVaultKey,
@@ -26,6 +27,9 @@ import { AutoLock, type IdleState } from './auto-lock.ts';
 import { createBackgroundRouter, type VaultPort } from './background-router.ts';
 import { CaptureRegistry } from './capture-registry.ts';
 import { ClipboardClear, type ClipboardPort, type PendingClear } from './clipboard-clear.ts';
+import { ConnectFormRegistry } from './connect-forms.ts';
+import { resolveConnectionSource } from './preview-connection.ts';
+import { PreviewService, type CompanionClient } from './preview-service.ts';
 import { originToMatchPattern, syncExtraOriginScripts, type ScriptingPort } from './extra-origins.ts';
 import type { SenderInfo } from './sender-policy.ts';
 
@@ -38,6 +42,8 @@ export interface VaultBackgroundOptions {
   readonly vaultOptions?: VaultServiceOptions;
   /** Default: the offscreen document. */
   readonly clipboard?: ClipboardPort;
+  /** Default: the native port to the companion (`runtime.connectNative`). */
+  readonly companion?: CompanionClient;
   readonly now?: () => number;
 }
 
@@ -47,11 +53,19 @@ export interface VaultBackground {
   readonly service: VaultService;
   readonly autoLock: AutoLock;
   readonly clipboard: ClipboardClear;
+  readonly previews: PreviewService;
   handleMessage(message: unknown, sender: SenderInfo): Promise<Reply<unknown>>;
 }
 
 function isPendingClear(value: unknown): value is PendingClear {
   return typeof value === 'object' && value !== null && 'hash' in value && typeof value.hash === 'string' && 'clearAt' in value && typeof value.clearAt === 'number';
+}
+
+/** The content feature's answer to `listing.collect`: `{ started }`, bare or as an `{ ok }` reply. */
+function listingStarted(reply: unknown): boolean {
+  if (typeof reply !== 'object' || reply === null) return false;
+  const value: unknown = 'ok' in reply ? reply.ok : reply;
+  return typeof value === 'object' && value !== null && 'started' in value && value.started === true;
 }
 
 function isIdleState(value: unknown): value is IdleState {
@@ -141,6 +155,7 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     saveStorage: (credentials) => service.saveStorage(credentials),
     listStorages: () => service.listStorages(),
     revealSecret: (id) => service.revealSecret(id),
+    getStorageCredentials: async (id) => (await service.getStorage(id)).credentials,
     deleteStorage: (id) => service.deleteStorage(id),
   };
 
@@ -172,10 +187,26 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     await syncExtraOriginScripts(scripting, kept);
   }
 
+  const companion = options.companion ?? createBrowserCompanionPort();
+  const forms = new ConnectFormRegistry(now);
+  const previews = new PreviewService({
+    companion,
+    now,
+    resolve: (source) => resolveConnectionSource(source, { vault: { isUnlocked: () => service.isUnlocked, getStorageCredentials: vault.getStorageCredentials }, forms }),
+    async collectListing(tabId, listingId) {
+      const message: { type: keyof TabMessages; data: Parameters<TabMessages['listing.collect']>[0] } = { type: 'listing.collect', data: { listingId } };
+      const reply: unknown = await browser.tabs.sendMessage(tabId, message, { frameId: 0 });
+      return { started: listingStarted(reply) };
+    },
+  });
+
   const router = createBackgroundRouter({
     self: { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') },
     vault,
     captures,
+    forms,
+    previews,
+    companion,
     loadSettings,
     saveSettings: changeSettings,
     async notifyReleased(tabId, frameId, captureId) {
@@ -223,6 +254,10 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     if (typeof message === 'object' && message !== null && 'target' in message) return undefined;
     return handleMessage(message, sender);
   });
+  browser.tabs.onRemoved.addListener((tabId) => {
+    forms.dropTab(tabId);
+    previews.dropTab(tabId);
+  });
   browser.alarms.onAlarm.addListener((alarm) => {
     void whenReady().then(async () => {
       await autoLock.onAlarm(alarm.name);
@@ -242,5 +277,5 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     void whenReady().then(async () => syncExtraOriginScripts(scripting, (await loadSettings()).extraOrigins));
   });
 
-  return { ready, service, autoLock, clipboard, handleMessage };
+  return { ready, service, autoLock, clipboard, previews, handleMessage };
 }

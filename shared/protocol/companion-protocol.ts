@@ -290,6 +290,7 @@ const ERROR_CODES: Readonly<Record<ConnectGuardErrorCode, true>> = {
   VERIFY_FAILED: true,
   NOT_FOUND: true,
   FORBIDDEN_SENDER: true,
+  WESENDIT_LISTING_FAILED: true,
   INTERNAL: true,
 };
 
