@@ -47,6 +47,17 @@ function isRunning(state: PreviewState | undefined): boolean {
   return state !== undefined && (state.status === 'reading-wesendit' || state.status === 'listing');
 }
 
+/**
+ * The state to show after a reply: a reply for another preview (a newer one was started) is
+ * dropped, and so is a running state that lands after the preview already ended (a poll sent
+ * just before Cancel answered).
+ */
+export function nextPreviewState(current: PreviewState | undefined, incoming: PreviewState): PreviewState | undefined {
+  if (current === undefined || current.previewId !== incoming.previewId) return current;
+  if (!isRunning(current) && isRunning(incoming)) return current;
+  return incoming;
+}
+
 function codeOf(error: unknown): string | undefined {
   return error instanceof ConnectGuardError ? error.code : undefined;
 }
@@ -144,7 +155,7 @@ export function PreviewPanel(props: PreviewPanelProps): JSX.Element {
     const timer = setTimeout(() => {
       send('preview.state', { previewId }).then(
         (state) => {
-          if (live) setPreview((current) => (current?.previewId === state.previewId ? state : current));
+          if (live) setPreview((current) => nextPreviewState(current, state));
         },
         (caught: unknown) => {
           if (live) setError(messageOf(caught));
@@ -189,7 +200,7 @@ export function PreviewPanel(props: PreviewPanelProps): JSX.Element {
     setCancelling(true);
     try {
       const state = await send('preview.cancel', { previewId: preview.previewId });
-      setPreview((current) => (current?.previewId === state.previewId ? state : current));
+      setPreview((current) => nextPreviewState(current, state));
     } catch (caught) {
       setError(messageOf(caught));
     } finally {
