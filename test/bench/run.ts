@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   vault: () => import('./vault.bench.ts'),
   list: () => import('./list.bench.ts'),
   diff: () => import('./diff.bench.ts'),
+  backup: () => import('./backup.bench.ts'),
 };
 
 const requested = process.argv.slice(2);
