@@ -1,0 +1,245 @@
+import { describe, expect, it } from 'vitest';
+import { diffInventories, type DiffRow } from '../../shared/diff/diff-inventories.ts';
+import { summarizeDiff } from '../../shared/diff/summarize-diff.ts';
+import { ConnectGuardError } from '../../shared/errors.ts';
+import type { InventoryEntry } from '../../shared/inventory.ts';
+import type { CompanionRequestData, CompanionRequestType, CompanionResult, DiffPreviewSummary, DoctorReport } from '../../shared/protocol/companion-protocol.ts';
+import type { CompanionRequestOptions } from '../adapters/companion-port.ts';
+import { ConnectFormRegistry } from './connect-forms.ts';
+import { resolveConnectionSource, credentialsFromConnection } from './preview-connection.ts';
+import { EXPORT_ROWS_PER_PART, PreviewService, type CompanionClient } from './preview-service.ts';
+
+const SECRET = 'fake-secret-for-preview-tests-0001';
+const DIRECT = { kind: 'direct', connection: { endpoint: 'http://127.0.0.1:9', bucket: 'demo', accessKeyId: 'AKFAKE', secretAccessKey: SECRET } } as const;
+
+interface Call {
+  readonly type: CompanionRequestType;
+  readonly data: unknown;
+  readonly options: CompanionRequestOptions<CompanionRequestType>;
+}
+
+/** Plays the companion: records requests; diff.preview waits for the test to finish it. */
+class FakeCompanion implements CompanionClient {
+  readonly calls: Call[] = [];
+  previewOptions: CompanionRequestOptions<'diff.preview'> | undefined;
+  private finishPreview: ((summary: DiffPreviewSummary) => void) | undefined;
+  private failPreview: ((error: Error) => void) | undefined;
+  doctorReport: DoctorReport = { ok: false, checks: [{ name: 'secret key', status: 'fail', code: 'WRONG_SECRET_KEY', message: 'The Secret Key is wrong.' }] };
+
+  request<T extends CompanionRequestType>(type: T, data: CompanionRequestData<T>, options: CompanionRequestOptions<T> = {}): Promise<CompanionResult<T>> {
+    this.calls.push({ type, data, options });
+    return new Promise((resolve, reject) => {
+      options.signal?.addEventListener('abort', () => reject(new ConnectGuardError('CANCELLED', 'Cancelled.')));
+      const answer = (value: unknown): void => resolve(value as CompanionResult<T>);
+      if (type === 'ping') answer({ version: '0.1.0', protocolVersion: 2, pid: 1 });
+      else if (type === 'inventory.upload') answer({ staged: 0 });
+      else if (type === 'doctor') answer(this.doctorReport);
+      else {
+        this.previewOptions = options as CompanionRequestOptions<'diff.preview'>;
+        this.finishPreview = answer;
+        this.failPreview = reject;
+      }
+    });
+  }
+
+  async streamRows(rows: readonly DiffRow[]): Promise<void> {
+    await until(() => this.previewOptions !== undefined);
+    this.previewOptions?.onProgress?.({ phase: 'listing', objects: rows.length, bytes: 0, rate: 1000, elapsedMs: 5 });
+    for (let i = 0; i < rows.length; i += 2) this.previewOptions?.onChunk?.(rows.slice(i, i + 2), i / 2);
+  }
+
+  finish(summary: DiffPreviewSummary): void {
+    this.finishPreview?.(summary);
+  }
+
+  fail(error: Error): void {
+    this.failPreview?.(error);
+  }
+
+  ofType(type: CompanionRequestType): Call[] {
+    return this.calls.filter((call) => call.type === type);
+  }
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  if (!condition()) throw new Error('condition never met');
+}
+
+async function sample(): Promise<{ rows: DiffRow[]; summary: DiffPreviewSummary }> {
+  const bucket: InventoryEntry[] = [
+    { key: 'a.txt', size: 1, etag: '0'.repeat(32) },
+    { key: 'b.txt', size: 2, etag: '1'.repeat(32), lastModified: '2026-01-01T00:00:00.000Z' },
+  ];
+  const wesendit: InventoryEntry[] = [
+    { key: 'b.txt', size: 2, md5: '2'.repeat(32), lastModified: '2026-02-01T00:00:00.000Z' },
+    { key: 'c.txt', size: 3 },
+  ];
+  const rows: DiffRow[] = [];
+  for await (const row of diffInventories(bucket, wesendit)) rows.push(row);
+  const totals = await summarizeDiff(rows);
+  return { rows, summary: { totals, rows: rows.length, bucketObjects: 2, wesenditObjects: 2, elapsedMs: 5 } };
+}
+
+function setup(options: { locked?: boolean; listingIdleMs?: number } = {}) {
+  const companion = new FakeCompanion();
+  const forms = new ConnectFormRegistry();
+  const collected: { tabId: number; listingId: string }[] = [];
+  let counter = 0;
+  const service = new PreviewService({
+    companion,
+    newId: () => `id${++counter}`,
+    resolve: (source) =>
+      resolveConnectionSource(source, {
+        forms,
+        vault: {
+          isUnlocked: () => !options.locked,
+          getStorageCredentials: async () => ({ storageName: 'NAS', permissions: '', allowedIps: '203.0.113.7', serverAddress: 'http://127.0.0.1:9', bucketName: 'demo', accessKey: 'AKFAKE', secretKey: SECRET }),
+        },
+      }),
+    collectListing: async (tabId, listingId) => {
+      collected.push({ tabId, listingId });
+      return { started: true };
+    },
+    ...(options.listingIdleMs ? { listingIdleMs: options.listingIdleMs } : {}),
+  });
+  return { service, companion, forms, collected };
+}
+
+describe('PreviewService', () => {
+  it('runs a preview from a manifest: rows stored, summary and advice, paged rows, report parts, no secret in any state', async () => {
+    const { service, companion } = setup();
+    const { rows, summary } = await sample();
+    const first = service.start(DIRECT, { kind: 'manifest', path: '/tmp/wesendit.csv' }, undefined);
+    const state = await first;
+    expect(state).toMatchObject({ status: 'listing', bucket: { endpoint: 'http://127.0.0.1:9', bucket: 'demo', accessKeyId: 'AKFAKE' } });
+    await companion.streamRows(rows);
+    expect(service.state(state.previewId).progress).toMatchObject({ objects: 3 });
+    companion.finish(summary);
+    await until(() => service.state(state.previewId).status === 'done');
+    const done = service.state(state.previewId);
+    expect(done).toMatchObject({ status: 'done', advice: 'integrate', summary: { rows: 3 } });
+    expect(companion.ofType('diff.preview')[0]?.data).toMatchObject({ wesendit: { kind: 'manifest', path: '/tmp/wesendit.csv' }, connection: { secretAccessKey: SECRET } });
+    expect(service.rows({ previewId: state.previewId, offset: 0, limit: 10, classes: ['conflict'] })).toMatchObject({ matching: 1, rows: [{ key: 'b.txt' }] });
+    expect(service.rows({ previewId: state.previewId, offset: 0, limit: 10, atRisk: 'wesendit-wins' }).rows.map((row) => row.key)).toEqual(['b.txt']);
+    const csv = service.exportPart(state.previewId, 'csv', 0);
+    expect(csv).toMatchObject({ parts: 1, mimeType: 'text/csv', fileName: expect.stringMatching(/^connect-guard-preview-demo-.*\.csv$/) });
+    expect(csv.text.split('\r\n')).toHaveLength(rows.length + 2);
+    const ndjson = service.exportPart(state.previewId, 'ndjson', 0).text.trim().split('\n');
+    expect(ndjson.map((line) => JSON.parse(line).type)).toEqual(['row', 'row', 'row', 'totals']);
+    expect(() => service.exportPart(state.previewId, 'csv', 1)).toThrow(/parts 0 to 0/);
+    expect(JSON.stringify([state, done, service.latest()])).not.toContain(SECRET);
+    expect(EXPORT_ROWS_PER_PART).toBeGreaterThan(1000);
+  });
+
+  it('an empty bucket is a Fresh Start', async () => {
+    const { service, companion } = setup();
+    const state = await service.start(DIRECT, { kind: 'empty' }, undefined);
+    await until(() => companion.previewOptions !== undefined);
+    expect(companion.ofType('diff.preview')[0]?.data).toMatchObject({ wesendit: { kind: 'inline', entries: [] } });
+    const { summary } = await sample();
+    companion.finish({ ...summary, bucketObjects: 0 });
+    await until(() => service.state(state.previewId).status === 'done');
+    expect(service.state(state.previewId).advice).toBe('fresh-start');
+  });
+
+  it('a tab listing: open upload first, listing.collect to the tab, batches forwarded in order with the seal last, only from that tab', async () => {
+    const { service, companion, forms, collected } = setup();
+    const form = forms.add({ values: { provider: 'Other S3', endpoint: 'http://127.0.0.1:9', region: '', bucket: 'demo', accessKey: 'AKFAKE', secretKey: SECRET }, origin: 'http://127.0.0.1:1', tabId: 42, frameId: 0 });
+    const state = await service.start({ kind: 'form', formId: form.formId }, { kind: 'tab' }, undefined);
+    expect(state.status).toBe('reading-wesendit');
+    await until(() => collected.length === 1);
+    const listingId = collected[0]?.listingId ?? '';
+    expect(collected[0]?.tabId).toBe(42);
+    expect(companion.ofType('inventory.upload')[0]?.data).toEqual({ uploadId: listingId, entries: [], done: false });
+    expect(companion.ofType('diff.preview')[0]?.data).toMatchObject({ wesendit: { kind: 'upload', uploadId: listingId } });
+    await expect(service.acceptListingBatch(7, { listingId, entries: [], done: false })).rejects.toMatchObject({ code: 'FORBIDDEN_SENDER' });
+    await expect(service.acceptListingBatch(42, { listingId: 'other', entries: [], done: false })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const entries = Array.from({ length: 12_000 }, (_, i) => ({ key: `f${i}`, size: i }));
+    await expect(service.acceptListingBatch(42, { listingId, entries: entries.slice(0, 2), done: false })).resolves.toEqual({ accepted: 2 });
+    await expect(service.acceptListingBatch(42, { listingId, entries: entries.slice(2), done: true })).resolves.toEqual({ accepted: 11_998 });
+    const uploads = companion.ofType('inventory.upload').map((call) => call.data);
+    expect(uploads.slice(1).map((data) => [Reflect.get(Object(data), 'entries').length, Reflect.get(Object(data), 'done')])).toEqual([
+      [2, undefined],
+      [5000, undefined],
+      [5000, undefined],
+      [1998, true],
+    ]);
+    expect(service.state(state.previewId)).toMatchObject({ status: 'listing', wesenditObjects: 12_000 });
+    await expect(service.acceptListingBatch(42, { listingId, entries: [], done: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a listing error from the tab fails the preview with it, without a doctor run', async () => {
+    const { service, companion, forms, collected } = setup();
+    const form = forms.add({ values: { provider: '', endpoint: 'http://127.0.0.1:9', region: '', bucket: 'demo', accessKey: 'AKFAKE', secretKey: SECRET }, origin: 'o', tabId: 3, frameId: 0 });
+    const state = await service.start({ kind: 'form', formId: form.formId }, { kind: 'tab' }, undefined);
+    await until(() => collected.length === 1);
+    await service.acceptListingBatch(3, { listingId: collected[0]?.listingId ?? '', entries: [], done: false, error: { code: 'WESENDIT_LISTING_FAILED', message: 'No file browser.' } });
+    await until(() => service.state(state.previewId).status === 'failed');
+    expect(service.state(state.previewId)).toMatchObject({ error: { code: 'WESENDIT_LISTING_FAILED' } });
+    expect(service.state(state.previewId).doctor).toBeUndefined();
+    expect(companion.ofType('doctor')).toHaveLength(0);
+  });
+
+  it('a tab that stops sending fails the preview after the idle limit', async () => {
+    const { service, forms } = setup({ listingIdleMs: 20 });
+    const form = forms.add({ values: { provider: '', endpoint: 'http://127.0.0.1:9', region: '', bucket: 'demo', accessKey: 'AKFAKE', secretKey: SECRET }, origin: 'o', tabId: 3, frameId: 0 });
+    const state = await service.start({ kind: 'form', formId: form.formId }, { kind: 'tab' }, undefined);
+    await until(() => service.state(state.previewId).status === 'failed');
+    expect(service.state(state.previewId).error).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/sent no part of its file list/) });
+  });
+
+  it('a connection failure attaches the doctor’s report (with the vault record’s allowed IPs)', async () => {
+    const { service, companion } = setup();
+    const state = await service.start({ kind: 'vault', storageId: 'rec1' }, { kind: 'empty' }, undefined);
+    await until(() => companion.previewOptions !== undefined);
+    companion.fail(new ConnectGuardError('WRONG_SECRET_KEY', 'The Secret Key does not match.'));
+    await until(() => service.state(state.previewId).status === 'failed');
+    expect(service.state(state.previewId)).toMatchObject({ error: { code: 'WRONG_SECRET_KEY' }, doctor: { ok: false, checks: [{ name: 'secret key', code: 'WRONG_SECRET_KEY' }] } });
+    expect(companion.ofType('doctor')[0]?.data).toMatchObject({ allowedIps: '203.0.113.7' });
+  });
+
+  it('cancel ends the preview as cancelled and aborts the companion request', async () => {
+    const { service, companion } = setup();
+    const state = await service.start(DIRECT, { kind: 'empty' }, undefined);
+    await until(() => companion.previewOptions !== undefined);
+    expect(service.cancel(state.previewId).status).toBe('cancelled');
+    expect(companion.previewOptions?.signal?.aborted).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(service.state(state.previewId).status).toBe('cancelled');
+    expect(service.latest()?.previewId).toBe(state.previewId);
+  });
+
+  it('a locked vault is VAULT_LOCKED before anything starts; unknown previews and forms are NOT_FOUND', async () => {
+    const { service, companion } = setup({ locked: true });
+    await expect(service.start({ kind: 'vault', storageId: 'rec1' }, { kind: 'empty' }, undefined)).rejects.toMatchObject({ code: 'VAULT_LOCKED' });
+    await expect(service.start({ kind: 'form', formId: 'nope' }, { kind: 'empty' }, undefined)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(companion.calls).toHaveLength(0);
+    expect(() => service.state('nope')).toThrow(/no longer in memory/);
+    expect(service.latest()).toBeNull();
+  });
+
+  it('a tab source without a tab says which tab is missing', async () => {
+    const { service } = setup();
+    await expect(service.start(DIRECT, { kind: 'tab' }, undefined)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/Which tab/) });
+  });
+});
+
+describe('connections from fields', () => {
+  it('an AWS form with a region only gets that region’s endpoint; saving keeps the region', async () => {
+    const forms = new ConnectFormRegistry();
+    const form = forms.add({ values: { provider: 'AWS', endpoint: '', region: 'eu-central-1', bucket: 'b', accessKey: 'AK', secretKey: 'S' }, origin: 'o', tabId: 1, frameId: 0 });
+    const resolved = await resolveConnectionSource({ kind: 'form', formId: form.formId }, { forms, vault: { isUnlocked: () => false, getStorageCredentials: () => Promise.reject(new Error('unused')) } });
+    expect(resolved.connection).toEqual({ endpoint: 'https://s3.eu-central-1.amazonaws.com', region: 'eu-central-1', bucket: 'b', accessKeyId: 'AK', secretAccessKey: 'S' });
+    expect(credentialsFromConnection(resolved.connection, 'My bucket')).toEqual({ storageName: 'My bucket', permissions: '', allowedIps: '', serverAddress: 'eu-central-1', bucketName: 'b', accessKey: 'AK', secretKey: 'S' });
+  });
+
+  it('names every missing field', async () => {
+    const forms = new ConnectFormRegistry();
+    const form = forms.add({ values: { provider: '', endpoint: '', region: '', bucket: '', accessKey: '', secretKey: '' }, origin: 'o', tabId: 1, frameId: 0 });
+    await expect(resolveConnectionSource({ kind: 'form', formId: form.formId }, { forms, vault: { isUnlocked: () => true, getStorageCredentials: () => Promise.reject(new Error('unused')) } })).rejects.toMatchObject({
+      code: 'MISSING_CREDENTIALS',
+      message: expect.stringMatching(/endpoint.*bucket name.*Access Key.*Secret Key/),
+    });
+  });
+});
