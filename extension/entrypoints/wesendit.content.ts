@@ -3,16 +3,27 @@
  * so its capture-phase event guard is registered before any page listener; runs in every frame
  * because WeSendit may render the dialog inside a same-origin iframe. The same file
  * (content-scripts/wesendit.js) is registered at run time for origins the user grants.
+ *
+ * Also: "Preview connect" beside the connect-to-bucket form (every frame), and, in the top frame
+ * only, reading the storage's file listing when the background asks (`listing.collect`).
  */
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { sendToBackground } from '../adapters/messaging.ts';
+import { startPreviewConnect } from '../features/connect-form/preview-connect.ts';
 import { startCredentialsGate } from '../features/gate-credentials.ts';
+import { collectWesenditListing } from '../features/wesendit-listing/collect-wesendit-listing.ts';
 
 function releasedCaptureId(message: unknown): string | undefined {
   if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'gate.released') return undefined;
   if (!('data' in message) || typeof message.data !== 'object' || message.data === null || !('captureId' in message.data)) return undefined;
   return typeof message.data.captureId === 'string' ? message.data.captureId : undefined;
+}
+
+function collectListingId(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'listing.collect') return undefined;
+  if (!('data' in message) || typeof message.data !== 'object' || message.data === null || !('listingId' in message.data)) return undefined;
+  return typeof message.data.listingId === 'string' && message.data.listingId.length > 0 ? message.data.listingId : undefined;
 }
 
 export default defineContentScript({
@@ -28,7 +39,23 @@ export default defineContentScript({
       askReleased: async (captureId) => (await sendToBackground('gate.state', { captureId })).released,
       promptUrl: (captureId) => `${browser.runtime.getURL('/gate.html')}#${encodeURIComponent(captureId)}`,
     });
+    startPreviewConnect(window, {
+      captureForm: (form) => sendToBackground('connectForm.captured', { form }),
+      previewUrl: (formId) => `${browser.runtime.getURL('/preview.html')}#form=${encodeURIComponent(formId)}`,
+    });
+    const isTopFrame = window === window.top;
     browser.runtime.onMessage.addListener((message: unknown) => {
+      const listingId = collectListingId(message);
+      if (listingId !== undefined) {
+        // One reader per tab: the top frame's (a same-origin iframe would read the same storage).
+        if (!isTopFrame) return undefined;
+        void collectWesenditListing(window, {
+          sendBatch: async (batch) => {
+            await sendToBackground('listing.batch', { listingId, entries: batch.entries, done: batch.done, ...(batch.error ? { error: batch.error } : {}) });
+          },
+        });
+        return Promise.resolve({ ok: { started: true } });
+      }
       const captureId = releasedCaptureId(message);
       if (captureId === undefined) return undefined;
       gate.release(captureId);
