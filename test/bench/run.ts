@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   vault: () => import('./vault.bench.ts'),
   list: () => import('./list.bench.ts'),
   diff: () => import('./diff.bench.ts'),
+  preview: () => import('./preview.bench.ts'),
   backup: () => import('./backup.bench.ts'),
 };
 
