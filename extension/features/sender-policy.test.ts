@@ -55,3 +55,31 @@ describe('assertSenderAllowed', () => {
     expect(assertSenderAllowed('gate.save', { ...page, url: 'chrome-extension://ext-id/gate.html#id', tab: { id: 2 }, frameId: 9 }, SELF, [])).toBeUndefined();
   });
 });
+
+describe('assertSenderAllowed: preview requests', () => {
+  const content: SenderInfo = { id: 'ext-id', url: 'http://127.0.0.1:8080/storages', tab: { id: 3 }, frameId: 0 };
+  const page: SenderInfo = { id: 'ext-id', url: 'chrome-extension://ext-id/popup.html' };
+
+  it.each(['connectForm.captured', 'listing.batch'] as const)('a content script on a WeSendit origin may send %s; an extension page or another origin may not', (type) => {
+    expect(assertSenderAllowed(type, content, SELF, [])).toEqual({ tabId: 3, frameId: 0 });
+    expect(() => assertSenderAllowed(type, page, SELF, [])).toThrow(/web page tab/);
+    expect(() => assertSenderAllowed(type, { ...content, url: 'https://evil.example/' }, SELF, [])).toThrow(/not enabled/);
+  });
+
+  it.each([
+    'preview.start',
+    'preview.state',
+    'preview.latest',
+    'preview.cancel',
+    'preview.rows',
+    'preview.export',
+    'connectForm.get',
+    'connectForm.latest',
+    'storage.saveConnection',
+    'doctor.run',
+    'companion.status',
+  ] as const)('%s only from extension pages', (type) => {
+    expect(assertSenderAllowed(type, page, SELF, [])).toBeUndefined();
+    expect(() => assertSenderAllowed(type, content, SELF, [])).toThrow(/Connect Guard's own pages/);
+  });
+});
