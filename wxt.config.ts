@@ -19,8 +19,9 @@ export default defineConfig({
     permissions: ['storage', 'unlimitedStorage', 'idle', 'alarms', 'offscreen', 'clipboardWrite', 'clipboardRead', 'nativeMessaging', 'scripting'],
     host_permissions: ['https://*.wesendit.com/*', 'http://127.0.0.1/*', 'http://localhost/*'],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
-    // The gate prompt is framed beside WeSendit's dialog; it shows nothing without a live capture id.
-    web_accessible_resources: [{ resources: ['gate.html'], matches: ['<all_urls>'] }],
+    // The gate prompt is framed beside WeSendit's dialog, the preview beside its connect form; each
+    // shows nothing without a live capture or form id held by the background.
+    web_accessible_resources: [{ resources: ['gate.html', 'preview.html'], matches: ['<all_urls>'] }],
     // hash-wasm compiles its Argon2id WebAssembly module at run time.
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
