@@ -46,12 +46,31 @@ export interface ListBucketObjectsInput {
 }
 
 /**
- * A disjoint slice of the key space: keys k with `after < k ≤ until` (each bound optional).
- * Slices are kept in key order in a linked list; only the head's entries are emitted.
+ * A disjoint slice of the key space: keys k with `after < k ≤ until` (each bound optional; a
+ * range starting at a folder includes the folder's own key, `after ≤ k`, and the range before it
+ * then ends below it, `k < until`). Slices are kept in key order in a linked list; only the
+ * head's entries are emitted.
  */
 interface KeyRange {
   readonly after: string | undefined;
   until: string | undefined;
+  /** `after` itself belongs to this range (a folder found by a probe, listed from its own key). */
+  readonly afterInclusive: boolean;
+  /** `until` itself belongs to the next range. */
+  untilExclusive: boolean;
+  /**
+   * Every key of the range starts with this, so it is sent as `Prefix`, and a page that is not
+   * truncated ends the range: the server stops at the folder's end instead of returning a page
+   * of keys beyond it that would be dropped.
+   */
+  prefix: string | undefined;
+  /**
+   * A folder listed first with `Prefix` (from its own key, which `StartAfter` could not include);
+   * the rest of the range follows with `StartAfter`.
+   */
+  folderFirst: string | undefined;
+  /** `Prefix` of the request that gave `token` (a token continues the same request). */
+  tokenPrefix: string | undefined;
   /** Last key accepted into this range: the resume point after a failure. */
   lastKey: string | undefined;
   /** Continuation token of the next page; undefined: start (again) after `lastKey ?? after`. */
@@ -66,8 +85,39 @@ interface KeyRange {
   next: KeyRange | undefined;
 }
 
-function newRange(after: string | undefined, until: string | undefined, next: KeyRange | undefined): KeyRange {
-  return { after, until, lastKey: undefined, token: undefined, buffer: [], started: false, done: false, inFlight: false, failures: 0, fullPages: 0, next };
+function newRange(after: string | undefined, until: string | undefined, next: KeyRange | undefined, bounds: Partial<Pick<KeyRange, 'afterInclusive' | 'untilExclusive' | 'prefix' | 'folderFirst'>> = {}): KeyRange {
+  return {
+    after,
+    until,
+    afterInclusive: bounds.afterInclusive ?? false,
+    untilExclusive: bounds.untilExclusive ?? false,
+    prefix: bounds.prefix,
+    folderFirst: bounds.folderFirst,
+    tokenPrefix: undefined,
+    lastKey: undefined,
+    token: undefined,
+    buffer: [],
+    started: false,
+    done: false,
+    inFlight: false,
+    failures: 0,
+    fullPages: 0,
+    next,
+  };
+}
+
+/** The longer of two prefixes of the same key (one is a prefix of the other), or either one. */
+function longerPrefix(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a.length >= b.length ? a : b;
+}
+
+/** Is the key past the range's upper bound? */
+function isPastUntil(key: string, range: KeyRange): boolean {
+  if (range.until === undefined) return false;
+  const order = compareS3Keys(key, range.until);
+  return range.untilExclusive ? order >= 0 : order > 0;
 }
 
 function toEntry(object: _Object): InventoryEntry | undefined {
@@ -276,33 +326,58 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
     if (budget <= 0) return;
     const points = splitPointsAfterPage(keys, target.until, budget, pageSize);
     if (points.length === 0) return;
-    // (lastKey, p1] stays with the running range; (p1, p2], …, (pn, until] are new.
+    // (lastKey, p1] stays with the running range; (p1, p2], …, (pn, until] are new. A prefix
+    // every key of the range starts with holds for each part of it.
     let tail = target.next;
     for (let i = points.length - 1; i >= 0; i--) {
-      tail = newRange(points[i], i + 1 < points.length ? points[i + 1] : target.until, tail);
+      const last = i + 1 === points.length;
+      tail = newRange(points[i], last ? target.until : points[i + 1], tail, { untilExclusive: last && target.untilExclusive, prefix: target.prefix });
       notStarted++;
     }
     rangeCount += points.length;
     target.until = points[0];
+    target.untilExclusive = false;
     target.next = tail;
   };
 
-  /** Splits whichever unfinished ranges contain these (sorted) keys. */
-  const addSplitPoints = (points: readonly string[]): void => {
+  /**
+   * Splits whichever unfinished ranges contain these folders (sorted common prefixes of one
+   * delimiter listing), each new range starting at its folder's own key. When that listing was
+   * complete, a folder followed by the next one with no file of the listed folder between them
+   * holds every key up to the next folder: its range is bounded by the folder as a prefix.
+   */
+  const addSplitPoints = (points: readonly string[], complete: boolean, files: readonly string[]): void => {
     let target: KeyRange | undefined = head;
+    let previous: { readonly range: KeyRange; readonly folder: string } | undefined;
+    let fileIndex = 0;
     for (const point of points) {
       // The range whose upper bound is at or above the point.
       while (target && target.until !== undefined && compareS3Keys(point, target.until) >= 0) target = target.next;
       if (!target) return;
       const lower = target.lastKey ?? target.after;
-      if (target.done || (lower !== undefined && compareS3Keys(point, lower) <= 0)) continue;
+      if (target.done || (lower !== undefined && compareS3Keys(point, lower) <= 0)) {
+        previous = undefined;
+        continue;
+      }
       if (rangeCount >= MAX_RANGES) return;
-      const created = newRange(point, target.until, target.next);
+      // The new range holds only keys the split one held: a prefix valid there is valid here.
+      const created = newRange(point, target.until, target.next, { afterInclusive: true, untilExclusive: target.untilExclusive, prefix: target.prefix, folderFirst: point });
+      if (previous && previous.range === target && complete) {
+        // Files of the listed folder between the previous folder and this one?
+        while (fileIndex < files.length && compareS3Keys(files[fileIndex] ?? '', previous.folder) < 0) fileIndex++;
+        const between = fileIndex < files.length && compareS3Keys(files[fileIndex] ?? '', point) < 0;
+        if (!between) {
+          target.prefix = previous.folder;
+          target.folderFirst = undefined;
+        }
+      }
       target.until = point;
+      target.untilExclusive = true;
       target.next = created;
       notStarted++;
       rangeCount++;
       target = created;
+      previous = { range: created, folder: point };
     }
   };
 
@@ -319,12 +394,12 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
     const prefix = input.prefix !== undefined && folder.length < input.prefix.length ? input.prefix : folder;
     probesInFlight++;
     const probe = new ListObjectsV2Command({ Bucket: input.bucket, Prefix: prefix, Delimiter: '/', MaxKeys: 1000 });
-    hintListScan(probe.input, { skipContents: true });
     send(probe)
       .then((page) => {
         pages++;
         const points = (page.CommonPrefixes ?? []).flatMap((common) => (common.Prefix === undefined ? [] : [common.Prefix])).sort(compareS3Keys);
-        addSplitPoints(points);
+        const files = (findScannedEntries(page) ?? []).map((entry) => entry.key);
+        addSplitPoints(points, page.IsTruncated !== true && findScannedEntries(page) !== undefined, files);
       })
       .catch(() => undefined)
       .finally(() => {
@@ -346,12 +421,23 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
     for (;;) {
       try {
         // A token continues a range; after a failure it restarts after its last accepted key.
-        const startAfter = target.lastKey ?? target.after;
+        const floor = target.lastKey ?? target.after;
+        // A folder's range starts at the folder's own key: only a Prefix request can include it.
+        const fromFloor = target.lastKey === undefined && target.afterInclusive && (target.folderFirst !== undefined || target.prefix === target.after);
+        let requestPrefix: string | undefined;
+        if (target.token !== undefined) requestPrefix = target.tokenPrefix;
+        else if (target.folderFirst !== undefined) requestPrefix = target.folderFirst;
+        else {
+          // Keys between two bounds share the bounds' common prefix: let the server stop there.
+          const shared = floor !== undefined && target.until !== undefined ? floor.slice(0, commonPrefixLength(floor, target.until)) : undefined;
+          requestPrefix = longerPrefix(longerPrefix(input.prefix || undefined, target.prefix), shared || undefined);
+        }
+        target.tokenPrefix = requestPrefix;
         const command = new ListObjectsV2Command({
           Bucket: input.bucket,
           MaxKeys: pageSize,
-          ...(input.prefix ? { Prefix: input.prefix } : {}),
-          ...(target.token !== undefined ? { ContinuationToken: target.token } : startAfter !== undefined ? { StartAfter: startAfter } : {}),
+          ...(requestPrefix ? { Prefix: requestPrefix } : {}),
+          ...(target.token !== undefined ? { ContinuationToken: target.token } : floor !== undefined && !fromFloor ? { StartAfter: floor } : {}),
         });
         // Objects past the range's end are dropped below: the scanner need not build them.
         if (target.until !== undefined) hintListScan(command.input, { until: target.until });
@@ -362,16 +448,24 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
         for (const listed of findScannedEntries(page) ?? page.Contents ?? []) {
           const entry = 'key' in listed ? listed : toEntry(listed);
           if (!entry) continue;
-          if (target.until !== undefined && compareS3Keys(entry.key, target.until) > 0) {
+          if (isPastUntil(entry.key, target)) {
             target.done = true;
             break;
           }
-          const floor = target.lastKey ?? target.after;
-          if (floor !== undefined && compareS3Keys(entry.key, floor) <= 0) continue;
+          const lower = target.lastKey ?? target.after;
+          if (lower !== undefined) {
+            const order = compareS3Keys(entry.key, lower);
+            if (order < 0 || (order === 0 && (target.lastKey !== undefined || !target.afterInclusive))) continue;
+          }
           entries.push(entry);
           target.lastKey = entry.key;
         }
-        if (!page.IsTruncated || !page.NextContinuationToken) target.done = true;
+        if (!page.IsTruncated || !page.NextContinuationToken) {
+          target.token = undefined;
+          // The folder is listed; the rest of the range (if any) follows after its last key.
+          if (requestPrefix !== undefined && requestPrefix === target.folderFirst && target.folderFirst !== target.prefix) target.folderFirst = undefined;
+          else target.done = true;
+        }
         if (entries.length > 0) {
           target.buffer.push(entries);
           buffered += entries.length;
