@@ -65,7 +65,12 @@ const WAIT_IN_PAGE = `
       if (check()) { observer.disconnect(); clearTimeout(timer); resolve(performance.now()); }
     });
     observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-    const timer = setTimeout(() => { observer.disconnect(); reject(new Error('timed out')); }, timeoutMs);
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      const status = document.querySelector('[data-matching]');
+      const row = document.querySelector('[data-preview-row]');
+      reject(new Error('timed out; the list says "' + (status ? status.textContent : 'nothing') + '", first row ' + (row ? row.getAttribute('data-class') + ' ' + row.getAttribute('data-preview-row') : 'none') + ', errors: ' + [...document.querySelectorAll('[role="alert"]')].map((e) => e.textContent).join(' | ')));
+    }, timeoutMs);
   });
 `;
 
@@ -146,7 +151,7 @@ async function measureOnce(chromium: ChromiumWithExtension, previewId: string, e
       if (!button) throw new Error('No "Show files at risk (newer wins)" button.');
       const start = performance.now();
       button.click();
-      const end = await wait(() => document.querySelector(`[data-matching="${atRisk}"]`) !== null && document.querySelector('[data-preview-row][data-class="conflict"]') !== null, 30_000);
+      const end = await wait(() => document.querySelector(`[data-matching="${atRisk}"]`) !== null && (atRisk === 0 || document.querySelector('[data-preview-row][data-class="conflict"]') !== null), 30_000);
       return end - start;
     }, expected.atRisk, expected.rows);
 
@@ -211,6 +216,8 @@ export async function measurePopupRendering(input: PopupRenderingInput): Promise
     await probe.goto(`chrome-extension://${input.chromium.extensionId}/popup.html#preview=${encodeURIComponent(input.previewId)}`);
     const state = await previewState(probe, input.previewId);
     if (state.status !== 'done' || state.summary === undefined) throw new Error(`Preview ${input.previewId} is ${state.status}, not done: measure a finished preview.`);
+    const classes = Object.entries(state.summary.totals.classes).map(([name, totals]) => `${name} ${totals.objects.toLocaleString('en-US')}`);
+    console.log(`rows per class: ${classes.join(', ')}`);
     const search = '00042';
     expected = {
       rows: state.summary.totals.objects,
@@ -286,7 +293,8 @@ const BUCKET = 'bench-preview';
 const SAME = 1_000;
 const CONFLICTS = 1_000;
 const BUCKET_ONLY = 500;
-const MANIFEST_ENTRIES = 1_000_000;
+/** CG_BENCH_PREVIEW_ENTRIES overrides the manifest's size (a quick check of the harness). */
+const MANIFEST_ENTRIES = Number(process.env.CG_BENCH_PREVIEW_ENTRIES ?? 1_000_000);
 
 function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
@@ -304,13 +312,15 @@ async function writeManifest(path: string): Promise<void> {
     if (!out.write(text)) await once(out, 'drain');
   };
   await write('path,size,modified,md5\n');
+  const newer = new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString();
   let lines: string[] = [];
   for (let i = 0; i < SAME + CONFLICTS; i++) {
     const body = `object ${i}`;
     const same = i < SAME;
     const content = same ? body : `${body} edited in WeSendit`;
-    // Half the conflicts are newer in WeSendit, half older: both policies have work to predict.
-    const modified = same || i % 2 === 0 ? '2024-06-01T10:00:00Z' : '2023-01-01T10:00:00Z';
+    // Half the conflicts were edited in WeSendit after the bucket's copy was uploaded (now), half
+    // long before: "newer wins" overwrites the bucket's copy for the first half only.
+    const modified = same ? '2024-06-01T10:00:00Z' : i % 2 === 0 ? newer : '2023-01-01T10:00:00Z';
     lines.push(`${sharedKey(i)},${Buffer.byteLength(content)},${modified},${md5(content)}\n`);
   }
   for (let i = 0; i < MANIFEST_ENTRIES - SAME - CONFLICTS; i++) {
