@@ -1,12 +1,13 @@
 /**
  * The popup. Names follow PRODUCT.md's accessibility contract: "Unlock", "Lock vault",
- * "Preview connect", "Export vault". Secrets appear only after unlock and only on Reveal.
+ * "Preview connect", "Back up now", "Export vault". Secrets appear only after unlock and only on Reveal.
  */
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { StorageSummary } from '../../../shared/credentials.ts';
 import type { Settings, VaultStatus } from '../../../shared/protocol/extension-protocol.ts';
 import { sendToBackground } from '../../adapters/messaging.ts';
+import { BackupPanel } from '../../components/backup-panel.tsx';
 import { ChangePassphrase } from '../../components/change-passphrase.tsx';
 import { ErrorMessage, messageOf } from '../../components/error-message.tsx';
 import { LabelledInput } from '../../components/labelled-input.tsx';
@@ -136,6 +137,8 @@ export function PopupApp({ wesenditTabId }: PopupAppProps = {}): JSX.Element {
         vaultUnlock="host"
         vaultUnlocked={status.unlocked}
       />
+      {/* "Back up now" and "Restore last backup" (PRODUCT.md §5). */}
+      <BackupPanel send={sendToBackground} vaultUnlocked={status.unlocked} />
     </div>
   );
 }
