@@ -73,10 +73,9 @@ function fakePorts(): ConnectHoldPorts & { requests: ConnectFormValues[]; releas
     }),
     askReleased: vi.fn(async (holdId: string) => released.has(holdId)),
     holdUrl: (holdId: string) => {
-      // Not a chrome-extension:// URL: the DOM environment would try to load it.
-      const url = `about:blank#hold=${encodeURIComponent(holdId)}`;
-      urls.push(url);
-      return url;
+      urls.push(`hold.html#hold=${encodeURIComponent(holdId)}`);
+      // An empty frame: the DOM environment cannot load extension pages (and says so on every try).
+      return '';
     },
   };
 }
@@ -119,7 +118,7 @@ describe('connect hold: every activation path is held', () => {
     expect(log).toMatchObject({ clicks: 0, submits: 0, mousedowns: 0 });
     await settle();
     expect(ports.requests).toEqual([{ provider: 'Other S3', endpoint: 'http://127.0.0.1:7480', region: '', bucket: 'usr-48291-itm-00384-nas', accessKey: 'CGTESTACCESS0001', secretKey: SECRET }]);
-    expect(ports.urls.at(-1)).toBe('about:blank#hold=hold-1');
+    expect(ports.urls.at(-1)).toBe('hold.html#hold=hold-1');
     expect(document.querySelector('connect-guard-hold')).not.toBeNull();
     expect(document.querySelector('[data-connect-guard-ui="connect-hold-note"]')?.textContent).toContain('holds this click');
     // Nothing the hold wrote into the page holds the secret.
@@ -321,6 +320,23 @@ describe('connect hold: release', () => {
     expect(ports.askReleased).toHaveBeenCalledWith('hold-1');
     expect(connectButton().getAttribute('data-connect-guard')).toBe('released');
     expect(fresh).toMatchObject({ clicks: 1, submits: 1 });
+  });
+
+  it('asks for a new hold when the background no longer knows the old one (it was restarted)', async () => {
+    connectButton().click();
+    await settle();
+    ports.askReleased = vi.fn(async () => {
+      throw new Error('Unknown hold.');
+    });
+    connectButton().click();
+    await settle();
+    expect(ports.requests).toHaveLength(2);
+    expect(ports.urls.at(-1)).toBe('hold.html#hold=hold-2');
+    // The old id no longer releases anything; the new one does.
+    hold?.release('hold-1');
+    expect(log.clicks).toBe(0);
+    hold?.release('hold-2');
+    expect(log).toMatchObject({ clicks: 1, submits: 1 });
   });
 
   it('a new click on a held form re-opens the frame and re-checks the hold', async () => {
