@@ -67,6 +67,9 @@ describe('parseRange', () => {
     ['1–50 of 100,000', 'en', { from: 1, to: 50, total: 100_000 }],
     ['Previous 51–100 von 100.000 Weiter', 'de', { from: 51, to: 100, total: 100_000 }],
     ['1-3 of 3', 'en', { from: 1, to: 3, total: 3 }],
+    ['Files / projects / p1 1–1,000 of 1,000', 'en', { from: 1, to: 1000, total: 1000 }],
+    ['Dateien / p2 1–1.000 von 1.000', 'de', { from: 1, to: 1000, total: 1000 }],
+    ['1–50 of 100\u202f000', 'en', { from: 1, to: 50, total: 100_000 }],
     ['Page 2', 'en', undefined],
     ['5–3 of 3', 'en', undefined],
   ] as const)('%s', (text, style, range) => {

@@ -152,7 +152,9 @@ export function parseDate(text: string): string | undefined {
 
 /** "1–50 of 100,000" / "1-50 von 100.000": the rows this page shows and the folder's total. */
 export function parseRange(text: string, style: NumberStyle): { from: number; to: number; total: number } | undefined {
-  const m = /(\d[\d.,\s\u00a0\u202f']*?)\s*[–—-]\s*(\d[\d.,\s\u00a0\u202f']*?)\s+(?:of|von|aus)\s+(\d[\d.,\u00a0\u202f']*)/i.exec(text);
+  // A number stands alone (not the "1" of "p1") and groups only by threes ("100,000", "100 000").
+  const number = String.raw`(?<![\w.,])(\d+(?:[.,\u00a0\u202f' ]\d{3})*)`;
+  const m = new RegExp(`${number}\\s*[–—-]\\s*${number}\\s+(?:of|von|aus)\\s+${number}`, 'i').exec(text);
   if (!m) return undefined;
   const from = parseLocaleNumber(m[1] ?? '', style);
   const to = parseLocaleNumber(m[2] ?? '', style);

@@ -75,6 +75,8 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
   let entries = 0;
   let pages = 0;
   let failure: unknown;
+  /** The page-size parameter the pager uses, once seen: later folders are asked with big pages at once. */
+  let learnedSizeParam: string | undefined;
 
   const flush = (done: boolean, error?: ErrorData): Promise<void> => {
     const batch = buffer;
@@ -93,6 +95,7 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
     const range = page.range;
     if (pageParam && range && range.to < range.total) {
       const shown = range.to - range.from + 1;
+      if (sizeParam) learnedSizeParam = sizeParam;
       if (sizeParam && shown < preferredPageSize && task.expectedFrom === undefined && range.from === 1) {
         // Ask again with bigger pages; this page's rows come again on the first of them.
         const bigger = new URL(next);
@@ -132,7 +135,9 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
       if (seenFolders.has(path)) continue;
       if (new URL(folder.url).origin !== origin) throw fail(`The folder "${path}" links to another site; only ${origin} is read.`);
       seenFolders.add(path);
-      queue.push({ url: folder.url, folder: path, follow: true });
+      const url = new URL(folder.url);
+      if (learnedSizeParam && !url.searchParams.has(learnedSizeParam)) url.searchParams.set(learnedSizeParam, String(preferredPageSize));
+      queue.push({ url: url.href, folder: path, follow: true });
     }
     if (replanned) return;
     for (const file of page.files) {
