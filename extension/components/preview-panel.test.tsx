@@ -188,8 +188,9 @@ describe('PreviewPanel', () => {
     expect(host.querySelector('tr[data-class="only-in-bucket"] td + td')?.textContent).toBe('5 MB');
     expect(host.textContent).toContain('Integrating Existing Data — back up first');
     expect(host.textContent).toContain('Create a full backup of the existing bucket.');
-    expect(host.querySelector('[data-policy="newer-wins"]')?.textContent).toContain('1 conflicting file, 2 KB would be overwritten');
-    expect(host.querySelector('[data-policy="wesendit-wins"]')?.textContent).toContain('1 conflicting file, 2 KB would be overwritten');
+    await waitFor(() => host.querySelector('[data-policy="newer-wins"]')?.textContent?.includes('the bucket’s copy'), 'the bucket files at risk');
+    expect(host.querySelector('[data-policy="newer-wins"]')?.textContent).toContain('If the newer version wins: 1 of 1 conflicting file loses the bucket’s copy; 2 KB of versions overwritten in all.');
+    expect(host.querySelector('[data-policy="wesendit-wins"]')?.textContent).toContain('If WeSendit’s version wins: 1 of 1 conflicting file loses the bucket’s copy; 2 KB of versions overwritten in all.');
     expect(button('Preview connect')?.disabled).toBe(false);
 
     await waitFor(() => host.querySelectorAll('[data-preview-row]').length === 4, 'four rows');

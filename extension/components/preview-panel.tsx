@@ -10,6 +10,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ConnectGuardError } from '../../shared/errors.ts';
+import type { DiffPreviewSummary } from '../../shared/protocol/companion-protocol.ts';
 import type { ConnectFormSummary, PreviewState } from '../../shared/protocol/extension-protocol.ts';
 import { ErrorMessage, OutcomeMessages, messageOf } from './error-message.tsx';
 import { LabelledInput } from './labelled-input.tsx';
@@ -343,7 +344,7 @@ function PreviewResult({
     );
   }
   const summary = state.summary;
-  if (summary === undefined) {
+  if (summary === undefined || state.status !== 'done') {
     return (
       <div class="preview-result" data-status={state.status}>
         {target}
@@ -351,6 +352,47 @@ function PreviewResult({
       </div>
     );
   }
+  return <DoneResult state={state} summary={summary} target={target} send={send} filter={filter} onFilter={onFilter} listHeight={listHeight} />;
+}
+
+/** How many bucket files each policy overwrites: the background's at-risk filter, counted without rows. */
+function useBucketFilesAtRisk(send: SendToBackground, previewId: string): { newerWins?: number; wesenditWins?: number } {
+  const [counts, setCounts] = useState<{ newerWins?: number; wesenditWins?: number }>({});
+  useEffect(() => {
+    let live = true;
+    setCounts({});
+    Promise.all([send('preview.rows', { previewId, offset: 0, limit: 0, atRisk: 'newer-wins' }), send('preview.rows', { previewId, offset: 0, limit: 0, atRisk: 'wesendit-wins' })]).then(
+      ([newer, wesendit]) => {
+        if (live) setCounts({ newerWins: newer.matching, wesenditWins: wesendit.matching });
+      },
+      // The totals still tell the conflicts; only the bucket-side count is missing.
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [send, previewId]);
+  return counts;
+}
+
+function DoneResult({
+  state,
+  summary,
+  target,
+  send,
+  filter,
+  onFilter,
+  listHeight,
+}: {
+  readonly state: PreviewState;
+  readonly summary: DiffPreviewSummary;
+  readonly target: JSX.Element;
+  readonly send: SendToBackground;
+  readonly filter: RowFilter;
+  readonly onFilter: (filter: RowFilter) => void;
+  readonly listHeight: number;
+}): JSX.Element {
+  const bucketFiles = useBucketFilesAtRisk(send, state.previewId);
   return (
     <div class="preview-result" data-status={state.status}>
       {target}
@@ -360,7 +402,7 @@ function PreviewResult({
       <ClassTable classes={summary.totals.classes} />
       {summary.totals.lookalikes > 0 && <p class="hint">{plural(summary.totals.lookalikes, 'key differs', 'keys differ')} from another only by letter case or accents: they collide on some file systems (marked “look-alike”).</p>}
       {state.advice !== undefined && <AdviceView advice={state.advice} />}
-      <AtRiskView state={state} onShow={(policy) => onFilter(policy === 'newer-wins' ? 'risk:newer-wins' : 'risk:wesendit-wins')} />
+      <AtRiskView state={state} bucketFiles={bucketFiles} onShow={(policy) => onFilter(policy === 'newer-wins' ? 'risk:newer-wins' : 'risk:wesendit-wins')} />
       <PreviewExport send={send} previewId={state.previewId} />
       <PreviewRowList send={send} previewId={state.previewId} filter={filter} onFilter={onFilter} height={listHeight} />
     </div>

@@ -108,14 +108,22 @@ export function AdviceView({ advice }: { readonly advice: ConnectAdvice }): JSX.
 
 export type RiskPolicy = 'newer-wins' | 'wesendit-wins';
 
-function riskLine(label: string, conflicts: RiskTotals, unknown: RiskTotals): string {
-  let line = `${label}: ${plural(conflicts.objects, 'conflicting file')}, ${formatBytes(conflicts.bytes)} would be overwritten`;
+function riskLine(label: string, conflicts: RiskTotals, unknown: RiskTotals, bucketFiles: number | undefined): string {
+  const files = bucketFiles === undefined ? plural(conflicts.objects, 'conflicting file') : `${formatCount(bucketFiles)} of ${plural(conflicts.objects, 'conflicting file')} ${bucketFiles === 1 ? 'loses' : 'lose'} the bucket’s copy`;
+  let line = `${label}: ${files}; ${formatBytes(conflicts.bytes)} of versions overwritten in all`;
   if (conflicts.undecided > 0) line += ` (${formatCount(conflicts.undecided)} not predictable)`;
   if (unknown.objects > 0) line += `; plus ${plural(unknown.objects, 'unknown file')} (${formatBytes(unknown.bytes)}) if their contents differ`;
   return `${line}.`;
 }
 
-export function AtRiskView({ state, onShow }: { readonly state: PreviewState; readonly onShow: (policy: RiskPolicy) => void }): JSX.Element | null {
+export interface AtRiskViewProps {
+  readonly state: PreviewState;
+  /** Bucket files each policy overwrites (the background's at-risk filter), once known. */
+  readonly bucketFiles: { readonly newerWins?: number; readonly wesenditWins?: number };
+  readonly onShow: (policy: RiskPolicy) => void;
+}
+
+export function AtRiskView({ state, bucketFiles, onShow }: AtRiskViewProps): JSX.Element | null {
   const atRisk = state.summary?.totals.atRisk;
   if (atRisk === undefined) return null;
   const none = atRisk.newerWins.objects === 0 && atRisk.unknownNewerWins.objects === 0;
@@ -127,13 +135,13 @@ export function AtRiskView({ state, onShow }: { readonly state: PreviewState; re
       ) : (
         <ul class="risk">
           <li data-policy="newer-wins">
-            {riskLine('If the newer version wins', atRisk.newerWins, atRisk.unknownNewerWins)}{' '}
+            {riskLine('If the newer version wins', atRisk.newerWins, atRisk.unknownNewerWins, bucketFiles.newerWins)}{' '}
             <button type="button" class="link" onClick={() => onShow('newer-wins')}>
               Show files at risk (newer wins)
             </button>
           </li>
           <li data-policy="wesendit-wins">
-            {riskLine('If WeSendit’s version wins', atRisk.wesenditWins, atRisk.unknownWesenditWins)}{' '}
+            {riskLine('If WeSendit’s version wins', atRisk.wesenditWins, atRisk.unknownWesenditWins, bucketFiles.wesenditWins)}{' '}
             <button type="button" class="link" onClick={() => onShow('wesendit-wins')}>
               Show files at risk (WeSendit wins)
             </button>
