@@ -74,7 +74,8 @@ async function waitForState(previewId: string, done: (state: PreviewState) => bo
     const state = await request<PreviewState>('preview.state', { previewId });
     if (done(state)) return state;
     if (Date.now() > deadline) throw new Error(`preview never reached the expected state: ${JSON.stringify(state)}`);
-    await popup.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    // A polling interval, not a wait for an assumed duration: the loop ends on the condition.
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
