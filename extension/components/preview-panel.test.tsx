@@ -404,6 +404,7 @@ describe('PreviewPanel', () => {
     await waitFor(() => host.textContent?.includes('Saved preview.csv.'), 'the saved note');
     expect(clicked).toEqual(['preview.csv']);
     expect(await blobs[0]?.text()).toBe('part0\npart1\npart2\n');
+    expect(blobs[0]?.type).toBe('text/csv');
   });
 });
 
