@@ -73,9 +73,9 @@ function fakePorts(): ConnectHoldPorts & { requests: ConnectFormValues[]; releas
     }),
     askReleased: vi.fn(async (holdId: string) => released.has(holdId)),
     holdUrl: (holdId: string) => {
-      urls.push(`hold.html#hold=${encodeURIComponent(holdId)}`);
-      // An empty frame: the DOM environment cannot load extension pages (and says so on every try).
-      return '';
+      const url = `chrome-extension://mmdddcpcnmjcbbelgogjfhoboambpked/hold.html#hold=${encodeURIComponent(holdId)}`;
+      urls.push(url);
+      return url;
     },
   };
 }
@@ -86,8 +86,18 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+// The DOM environment cannot load extension pages and logs every try: frames stay empty here.
+const setAttribute = Element.prototype.setAttribute;
+beforeEach(() => {
+  vi.spyOn(Element.prototype, 'setAttribute').mockImplementation(function (this: Element, name: string, value: string) {
+    if (this instanceof HTMLIFrameElement && name === 'src') return;
+    setAttribute.call(this, name, value);
+  });
+});
+
 let hold: ConnectHold | undefined;
 afterEach(() => {
+  vi.restoreAllMocks();
   hold?.stop();
   hold = undefined;
   document.body.innerHTML = '';
@@ -118,7 +128,7 @@ describe('connect hold: every activation path is held', () => {
     expect(log).toMatchObject({ clicks: 0, submits: 0, mousedowns: 0 });
     await settle();
     expect(ports.requests).toEqual([{ provider: 'Other S3', endpoint: 'http://127.0.0.1:7480', region: '', bucket: 'usr-48291-itm-00384-nas', accessKey: 'CGTESTACCESS0001', secretKey: SECRET }]);
-    expect(ports.urls.at(-1)).toBe('hold.html#hold=hold-1');
+    expect(ports.urls.at(-1)).toBe('chrome-extension://mmdddcpcnmjcbbelgogjfhoboambpked/hold.html#hold=hold-1');
     expect(document.querySelector('connect-guard-hold')).not.toBeNull();
     expect(document.querySelector('[data-connect-guard-ui="connect-hold-note"]')?.textContent).toContain('holds this click');
     // Nothing the hold wrote into the page holds the secret.
@@ -331,7 +341,7 @@ describe('connect hold: release', () => {
     connectButton().click();
     await settle();
     expect(ports.requests).toHaveLength(2);
-    expect(ports.urls.at(-1)).toBe('hold.html#hold=hold-2');
+    expect(ports.urls.at(-1)).toBe('chrome-extension://mmdddcpcnmjcbbelgogjfhoboambpked/hold.html#hold=hold-2');
     // The old id no longer releases anything; the new one does.
     hold?.release('hold-1');
     expect(log.clicks).toBe(0);
@@ -349,6 +359,35 @@ describe('connect hold: release', () => {
     await settle();
     expect(log).toMatchObject({ clicks: 1, submits: 1 });
     expect(ports.requests).toHaveLength(1);
+  });
+});
+
+describe('connect hold: a form inside an open shadow root', () => {
+  it('holds its click and, once seen, its requestSubmit; marks its button', async () => {
+    document.body.innerHTML = '<wsi-connect></wsi-connect>';
+    const shadow = document.querySelector('wsi-connect')?.attachShadow({ mode: 'open' });
+    if (!shadow) throw new Error('no shadow root');
+    shadow.innerHTML = `
+      <form><label for="b">Bucket</label><input id="b" name="bucket" value="nas">
+      <label for="s">Secret key</label><input id="s" name="secretKey" type="password" value="${SECRET}">
+      <button type="submit" id="go">Connect</button></form>`;
+    let submits = 0;
+    const form = shadow.querySelector('form');
+    form?.addEventListener('submit', (event) => {
+      event.preventDefault();
+      submits += 1;
+    });
+    const ports = fakePorts();
+    hold = startConnectHold(window, ports);
+    shadow.getElementById('go')?.click();
+    form?.requestSubmit();
+    expect(submits).toBe(0);
+    await settle();
+    expect(ports.requests).toHaveLength(1);
+    hold.scan();
+    expect(shadow.getElementById('go')?.getAttribute('data-connect-guard')).toBe('gated');
+    hold.release('hold-1');
+    expect(submits).toBe(1);
   });
 });
 

@@ -65,6 +65,7 @@ const KEY_EVENTS = ['keydown', 'keypress', 'keyup'];
 const GUARDED_EVENTS = [...POINTER_EVENTS, ...KEY_EVENTS, 'submit'];
 const ACTIVATION_KEYS = new Set(['Enter', ' ', 'Spacebar', 'NumpadEnter']);
 const BUTTON_SELECTOR = 'button, input[type="submit"], input[type="button"], [role="button"]';
+const OBSERVED: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: [GATE_ATTRIBUTE, 'hidden', 'value'] };
 
 /**
  * A digest of the form's values: same values, same hold. Two 32-bit FNV-1a rounds; the secret
@@ -112,6 +113,8 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
   const byHoldId = new Map<string, HoldRecord>();
   /** Buttons a re-render put in the page whose pending hold was re-checked already. */
   const checkedButtons = new WeakSet<HTMLElement>();
+  /** Open shadow roots that held a connect form. */
+  const shadowRoots = new Set<ShadowRoot>();
   let panel: HoldPanel | undefined;
   /** True while we re-do a released click: the guard lets everything through. */
   let passing = false;
@@ -125,7 +128,21 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
     if (!(element instanceof HTMLElement) || !element.matches(BUTTON_SELECTOR) || element.closest(OWN_UI_SELECTOR)) return undefined;
     if (!isConnectText(buttonText(element))) return undefined;
     const root = rootOf(element);
-    return root ? findConnectForms(root).find((form) => form.connectButton === element) : undefined;
+    if (!root) return undefined;
+    const form = findConnectForms(root).find((candidate) => candidate.connectButton === element);
+    if (form && root instanceof ShadowRoot) watchShadowRoot(root);
+    return form;
+  }
+
+  /**
+   * A connect form inside an open shadow root: `submit` does not cross the shadow boundary, so
+   * the root gets its own guard, and later scans mark its buttons too.
+   */
+  function watchShadowRoot(root: ShadowRoot): void {
+    if (shadowRoots.has(root)) return;
+    shadowRoots.add(root);
+    root.addEventListener('submit', onGuardedEvent, { capture: true });
+    observer.observe(root, OBSERVED);
   }
 
   /** The connect button an event is aimed at: the button itself (or an element inside it), or its label. */
@@ -289,7 +306,12 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
   }
 
   function allForms(): ConnectForm[] {
-    return findConnectForms(doc);
+    const forms = findConnectForms(doc);
+    for (const root of shadowRoots) {
+      if (!root.host.isConnected) shadowRoots.delete(root);
+      else forms.push(...findConnectForms(root));
+    }
+    return forms;
   }
 
   function scan(): void {
@@ -325,7 +347,7 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
     if (relevant) scheduleScan();
   });
   // The Document itself exists at document_start, before <html> has children.
-  observer.observe(doc, { childList: true, subtree: true, attributes: true, attributeFilter: [GATE_ATTRIBUTE, 'hidden', 'value'] });
+  observer.observe(doc, OBSERVED);
 
   // The window guard first: at document_start it is registered before any page listener.
   for (const type of GUARDED_EVENTS) win.addEventListener(type, onGuardedEvent, { capture: true });
@@ -341,6 +363,7 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
       observer.disconnect();
       for (const type of GUARDED_EVENTS) win.removeEventListener(type, onGuardedEvent, { capture: true });
       for (const type of ['input', 'change']) win.removeEventListener(type, onFieldEvent, { capture: true });
+      for (const root of shadowRoots) root.removeEventListener('submit', onGuardedEvent, { capture: true });
       if (scanTimer !== undefined) win.clearTimeout(scanTimer);
       panel?.close();
     },
