@@ -96,8 +96,9 @@ export function HoldFrame({ holdId, send, pollMs = 250 }: HoldFrameProps): JSX.E
   }
 
   return (
-    <div class="hold-frame">
-      <h1>Backing up before connect</h1>
+    // The gate prompt's frame style: both are extension frames beside WeSendit's own UI.
+    <section class="gate hold-frame" aria-labelledby="hold-heading">
+      <h1 id="hold-heading">Backing up before connect</h1>
       {state !== undefined && (
         <p class="hint">
           Bucket <code>{state.bucket.bucket}</code>
@@ -111,7 +112,7 @@ export function HoldFrame({ holdId, send, pollMs = 250 }: HoldFrameProps): JSX.E
       )}
       {state === undefined ? error === undefined && <p role="status">Checking the bucket…</p> : <HoldStatus state={state} busy={busy} onAction={(action) => void act(action)} />}
       <OutcomeMessages note={undefined} error={error} />
-    </div>
+    </section>
   );
 }
 
