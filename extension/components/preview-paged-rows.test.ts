@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PagedRows, type RowPage } from './preview-rows.ts';
+import { PagedRows, type RowPage } from './preview-paged-rows.ts';
 
 interface Pending {
   readonly query: string;

@@ -9,7 +9,7 @@ import { DIFF_CLASSES, type DiffClass, type DiffRow } from '../../shared/diff/di
 import type { PreviewRowQuery } from '../../shared/protocol/extension-protocol.ts';
 import { ErrorMessage, messageOf } from './error-message.tsx';
 import { CLASS_LABELS, formatCount, formatRowSizes, formatWinner, plural } from './preview-format.ts';
-import { PagedRows, type PagedRowsSnapshot } from './preview-rows.ts';
+import { PagedRows, type PagedRowsSnapshot } from './preview-paged-rows.ts';
 import type { SendToBackground } from './preview-send.ts';
 import { VirtualList } from './virtual-list.tsx';
 

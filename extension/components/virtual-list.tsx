@@ -1,7 +1,7 @@
 /**
  * A fixed-row-height list that renders only the rows in view (plus a few above and below), so a
  * list of a million rows costs the same as one of fifty. Rows are addressed by index; the
- * caller fetches and caches their data (see preview-rows.ts).
+ * caller fetches and caches their data (see preview-paged-rows.ts).
  */
 import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
