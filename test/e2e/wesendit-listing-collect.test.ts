@@ -174,7 +174,8 @@ describe('WeSendit listing at 100k files', () => {
     expect(run.sizes.every((size) => size <= 5000)).toBe(true);
     expect(run.entries).toHaveLength(count);
     expect(sortByKey(run.entries as InventoryEntry[])).toEqual(expected);
-    // "A few seconds" on a loaded two-core machine, fake server in this process included.
-    expect(run.ms).toBeLessThan(15_000);
+    // A guard against a hang or a quadratic slowdown; the figure itself is printed above (a few seconds
+    // on two cores, fake server in this process included, even with other suites running).
+    expect(run.ms).toBeLessThan(30_000);
   });
 });

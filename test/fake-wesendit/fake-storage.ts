@@ -84,8 +84,20 @@ function checkKey(key: string): void {
 export class FakeStorage {
   private files = new Map<string, StoredFile>();
   private index: Map<string, { folders: Set<string>; files: StoredFile[] }> | undefined;
+  private bucket: string | undefined;
 
-  constructor(readonly spec: FakeStorageSpec) {}
+  constructor(readonly spec: FakeStorageSpec) {
+    this.bucket = spec.connectedBucket;
+  }
+
+  /** The bucket this storage is connected to, if any. */
+  get connectedBucket(): string | undefined {
+    return this.bucket;
+  }
+
+  markConnected(bucket: string): void {
+    this.bucket = bucket;
+  }
 
   /** Replaces every file (an iterable, so a generator of 100k specs never becomes one big array). */
   setFiles(specs: Iterable<FakeFileSpec>): void {

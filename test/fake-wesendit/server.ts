@@ -5,7 +5,9 @@
  * - `/storages` — "Create storage" and the one-time credentials dialog (ten markup variants)
  * - `/settings/api-keys` — "API Keys and Connection": the storage connections
  * - `/storage/files?storage=&path=&page=&perPage=&variant=` — a storage's file browser
- * - `/storage/connect?storage=&variant=` — the connect-to-bucket form
+ * - `/storage/connect?storage=&variant=` — the connect-to-bucket form; its "Connect" syncs the storage
+ *   with the bucket on a loopback S3 server as WeSendit does (fake-connect-sync.ts), then shows the
+ *   one-time credentials dialog
  *
  * Every page takes `?lang=de`. Tests and the demo set each storage's files through the returned
  * object (`setStorageFiles`) and read them back (`storageFiles`) to compute expected results.
@@ -21,6 +23,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { CREDENTIAL_FIELDS, type StorageCredentials } from '../../shared/credentials.ts';
 import { generateFakeCredentials } from './fake-credentials.ts';
+import { syncStorageWithBucket, type ConflictPolicy, type ConnectSyncReport } from './fake-connect-sync.ts';
 import { DEFAULT_STORAGES, FakeStorage, type FakeFile, type FakeFileSpec, type FakeStorageSpec } from './fake-storage.ts';
 import { renderApiKeysPage } from './pages/api-keys-page.ts';
 import { parseConnectVariant, renderConnectPage } from './pages/connect-page.ts';
@@ -37,6 +40,8 @@ export interface FakeWeSenditOptions {
   readonly issueCredentials?: () => StorageCredentials | Promise<StorageCredentials>;
   /** The storage connections on "API Keys and Connection" (default: DEFAULT_STORAGES, without files). */
   readonly storages?: readonly FakeStorageSpec[];
+  /** What "Connect" does with a same-name file whose content differs on both sides (default `wesendit-wins`). */
+  readonly conflictPolicy?: ConflictPolicy;
 }
 
 /** What a "Connect" submitted (the secret is not kept). */
@@ -62,6 +67,9 @@ export interface FakeWeSendit {
   getStorage(storageId: string): FakeStorage;
   /** Every "Connect" submitted, oldest first, without secrets. */
   connectAttempts(): readonly ConnectAttempt[];
+  /** What each successful "Connect" did to the bucket and the storage, oldest first. */
+  syncReports(): readonly ConnectSyncReport[];
+  setConflictPolicy(policy: ConflictPolicy): void;
   stop(): Promise<void>;
 }
 
@@ -92,6 +100,16 @@ interface ConnectBody {
   readonly secretKey: string;
 }
 
+/** The connect failure in WeSendit's plain words (the fake's own, not the extension's doctor). */
+function describeSyncError(error: unknown, bucket: string): string {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'InvalidAccessKeyId') return 'The access key is not known to the S3 server. Check the Access Key.';
+  if (name === 'SignatureDoesNotMatch') return 'The secret key does not match the access key. Check the Secret Key.';
+  if (name === 'NoSuchBucket') return `There is no bucket named "${bucket}". Check the bucket name.`;
+  if (name === 'AccessDenied') return 'The S3 server denied access to the bucket.';
+  return error instanceof Error ? error.message : String(error);
+}
+
 function parseConnectBody(text: string): ConnectBody {
   const value: unknown = JSON.parse(text);
   if (typeof value !== 'object' || value === null) throw new Error('Send the form as a JSON object.');
@@ -114,6 +132,8 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
   const serverAddress = options.s3ServerAddress ?? 'https://s3.wesendit.example';
   const storages = new Map((options.storages ?? DEFAULT_STORAGES).map((spec) => [spec.id, new FakeStorage(spec)]));
   const attempts: ConnectAttempt[] = [];
+  const reports: ConnectSyncReport[] = [];
+  let conflictPolicy: ConflictPolicy = options.conflictPolicy ?? 'wesendit-wins';
   const html = (response: ServerResponse, status: number, body: string): void =>
     send(response, status, 'text/html; charset=utf-8', body, { 'Cache-Control': 'no-cache' });
   const getStorage = (id: string | null): FakeStorage => {
@@ -174,6 +194,12 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
       }
       const { secretKey: _secret, ...withoutSecret } = form;
       attempts.push({ storageId: storage.spec.id, ...withoutSecret });
+      try {
+        reports.push(await syncStorageWithBucket({ storage, ...form, policy: conflictPolicy }));
+        storage.markConnected(form.bucket);
+      } catch (error) {
+        return send(response, 502, 'application/json', JSON.stringify({ error: describeSyncError(error, form.bucket) }));
+      }
       issued = options.issueCredentials ? await options.issueCredentials() : generateFakeCredentials({ serverAddress, storageName: storage.spec.name });
       send(response, 200, 'application/json', JSON.stringify({ credentials: issued }), { 'Cache-Control': 'no-store' });
     }],
@@ -212,6 +238,10 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
     storageFiles: (storageId) => getStorage(storageId).listFiles(),
     getStorage,
     connectAttempts: () => [...attempts],
+    syncReports: () => [...reports],
+    setConflictPolicy: (policy) => {
+      conflictPolicy = policy;
+    },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -15,7 +15,7 @@ export function renderApiKeysPage(input: { lang: Lang; storages: readonly FakeSt
     .map((storage) => {
       const { spec } = storage;
       const number = (n: number): string => n.toLocaleString(t.numberLocale);
-      const connection = spec.connectedBucket ? `${t.connectedTo} <code>${escapeHtml(spec.connectedBucket)}</code>` : t.notConnected;
+      const connection = storage.connectedBucket ? `${t.connectedTo} <code>${escapeHtml(storage.connectedBucket)}</code>` : t.notConnected;
       return `<tr data-storage-id="${escapeHtml(spec.id)}">
   <td>${escapeHtml(spec.name)}</td>
   <td>${escapeHtml(spec.provider)}</td>
