@@ -385,6 +385,9 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
   if (input.signal?.aborted) throw cancelled();
   input.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const context = { bucket: input.bucket, ...(input.endpoint ? { endpoint: input.endpoint } : {}) };
+  if (input.toBucket && input.toBucket.bucket === input.bucket && (input.toBucket.prefix ?? '') === '') {
+    throw new ConnectGuardError('INVALID_INPUT', `A backup of ${input.bucket} cannot be copied onto itself. Give another bucket, or a prefix inside it (e.g. --to-bucket ${input.bucket}/connect-guard-backup/).`);
+  }
 
   try {
     // 1. List (nothing is written before the listing and the space check).
@@ -399,6 +402,8 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
       ...(input.prefix ? { prefix: input.prefix } : {}),
       ...(input.endpoint ? { endpoint: input.endpoint } : {}),
     })) {
+      // A copy into the same bucket must not back up its own earlier copies.
+      if (input.toBucket && input.toBucket.bucket === input.bucket && entry.key.startsWith(copyKeyFor(input.toBucket.prefix ?? '', ''))) continue;
       entries.push(entry);
       listing.objects++;
       listing.bytes += entry.size;
