@@ -105,7 +105,8 @@ describe('PreviewRowStore', () => {
       if (typeof gc === 'function') gc();
     };
     collect();
-    const before = process.memoryUsage().heapUsed;
+    const memory = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const before = memory();
     const store = new PreviewRowStore();
     const classes = ['only-in-bucket', 'only-in-wesendit', 'same', 'conflict', 'unknown'] as const;
     const started = performance.now();
@@ -140,7 +141,8 @@ describe('PreviewRowStore', () => {
     }
     const ingestMs = performance.now() - started;
     collect();
-    const heapMb = (process.memoryUsage().heapUsed - before) / 1e6;
+    const heapMb = (memory() - before) / 1e6;
+    store.prepare();
     const time = (run: () => unknown): number => {
       const t0 = performance.now();
       run();
@@ -156,7 +158,7 @@ describe('PreviewRowStore', () => {
     const atRisk = time(() => store.query({ atRisk: 'newer-wins' }, 0, 100));
     const combined = time(() => store.query({ classes: ['conflict', 'unknown'], search: '0042/' }, 0, 100));
     console.log(
-      `1M rows: heap ${heapMb.toFixed(0)} MB, append ${appendMs.toFixed(0)} ms (generation + JSON ${(ingestMs - appendMs).toFixed(0)} ms); first page ${firstPage.toFixed(1)} ms; class filter ${classFilter.toFixed(1)} ms (cached page ${classAgain.toFixed(2)} ms); ` +
+      `1M rows: heap + typed arrays ${heapMb.toFixed(0)} MB, append ${appendMs.toFixed(0)} ms (generation + JSON ${(ingestMs - appendMs).toFixed(0)} ms); first page ${firstPage.toFixed(1)} ms; class filter ${classFilter.toFixed(1)} ms (cached page ${classAgain.toFixed(2)} ms); ` +
         `search cold ${searchCold.toFixed(1)} ms, narrowed ${searchTyped.toFixed(1)} ms, other ${searchFresh.toFixed(1)} ms; at-risk ${atRisk.toFixed(1)} ms (first query of all ${atRiskFirst.toFixed(1)} ms); class+search ${combined.toFixed(1)} ms`,
     );
     expect(store.length).toBe(1_000_000);

@@ -309,6 +309,7 @@ export class PreviewService {
       if (run.listing) await this.startListing(run, run.listing);
       const summary = await preview;
       this.knownSizes.set(run.bucketKey, summary.bucketObjects);
+      run.store.prepare();
       this.update(run, { status: 'done', summary, advice: adviceFor(summary), wesenditObjects: summary.wesenditObjects });
     } catch (error) {
       if (this.isFinished(run.state)) return;
