@@ -267,3 +267,30 @@ describe('preview connect through the background and the companion', () => {
     }
   });
 });
+
+describe('without the companion installed', () => {
+  it('companion.status and a preview say how to install it', async () => {
+    const bare = await launchChromiumWithExtension();
+    try {
+      const page = await openPopup(bare.browser, bare.extensionId);
+      const status = await requestFromExtensionFrame(page.mainFrame(), { type: 'companion.status', data: {} });
+      expect(status).toMatchObject({ ok: { available: false, error: { code: 'COMPANION_UNAVAILABLE', message: expect.stringMatching(/not installed.*npx connect-guard install-host/) } } });
+      const started = await requestFromExtensionFrame(page.mainFrame(), {
+        type: 'preview.start',
+        data: { connection: { kind: 'direct', connection: { endpoint: 'http://127.0.0.1:9', bucket: 'b', accessKeyId: 'AK', secretAccessKey: 'fake-secret-never-sent' } }, wesendit: { kind: 'empty' } },
+      });
+      if (typeof started !== 'object' || started === null || !('ok' in started)) throw new Error(JSON.stringify(started));
+      const previewId = Reflect.get(Object(started.ok), 'previewId');
+      let state: unknown;
+      for (let i = 0; i < 200; i++) {
+        state = await requestFromExtensionFrame(page.mainFrame(), { type: 'preview.state', data: { previewId } });
+        if (JSON.stringify(state).includes('"failed"')) break;
+        // A polling interval; the loop ends on the condition.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(state).toMatchObject({ ok: { status: 'failed', error: { code: 'COMPANION_UNAVAILABLE', message: expect.stringMatching(/install-host/) } } });
+    } finally {
+      await bare.close();
+    }
+  });
+});
