@@ -1,0 +1,104 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
+import { PREVIEW_BUTTON_NAME, startPreviewConnect, type PreviewConnect } from './preview-connect.ts';
+
+const FORM = `
+  <form id="f">
+    <label for="p">Storage provider</label><select id="p" name="provider"><option value="other">Other S3</option></select>
+    <label for="e">S3 endpoint</label><input id="e" name="endpoint">
+    <label for="b">Bucket name</label><input id="b" name="bucket">
+    <label for="a">Access key ID</label><input id="a" name="accessKey">
+    <label for="s">Secret access key</label><input id="s" name="secretKey" type="password">
+    <button type="submit" id="connect">Connect</button>
+  </form>`;
+
+let feature: PreviewConnect | undefined;
+let captured: ConnectFormValues[];
+let submits: number;
+
+function previewButton(): HTMLButtonElement | undefined {
+  const button = document.querySelector('[data-connect-guard-ui="preview-connect"]');
+  return button instanceof HTMLButtonElement ? button : undefined;
+}
+
+beforeEach(() => {
+  document.documentElement.lang = 'en';
+  document.body.innerHTML = FORM;
+  captured = [];
+  submits = 0;
+  document.getElementById('f')?.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submits += 1;
+  });
+});
+
+afterEach(() => {
+  feature?.stop();
+  feature = undefined;
+});
+
+describe('startPreviewConnect', () => {
+  it('puts "Preview connect" right after Connect; a click reads the form now and opens the preview for the form id', async () => {
+    // happy-dom loads no frames; the URL shape is the content script's (see wesendit.content.ts).
+    const previewUrl = vi.fn((formId: string) => `about:blank#form=${formId}`);
+    feature = startPreviewConnect(window, {
+      captureForm: async (form) => {
+        captured.push(form);
+        return { formId: 'form-1' };
+      },
+      previewUrl,
+    });
+    const button = previewButton();
+    expect(button?.textContent).toBe(PREVIEW_BUTTON_NAME);
+    expect(button?.previousElementSibling?.id).toBe('connect');
+    expect(button?.type).toBe('button');
+
+    const input = (name: string): HTMLInputElement => {
+      const element = document.querySelector(`[name="${name}"]`);
+      if (!(element instanceof HTMLInputElement)) throw new Error(name);
+      return element;
+    };
+    input('endpoint').value = 'http://127.0.0.1:7480';
+    input('bucket').value = 'nas';
+    input('accessKey').value = 'CGTESTKEY';
+    input('secretKey').value = 'cgtest-secret-unit';
+    button?.click();
+    await vi.waitFor(() => expect(previewUrl).toHaveBeenCalledWith('form-1'));
+    expect(captured).toEqual([{ provider: 'Other S3', endpoint: 'http://127.0.0.1:7480', region: '', bucket: 'nas', accessKey: 'CGTESTKEY', secretKey: 'cgtest-secret-unit' }]);
+    expect(submits).toBe(0);
+    expect(document.querySelector('connect-guard-preview')).not.toBeNull();
+    // Nothing of the secret in the page's markup.
+    expect(document.documentElement.outerHTML).not.toContain('cgtest-secret-unit');
+  });
+
+  it('comes back when the page re-renders its form', async () => {
+    feature = startPreviewConnect(window, { captureForm: async () => ({ formId: 'x' }), previewUrl: (id) => id });
+    expect(previewButton()).toBeDefined();
+    document.body.innerHTML = FORM;
+    expect(previewButton()).toBeUndefined();
+    await vi.waitFor(() => expect(previewButton()?.previousElementSibling?.id).toBe('connect'));
+    expect(document.querySelectorAll('[data-connect-guard-ui="preview-connect"]')).toHaveLength(1);
+  });
+
+  it('keeps the English accessible name on a German page and adds a German description', () => {
+    document.documentElement.lang = 'de';
+    document.body.innerHTML = FORM.replace('>Connect<', '>Verbinden<');
+    feature = startPreviewConnect(window, { captureForm: async () => ({ formId: 'x' }), previewUrl: (id) => id });
+    expect(previewButton()?.textContent).toBe('Preview connect');
+    expect(previewButton()?.title).toMatch(/Verbindung/);
+  });
+
+  it('shows the reason in the panel when the extension cannot take the form', async () => {
+    const previewUrl = vi.fn((id: string) => id);
+    feature = startPreviewConnect(window, {
+      captureForm: async () => {
+        throw new Error('Reload the extension.');
+      },
+      previewUrl,
+    });
+    previewButton()?.click();
+    await vi.waitFor(() => expect(document.querySelector('connect-guard-preview')).not.toBeNull());
+    expect(previewUrl).not.toHaveBeenCalled();
+  });
+});
