@@ -120,11 +120,12 @@ describe('Back up now', () => {
     expect(text()).toContain('1,980 unchanged since the previous backup');
   });
 
-  it('Cancel stops a running backup', async () => {
+  it('Cancel stops a running backup; a poll answered after the cancel does not bring it back', async () => {
+    let answerPoll: ((state: BackupJobState) => void) | undefined;
     const { send, calls } = fakeBackground({
       ...BASE,
       'backup.latest': () => job({}),
-      'backup.state': () => job({}),
+      'backup.state': () => new Promise<BackupJobState>((resolve) => (answerPoll = resolve)),
       'backup.cancel': () => job({ status: 'cancelled' }),
     });
     await show(send);
@@ -132,6 +133,9 @@ describe('Back up now', () => {
     await act(() => button('Cancel').click());
     await until(() => text().includes('The backup was cancelled'), 'cancelled');
     expect(calls.some((call) => call.type === 'backup.cancel')).toBe(true);
+    await act(() => answerPoll?.(job({})));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 20)));
+    expect(text()).toContain('The backup was cancelled');
   });
 
   it('says what is missing when there is neither a form nor a saved storage', async () => {

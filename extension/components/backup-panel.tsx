@@ -36,7 +36,8 @@ export function BackupPanel({ send, vaultUnlocked, pollMs = 250 }: BackupPanelPr
   function apply(sequence: number, next: BackupJobState): void {
     if (sequence < applied.current) return;
     applied.current = sequence;
-    setJob(next);
+    // A job that ended does not run again: a running state for it is a reply that crossed the end.
+    setJob((current) => (current !== undefined && current.backupId === next.backupId && current.status !== 'running' && next.status === 'running' ? current : next));
   }
 
   function nextSequence(): number {
