@@ -21,7 +21,9 @@ Options:
   --to-bucket B[/PFX]   copy the objects server-side into bucket B (under prefix PFX) instead of
                         downloading them; the manifest still goes to the folder above
   --prefix TEXT         only keys starting with TEXT
-  --fresh               start a new backup even when the newest one is unfinished (default: resume it)
+  --resume FOLDER       resume the unfinished backup in FOLDER (by default the newest unfinished
+                        backup of the bucket under --to is resumed by itself)
+  --fresh               start a new backup even when the newest one is unfinished
   --full                download every object (no hard links from the previous backup)
   --skip-verify         do not read the backup back (it is then "complete", not "verified")
   --concurrency N       downloads at once (default 32)
@@ -42,6 +44,7 @@ const OPTIONS = {
   'to-bucket': { type: 'string' },
   prefix: { type: 'string' },
   fresh: { type: 'boolean' },
+  resume: { type: 'string' },
   full: { type: 'boolean' },
   'skip-verify': { type: 'boolean' },
   concurrency: { type: 'string' },
@@ -119,8 +122,15 @@ export async function runBackup(args: readonly string[], io: CliIo): Promise<num
   const bucket = values.bucket;
   if (values.to !== undefined && values.to.trim() === '') throw new UsageError('--to needs a folder.', 'backup');
   const concurrency = parsePositiveInteger('backup', 'concurrency', values.concurrency, 32);
+  if (values.resume !== undefined && values.fresh) throw new UsageError('--resume and --fresh contradict each other.', 'backup');
   const toBucket = values['to-bucket'] !== undefined ? parseBucketTarget(values['to-bucket']) : undefined;
   const json = values.json === true;
+  if (values.resume !== undefined) {
+    const { readBackupHeader } = await import('../backup/backup-folder.ts');
+    const header = await readBackupHeader(values.resume);
+    if (header.status === 'verified' || header.status === 'complete') throw new UsageError(`${values.resume} holds a finished backup: nothing to resume.`, 'backup');
+    if (header.bucket !== bucket) throw new UsageError(`${values.resume} is a backup of ${header.bucket}, not of ${bucket}.`, 'backup');
+  }
   const s3 = await openS3('backup', values, io);
   const { backupBucket } = await import('../backup/backup-bucket.ts');
   const progress = phaseProgress(io.stderr, json);
@@ -133,6 +143,7 @@ export async function runBackup(args: readonly string[], io: CliIo): Promise<num
       concurrency,
       ...(values.prefix ? { prefix: values.prefix } : {}),
       ...(values.to ? { root: values.to } : {}),
+      ...(values.resume ? { folder: values.resume } : {}),
       ...(toBucket ? { toBucket } : {}),
       resume: values.fresh ? 'never' : 'auto',
       incremental: values.full !== true,
