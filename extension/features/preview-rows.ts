@@ -203,6 +203,7 @@ function riskOf(outcome: ConflictOutcome | undefined): number {
 export class PreviewRowStore {
   private count = 0;
   private capacity = 0;
+  private keyChars = 0;
   private readonly keys: string[] = [];
   private classes = new Uint8Array(0);
   private risk = new Uint8Array(0);
@@ -219,11 +220,17 @@ export class PreviewRowStore {
     return this.count;
   }
 
+  /** Mean key length in UTF-16 units (0 without rows). */
+  get averageKeyLength(): number {
+    return this.count === 0 ? 0 : this.keyChars / this.count;
+  }
+
   append(rows: readonly DiffRow[]): void {
     if (this.count + rows.length > this.capacity) this.grow(Math.max(this.count + rows.length, this.capacity * 2, 1024));
     for (const row of rows) {
       const i = this.count++;
       this.keys.push(row.key);
+      this.keyChars += row.key.length;
       this.classes[i] = CLASS_CODE[row.class];
       this.reasons[i] = this.intern(row.reason);
       this.bucket.set(i, row.bucket);

@@ -7,7 +7,7 @@ import type { CompanionRequestData, CompanionRequestType, CompanionResult, DiffP
 import type { CompanionRequestOptions } from '../adapters/companion-port.ts';
 import { ConnectFormRegistry } from './connect-forms.ts';
 import { resolveConnectionSource, credentialsFromConnection } from './preview-connection.ts';
-import { EXPORT_ROWS_PER_PART, PreviewService, type CompanionClient } from './preview-service.ts';
+import { exportRowsPerPart, PreviewService, type CompanionClient } from './preview-service.ts';
 
 const SECRET = 'fake-secret-for-preview-tests-0001';
 const DIRECT = { kind: 'direct', connection: { endpoint: 'http://127.0.0.1:9', bucket: 'demo', accessKeyId: 'AKFAKE', secretAccessKey: SECRET } } as const;
@@ -129,7 +129,29 @@ describe('PreviewService', () => {
     expect(ndjson.map((line) => JSON.parse(line).type)).toEqual(['row', 'row', 'row', 'totals']);
     expect(() => service.exportPart(state.previewId, 'csv', 1)).toThrow(/parts 0 to 0/);
     expect(JSON.stringify([state, done, service.latest()])).not.toContain(SECRET);
-    expect(EXPORT_ROWS_PER_PART).toBeGreaterThan(1000);
+    // A few MB per part whatever the keys' length: ~9,000 rows of 30-character keys, 500 of 1,024-character keys.
+    expect(exportRowsPerPart(30)).toBeGreaterThan(8000);
+    expect(exportRowsPerPart(1024) * (2 * 1024 + 400)).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('a large report comes in parts: header once, every row once, the totals at the very end', async () => {
+    const { service, companion } = setup();
+    const state = await service.start(DIRECT, { kind: 'empty' }, undefined);
+    const rows: DiffRow[] = Array.from({ length: 25_000 }, (_, i) => ({ key: `k${String(i).padStart(6, '0')}`, class: 'only-in-bucket', reason: 'only in the bucket', bucket: { key: `k${String(i).padStart(6, '0')}`, size: i }, wesendit: undefined, outcome: undefined, lookalikeOf: undefined }));
+    await companion.streamRows(rows);
+    const { summary } = await sample();
+    companion.finish({ ...summary, rows: rows.length });
+    await until(() => service.state(state.previewId).status === 'done');
+    const first = service.exportPart(state.previewId, 'csv', 0);
+    expect(first.parts).toBe(Math.ceil(rows.length / exportRowsPerPart(7)));
+    expect(first.parts).toBeGreaterThan(1);
+    const csv = Array.from({ length: first.parts }, (_, part) => service.exportPart(state.previewId, 'csv', part).text);
+    expect(csv.slice(1).every((text) => !text.startsWith('key,'))).toBe(true);
+    expect(csv.join('').trimEnd().split('\r\n')).toHaveLength(rows.length + 1);
+    const ndjson = Array.from({ length: first.parts }, (_, part) => service.exportPart(state.previewId, 'ndjson', part).text).join('').trim().split('\n');
+    expect(ndjson).toHaveLength(rows.length + 1);
+    expect(ndjson.map((line) => JSON.parse(line).type).filter((type) => type === 'totals')).toEqual(['totals']);
+    expect(JSON.parse(ndjson.at(-1) ?? '{}').type).toBe('totals');
   });
 
   it('an empty bucket is a Fresh Start', async () => {

@@ -53,8 +53,12 @@ export interface ListingBatch {
 
 /** Entries forwarded to the companion per `inventory.upload` (≈ 1–2 MB per frame). */
 export const UPLOAD_SLICE = 5000;
-/** Rows per part of an exported report (a few MB of CSV or NDJSON). */
-export const EXPORT_ROWS_PER_PART = 5000;
+/** Aimed size of one part of an exported report: a few MB, far below a message's 64 MiB limit. */
+export const EXPORT_PART_BYTES = 4 * 1024 * 1024;
+/** Rows per part, chosen once per preview from its keys' length: a CSV or NDJSON row is about two keys plus ~400 bytes. */
+export function exportRowsPerPart(averageKeyLength: number): number {
+  return Math.max(500, Math.min(50_000, Math.floor(EXPORT_PART_BYTES / (2 * averageKeyLength + 400))));
+}
 
 /** Failures of the bucket connection itself, which the doctor can explain in plain words. */
 const CONNECTION_FAILURES: ReadonlySet<ConnectGuardErrorCode> = new Set<ConnectGuardErrorCode>([
@@ -193,10 +197,11 @@ export class PreviewService {
       throw new ConnectGuardError('INVALID_INPUT', 'The preview has not finished yet. Export the report when it shows its summary.');
     }
     const total = run.store.length;
-    const parts = Math.max(1, Math.ceil(total / EXPORT_ROWS_PER_PART));
+    const perPart = exportRowsPerPart(run.store.averageKeyLength);
+    const parts = Math.max(1, Math.ceil(total / perPart));
     if (!Number.isSafeInteger(part) || part < 0 || part >= parts) throw new ConnectGuardError('INVALID_INPUT', `The report has parts 0 to ${parts - 1}.`);
-    const from = part * EXPORT_ROWS_PER_PART;
-    const to = Math.min(total, from + EXPORT_ROWS_PER_PART);
+    const from = part * perPart;
+    const to = Math.min(total, from + perPart);
     const lines: string[] = [];
     if (format === 'csv') {
       if (part === 0) lines.push(formatDiffCsvHeader());
