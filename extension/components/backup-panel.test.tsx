@@ -78,7 +78,7 @@ async function show(send: SendToBackground): Promise<void> {
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
+  for (let i = 0; i < 1_000; i += 1) {
     if (check()) return;
     await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
   }

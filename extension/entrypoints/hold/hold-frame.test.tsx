@@ -54,7 +54,7 @@ async function show(send: SendToBackground): Promise<void> {
 
 /** Waits (in real time, polled by the frame every 5 ms) until `check` holds. */
 async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
+  for (let i = 0; i < 1_000; i += 1) {
     if (check()) return;
     await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
   }
