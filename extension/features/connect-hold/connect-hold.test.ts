@@ -282,6 +282,19 @@ describe('connect hold: release', () => {
     expect(log).toMatchObject({ clicks: 0, submits: 1, submitters: ['connect'] });
   });
 
+  it('a release that overtakes the reply with the hold id still lets the click through', async () => {
+    let answer: ((reply: { holdId: string }) => void) | undefined;
+    ports.requestHold = vi.fn(() => new Promise<{ holdId: string }>((resolve) => (answer = resolve)));
+    connectButton().click();
+    await settle();
+    hold?.release('hold-fast');
+    expect(log.clicks).toBe(0);
+    answer?.({ holdId: 'hold-fast' });
+    await settle();
+    expect(log).toMatchObject({ clicks: 1, submits: 1 });
+    expect(connectButton().getAttribute('data-connect-guard')).toBe('released');
+  });
+
   it('ignores a release for a hold it does not know', async () => {
     connectButton().click();
     await settle();

@@ -113,6 +113,8 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
   const byHoldId = new Map<string, HoldRecord>();
   /** Buttons a re-render put in the page whose pending hold was re-checked already. */
   const checkedButtons = new WeakSet<HTMLElement>();
+  /** Released hold ids this frame did not know yet (another frame's, or a reply still on its way). */
+  const earlyReleases = new Set<string>();
   /** Open shadow roots that held a connect form. */
   const shadowRoots = new Set<ShadowRoot>();
   let panel: HoldPanel | undefined;
@@ -245,6 +247,7 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
       record.holdId = holdId;
       byHoldId.set(holdId, record);
       if (!record.released) showPanel(holdId, record.pending?.form.connectButton ?? button);
+      if (earlyReleases.delete(holdId)) release(holdId);
     } catch (error) {
       // Fail closed: the click stays held, the note says why, and the next click asks again.
       records.delete(record.key);
@@ -261,7 +264,13 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
 
   function release(holdId: string): void {
     const record = byHoldId.get(holdId);
-    if (!record || record.released) return;
+    if (!record) {
+      // The release can overtake the reply that told us the id (an empty bucket is checked fast).
+      if (earlyReleases.size >= 32) earlyReleases.clear();
+      earlyReleases.add(holdId);
+      return;
+    }
+    if (record.released) return;
     record.released = true;
     const pending = record.pending;
     record.pending = undefined;
