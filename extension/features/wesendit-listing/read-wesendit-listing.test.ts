@@ -118,6 +118,34 @@ describe('readWesenditListing on the fake file browser', () => {
     expect(batches.at(-1)).toMatchObject({ done: true, error: { message: expect.stringContaining('photos') } });
   });
 
+  it('follows a pager without a range page by page and never loops when "Next" leads back', async () => {
+    const pageHtml = (rows: string, next: string): string =>
+      `<html lang="en"><body><table><tr><th>Name</th><th>Size</th></tr>${rows}</table><a href="${next}">Next</a></body></html>`;
+    const pages: Record<string, string> = {
+      '/list': pageHtml('<tr><td>a.txt</td><td>1 KB</td></tr>', '/list?cursor=x'),
+      '/list?cursor=x': pageHtml('<tr><td>b.txt</td><td>2 KB</td></tr>', '/list'),
+    };
+    const batches: ListingBatch[] = [];
+    let fetched = 0;
+    const result = await readWesenditListing(`${ORIGIN}/list`, {
+      fetchHtml: async (url) => {
+        fetched += 1;
+        const parsed = new URL(url);
+        return pages[parsed.pathname + parsed.search] ?? '';
+      },
+      parseHtml: (html) => new DOMParser().parseFromString(html, 'text/html'),
+      sendBatch: async (batch) => {
+        batches.push(batch);
+      },
+    });
+    expect(result.error).toBeUndefined();
+    expect(fetched).toBe(2);
+    expect(batches.flatMap((batch) => batch.entries)).toEqual([
+      { key: 'a.txt', size: 1000 },
+      { key: 'b.txt', size: 2000 },
+    ]);
+  });
+
   it('says so when the page shows no file list', async () => {
     const batches: ListingBatch[] = [];
     const result = await readWesenditListing(`${ORIGIN}/x`, {

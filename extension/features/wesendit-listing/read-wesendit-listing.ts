@@ -70,6 +70,13 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
   const queue: Task[] = [{ url: startUrl, folder: '', follow: true }];
   const seenKeys = new Set<string>();
   const seenFolders = new Set<string>(['']);
+  /** Pages already queued: a pager whose "Next" leads back never loops. */
+  const seenUrls = new Set<string>([startUrl]);
+  const enqueue = (task: Task): void => {
+    if (seenUrls.has(task.url)) return;
+    seenUrls.add(task.url);
+    queue.push(task);
+  };
   let buffer: InventoryEntry[] = [];
   let sending: Promise<void> = Promise.resolve();
   let entries = 0;
@@ -101,7 +108,7 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
         const bigger = new URL(next);
         bigger.searchParams.set(sizeParam, String(preferredPageSize));
         bigger.searchParams.set(pageParam, '1');
-        queue.push({ url: bigger.href, folder: task.folder, follow: true, expectedFrom: 1 });
+        enqueue({ url: bigger.href, folder: task.folder, follow: true, expectedFrom: 1 });
         return true;
       }
       const current = Number(next.searchParams.get(pageParam)) - 1;
@@ -109,11 +116,11 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
       for (let number = current + 1; number <= lastPage; number += 1) {
         const url = new URL(next);
         url.searchParams.set(pageParam, String(number));
-        queue.push({ url: url.href, folder: task.folder, follow: false, expectedFrom: range.from + (number - current) * shown });
+        enqueue({ url: url.href, folder: task.folder, follow: false, expectedFrom: range.from + (number - current) * shown });
       }
       return false;
     }
-    queue.push({ url: next.href, folder: task.folder, follow: true });
+    enqueue({ url: next.href, folder: task.folder, follow: true });
     return false;
   };
 
@@ -137,7 +144,7 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
       seenFolders.add(path);
       const url = new URL(folder.url);
       if (learnedSizeParam && !url.searchParams.has(learnedSizeParam)) url.searchParams.set(learnedSizeParam, String(preferredPageSize));
-      queue.push({ url: url.href, folder: path, follow: true });
+      enqueue({ url: url.href, folder: path, follow: true });
     }
     if (replanned) return;
     for (const file of page.files) {
