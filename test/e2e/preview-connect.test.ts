@@ -213,8 +213,11 @@ describe('preview connect through the background and the companion', () => {
           let sealed = false;
           port.onMessage.addListener((message: Record<string, unknown>) => {
             got.push(message);
-            // Seal only once the bucket listing has visibly run: the listing did not wait for it.
-            if (!sealed && message.id === 'preview' && message.event === 'progress') {
+            // Seal only once the host reports bucket objects listed: the listing did not wait for
+            // the WeSendit side (without the overlap this never happens and the test times out).
+            const progress = message.data;
+            const listed = typeof progress === 'object' && progress !== null ? Number(Reflect.get(progress, 'objects')) : 0;
+            if (!sealed && message.id === 'preview' && message.event === 'progress' && listed > 0) {
               sealed = true;
               port.postMessage({ id: 'u2', type: 'inventory.upload', data: { uploadId: 'open', entries: part2, done: true }, timeoutMs: 10_000 });
             }
@@ -225,7 +228,7 @@ describe('preview connect through the background and the companion', () => {
           });
           port.onDisconnect.addListener(() => reject(new Error(`port closed: ${JSON.stringify(got)}`)));
           port.postMessage({ id: 'u1', type: 'inventory.upload', data: { uploadId: 'open', entries: part1, done: false }, timeoutMs: 10_000 });
-          port.postMessage({ id: 'preview', type: 'diff.preview', data: { connection: conn, wesendit: { kind: 'upload', uploadId: 'open' } }, timeoutMs: 60_000 });
+          port.postMessage({ id: 'preview', type: 'diff.preview', data: { connection: conn, wesendit: { kind: 'upload', uploadId: 'open' } }, timeoutMs: 30_000 });
         }),
       COMPANION_HOST_NAME,
       connection,
