@@ -345,30 +345,41 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
    * delimiter listing), each new range starting at its folder's own key. When that listing was
    * complete, a folder followed by the next one with no file of the listed folder between them
    * holds every key up to the next folder: its range is bounded by the folder as a prefix.
+   *
+   * A range with a page in flight is split when that page is in: the page would most often
+   * reach past the new bound, and the server's work and ours on its keys beyond it would be
+   * wasted. `pending` names the folders (by index) still to be placed.
    */
-  const addSplitPoints = (points: readonly string[], complete: boolean, files: readonly string[]): void => {
+  const addSplitPoints = (points: readonly string[], complete: boolean, files: readonly string[], pending?: ReadonlySet<number>): void => {
     let target: KeyRange | undefined = head;
-    let previous: { readonly range: KeyRange; readonly folder: string } | undefined;
     let fileIndex = 0;
-    for (const point of points) {
+    const later = new Set<number>();
+    for (let index = 0; index < points.length; index++) {
+      const point = points[index] ?? '';
+      if (pending && !pending.has(index)) continue;
       // The range whose upper bound is at or above the point.
       while (target && target.until !== undefined && compareS3Keys(point, target.until) >= 0) target = target.next;
-      if (!target) return;
+      if (!target) break;
       const lower = target.lastKey ?? target.after;
-      if (target.done || (lower !== undefined && compareS3Keys(point, lower) <= 0)) {
-        previous = undefined;
+      if (target.done || (lower !== undefined && compareS3Keys(point, lower) <= 0)) continue;
+      if (target.inFlight) {
+        later.add(index);
         continue;
       }
-      if (rangeCount >= MAX_RANGES) return;
+      if (rangeCount >= MAX_RANGES) break;
       // The new range holds only keys the split one held: a prefix valid there is valid here.
       const created = newRange(point, target.until, target.next, { afterInclusive: true, untilExclusive: target.untilExclusive, prefix: target.prefix, folderFirst: point });
-      if (previous && previous.range === target && complete) {
-        // Files of the listed folder between the previous folder and this one?
-        while (fileIndex < files.length && compareS3Keys(files[fileIndex] ?? '', previous.folder) < 0) fileIndex++;
+      const folderBefore = index > 0 ? points[index - 1] : undefined;
+      if (complete && folderBefore !== undefined && lower !== undefined && compareS3Keys(lower, folderBefore) >= 0) {
+        // What is left of the split range lies between the previous folder and this one: with no
+        // file of the listed folder between them, it is all inside the previous folder.
+        while (fileIndex < files.length && compareS3Keys(files[fileIndex] ?? '', folderBefore) < 0) fileIndex++;
         const between = fileIndex < files.length && compareS3Keys(files[fileIndex] ?? '', point) < 0;
-        if (!between) {
-          target.prefix = previous.folder;
-          target.folderFirst = undefined;
+        if (!between && (target.prefix === undefined || target.prefix.length < folderBefore.length)) {
+          target.prefix = folderBefore;
+          if (target.folderFirst !== undefined && folderBefore.startsWith(target.folderFirst)) target.folderFirst = undefined;
+          // The next page is asked with the new prefix rather than continuing the old request.
+          target.token = undefined;
         }
       }
       target.until = point;
@@ -377,8 +388,8 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
       notStarted++;
       rangeCount++;
       target = created;
-      previous = { range: created, folder: point };
     }
+    if (later.size > 0) deferredSplits.push({ points, complete, files, pending: later });
   };
 
   /**
@@ -388,6 +399,7 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
    * subfolders. A failed probe only costs speed.
    */
   const probed = new Set<string>();
+  const deferredSplits: { readonly points: readonly string[]; readonly complete: boolean; readonly files: readonly string[]; readonly pending: ReadonlySet<number> }[] = [];
   const probeFolder = (folder: string): void => {
     if (probed.has(folder) || probed.size >= MAX_PROBES) return;
     probed.add(folder);
@@ -513,6 +525,8 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
         .finally(() => {
           target.inFlight = false;
           inFlight--;
+          // Before the range's next page is requested.
+          for (const deferred of deferredSplits.splice(0)) addSplitPoints(deferred.points, deferred.complete, deferred.files, deferred.pending);
           notify();
         });
     }
