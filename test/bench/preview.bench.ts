@@ -2,29 +2,44 @@
  * `npm run bench:preview`: "Preview connect" in real Chromium with the built extension, the real
  * native host and the local Ceph gateway.
  *
+ * End-to-end part: for 10k and 100k bucket objects (seeded once into a bluestore gateway kept in
+ * a cache folder), the fake WeSendit connect form filled with the bucket's endpoint, bucket and
+ * keys; a click on "Preview connect" beside it opens the panel, whose own "Preview connect" runs
+ * the preview with the WeSendit side read from the tab's file browser; timed until the totals per
+ * class are on screen. In the same run, `connect-guard diff` as users run it (the bin, credentials
+ * in the environment) on the same bucket against a manifest of the same WeSendit files. Printed:
+ * both times, their ratio (floor ≤ 1.3×), when the content feature read the listing, and the
+ * per-class objects and bytes of both, checked against each other and the generator's rules.
+ * Knobs: see {@link readKnobs}.
+ *
  * Popup part ({@link measurePopupRendering}): with a finished preview of about a million rows
  * held by the background, the time from opening the popup to its first rendered rows, the time
  * to apply a class filter, an at-risk filter and a key search, scrolling to the middle, and the
- * popup's JS heap. Floors: first render ≤ 300 ms, filter ≤ 150 ms.
- *
- * Standalone, this file makes its own million-row preview ({@link prepareLargePreview}): a
- * bucket of 2,500 objects on Ceph against a WeSendit manifest of 1,000,000 entries that overlaps
- * it (same content, conflicts, only on each side), previewed through the companion exactly as a
- * user's "Preview connect" with a manifest file would.
+ * popup's JS heap. Floors: first render ≤ 300 ms, filter ≤ 150 ms. Its preview
+ * ({@link prepareLargePreview}): a bucket of 2,500 objects against a WeSendit manifest of
+ * 1,000,000 entries that overlaps it (same content, conflicts, only on each side), previewed
+ * through the companion exactly as a user's "Preview connect" with a manifest file would.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { fileURLToPath } from 'node:url';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Page } from 'puppeteer-core';
 import { installHost } from '../../companion/src/host/install-host.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
+import { DIFF_CLASSES, type DiffClass } from '../../shared/diff/diff-inventories.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
-import type { BucketConnection } from '../../shared/protocol/companion-protocol.ts';
+import type { BucketConnection, DiffPreviewSummary } from '../../shared/protocol/companion-protocol.ts';
 import type { PreviewRowQuery, PreviewState, PreviewWesenditSource } from '../../shared/protocol/extension-protocol.ts';
+import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
+import { generatedContent, type FakeFileSpec } from '../fake-wesendit/fake-storage.ts';
+import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
+import type { CephRgw } from '../support/ceph-rgw.ts';
 import { launchChromiumWithExtension, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
 
 /** PRODUCT/issue floors for the popup. */
@@ -289,6 +304,7 @@ export async function prepareLargePreview(input: LargePreviewInput): Promise<{ p
   }
 }
 
+/** The popup part's bucket: 2,500 objects against a manifest of `MANIFEST_ENTRIES`. */
 const BUCKET = 'bench-preview';
 const SAME = 1_000;
 const CONFLICTS = 1_000;
@@ -335,44 +351,464 @@ async function writeManifest(path: string): Promise<void> {
   await once(out, 'finish');
 }
 
-async function runStandalone(): Promise<void> {
-  const { startCephRgw } = await import('../support/ceph-rgw.ts');
-  const work = await mkdtemp(join(tmpdir(), 'connect-guard-bench-preview-'));
-  const rgw = await startCephRgw({ buckets: [BUCKET] });
-  let chromium: ChromiumWithExtension | undefined;
-  try {
-    const connection: BucketConnection = { endpoint: rgw.endpoint, region: rgw.region, bucket: BUCKET, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey };
-    const client = createS3Client(connection);
-    const keys: { key: string; body: string }[] = [];
-    for (let i = 0; i < SAME + CONFLICTS; i++) keys.push({ key: sharedKey(i), body: `object ${i}` });
-    for (let i = 0; i < BUCKET_ONLY; i++) keys.push({ key: `bucket-only/${String(i).padStart(5, '0')}.txt`, body: `bucket ${i}` });
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next < keys.length) {
-          const item = keys[next++];
-          if (item) await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: item.key, Body: item.body }));
-        }
-      }),
-    );
-    client.destroy();
-    const manifestPath = join(work, 'wesendit-manifest.csv');
-    await writeManifest(manifestPath);
+// ---------------------------------------------------------------------------------------------
+// End-to-end part: "Preview connect" beside the fake WeSendit connect form against the CLI.
+// ---------------------------------------------------------------------------------------------
 
+const BIN = fileURLToPath(new URL('../../companion/bin/connect-guard.js', import.meta.url));
+const STORAGE = 'st-nas';
+/** Bumped when the seeded data change: a cache with another version is seeded again. */
+const SEED_VERSION = 'v1';
+const META_BUCKET = 'bench-preview-meta';
+/** PRODUCT/issue floor: the preview through the browser and the host ≤ 1.3× the CLI. */
+export const CHANNEL_RATIO_FLOOR = 1.3;
+
+/**
+ * Environment knobs (all optional):
+ * - CG_BENCH_PREVIEW_SIZES   bucket sizes of the end-to-end part, comma-separated (default 10000,100000; 0 skips it)
+ * - CG_BENCH_PREVIEW_RUNS    runs per size, median reported (default 3; the largest size gets at most 2 when the budget is tight)
+ * - CG_BENCH_PREVIEW_BUDGET_S  time budget of the whole bench after seeding (default 690 s); later runs are skipped past it
+ * - CG_BENCH_PREVIEW_POPUP   0 skips the popup rendering part
+ * - CG_BENCH_PREVIEW_ENTRIES manifest entries of the popup part (default 1,000,000)
+ * - CG_BENCH_PREVIEW_SEED_ONLY 1: seed the cached gateway and stop
+ * - CG_BENCH_CACHE           folder of the seeded gateway (default ~/.cache/connect-guard/ceph-preview-bench)
+ */
+interface Knobs {
+  readonly sizes: readonly number[];
+  readonly runs: number;
+  readonly budgetMs: number;
+  readonly popup: boolean;
+  readonly seedOnly: boolean;
+  readonly cacheDir: string;
+}
+
+function readKnobs(): Knobs {
+  const sizes = (process.env.CG_BENCH_PREVIEW_SIZES ?? '10000,100000')
+    .split(',')
+    .map((text) => Number(text.trim()))
+    .filter((size) => Number.isSafeInteger(size) && size > 0);
+  const runs = Number(process.env.CG_BENCH_PREVIEW_RUNS ?? 3);
+  if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('CG_BENCH_PREVIEW_RUNS must be a whole number ≥ 1.');
+  return {
+    sizes,
+    runs,
+    budgetMs: Number(process.env.CG_BENCH_PREVIEW_BUDGET_S ?? 690) * 1000,
+    popup: process.env.CG_BENCH_PREVIEW_POPUP !== '0',
+    seedOnly: process.env.CG_BENCH_PREVIEW_SEED_ONLY === '1',
+    cacheDir: process.env.CG_BENCH_CACHE ?? join(homedir(), '.cache', 'connect-guard', 'ceph-preview-bench'),
+  };
+}
+
+type Side = 'same' | 'conflict' | 'only-in-bucket';
+
+/**
+ * One dataset of `size` bucket objects in folders of 1,000 (a NAS-like tree): of every five,
+ * two are the same file in WeSendit, one was edited on one side (same size, other bytes), two
+ * exist only in the bucket; WeSendit has as many files again only on its side (40% of `size`),
+ * so both sides hold `size` objects.
+ */
+class Dataset {
+  readonly bucket: string;
+  constructor(readonly size: number) {
+    this.bucket = `bench-preview-${size}`;
+  }
+
+  key(i: number): string {
+    return `set-${String(Math.floor(i / 1000)).padStart(3, '0')}/file-${String(i).padStart(7, '0')}.dat`;
+  }
+
+  side(i: number): Side {
+    const r = i % 5;
+    return r <= 1 ? 'same' : r === 2 ? 'conflict' : 'only-in-bucket';
+  }
+
+  fileSize(i: number): number {
+    return 64 + ((i * 7919) % 4000);
+  }
+
+  get wesenditOnly(): number {
+    return Math.round(this.size * 0.4);
+  }
+
+  /** The bytes the bucket holds for object `i`: WeSendit's for "same", other bytes otherwise. */
+  bucketBody(i: number): Buffer {
+    return generatedContent(this.key(i), this.fileSize(i), this.side(i) === 'same' ? 'wesendit' : 'bucket');
+  }
+
+  /** The WeSendit storage's files (a generator: 100k specs never become one array here). */
+  *wesenditFiles(): Generator<FakeFileSpec> {
+    for (let i = 0; i < this.size; i++) {
+      const side = this.side(i);
+      if (side === 'only-in-bucket') continue;
+      // Half the conflicts were edited in WeSendit later than the bucket's copy.
+      const lastModified = side === 'conflict' && i % 10 === 2 ? '2030-01-01T00:00:00.000Z' : '2024-05-01T08:00:00.000Z';
+      yield { key: this.key(i), size: this.fileSize(i), seed: 'wesendit', lastModified };
+    }
+    for (let j = 0; j < this.wesenditOnly; j++) {
+      yield { key: `incoming/batch-${String(Math.floor(j / 1000)).padStart(3, '0')}/upload-${String(j).padStart(7, '0')}.bin`, size: 64 + ((j * 104_729) % 4000), seed: 'wesendit' };
+    }
+  }
+
+  /** Objects per class, computed from the generator's rules alone. */
+  expectedObjects(): Record<DiffClass, number> {
+    const counts: Record<DiffClass, number> = { 'only-in-bucket': 0, 'only-in-wesendit': this.wesenditOnly, same: 0, conflict: 0, unknown: 0 };
+    for (let i = 0; i < this.size; i++) counts[this.side(i)] += 1;
+    return counts;
+  }
+}
+
+/** Seeds the datasets' buckets once; a marker object per bucket says it is complete. */
+async function seedBuckets(rgw: CephRgw, datasets: readonly Dataset[], popupBucket: boolean): Promise<void> {
+  const client = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey }, { maxSockets: 48 });
+  try {
+    const seeded = async (marker: string): Promise<boolean> =>
+      client.send(new HeadObjectCommand({ Bucket: META_BUCKET, Key: marker })).then(
+        () => true,
+        () => false,
+      );
+    const putAll = async (count: number, put: (index: number) => Promise<unknown>, label: string): Promise<void> => {
+      const started = Date.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 48 }, async () => {
+          while (next < count) {
+            const index = next++;
+            await put(index);
+            if (index % 20_000 === 0 && index > 0) console.log(`  ${label}: ${index.toLocaleString('en-US')} objects, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+          }
+        }),
+      );
+      console.log(`  ${label}: ${count.toLocaleString('en-US')} objects in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    };
+    for (const dataset of datasets) {
+      const marker = `${dataset.bucket}-${SEED_VERSION}`;
+      if (await seeded(marker)) continue;
+      console.log(`Seeding ${dataset.size.toLocaleString('en-US')} objects into ${dataset.bucket} (kept for later runs)…`);
+      await putAll(dataset.size, (i) => client.send(new PutObjectCommand({ Bucket: dataset.bucket, Key: dataset.key(i), Body: dataset.bucketBody(i) })), dataset.bucket);
+      await client.send(new PutObjectCommand({ Bucket: META_BUCKET, Key: marker, Body: 'seeded' }));
+    }
+    const popupMarker = `${BUCKET}-${SEED_VERSION}`;
+    if (popupBucket && !(await seeded(popupMarker))) {
+      const items: { key: string; body: string }[] = [];
+      for (let i = 0; i < SAME + CONFLICTS; i++) items.push({ key: sharedKey(i), body: `object ${i}` });
+      for (let i = 0; i < BUCKET_ONLY; i++) items.push({ key: `bucket-only/${String(i).padStart(5, '0')}.txt`, body: `bucket ${i}` });
+      await putAll(items.length, async (i) => {
+        const item = items[i];
+        if (item) await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: item.key, Body: item.body }));
+      }, BUCKET);
+      await client.send(new PutObjectCommand({ Bucket: META_BUCKET, Key: popupMarker, Body: 'seeded' }));
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Times in ms from the click on the panel's "Preview connect", as the panel showed them. */
+interface PreviewRun {
+  /** Click beside the form → the panel shows the form's connection. */
+  readonly panelOpenMs: number;
+  /** Click in the panel → the totals per class on screen. */
+  readonly summaryMs: number;
+  /** The panel left "Reading WeSendit’s file list" (the tab's listing read and handed to the host). */
+  readonly wesenditPhaseMs: number | undefined;
+  /** The panel first showed "Comparing" (the host's merge), if a poll caught it. */
+  readonly comparingMs: number | undefined;
+  /** The content feature's requests to the file browser: first request → last response, and count. */
+  readonly listingFetch: { readonly firstMs: number; readonly lastMs: number; readonly requests: number } | undefined;
+  /** Objects per class as the panel shows them. */
+  readonly shown: Record<DiffClass, number>;
+  /** The background's summary: totals per class with bytes, and the host's own elapsed time. */
+  readonly summary: DiffPreviewSummary;
+}
+
+function isSummary(value: unknown): value is DiffPreviewSummary {
+  return typeof value === 'object' && value !== null && 'totals' in value && 'elapsedMs' in value && typeof value.elapsedMs === 'number';
+}
+
+/**
+ * Runs in the panel: clicks its "Preview connect" and marks (ms from the click) when the panel
+ * first showed each phase and the totals, in `window.__cgPreviewDone`. Marks are taken where the
+ * user sees them, not by a poll from the benchmark.
+ */
+const PANEL_OBSERVER = `(() => {
+  const marks = {};
+  const t0 = performance.now();
+  let sawRunning = false;
+  const observer = new MutationObserver(() => {
+    const result = document.querySelector('.preview-result');
+    const status = result ? result.getAttribute('data-status') : null;
+    const statusLine = result ? result.querySelector('[role="status"]') : null;
+    const text = statusLine ? statusLine.textContent || '' : '';
+    if (status === 'reading-wesendit' || status === 'listing') {
+      sawRunning = true;
+      if (status === 'reading-wesendit') marks.reading ??= performance.now() - t0;
+      else marks.listing ??= performance.now() - t0;
+      if (text.startsWith('Comparing')) marks.comparing ??= performance.now() - t0;
+    }
+    if (!sawRunning) return;
+    if (status === 'done' && document.querySelector('table.preview-classes td[data-objects]')) {
+      marks.done = performance.now() - t0;
+      window.__cgPreviewDone = { marks };
+      observer.disconnect();
+    } else if (status === 'failed' || status === 'cancelled') {
+      window.__cgPreviewDone = { marks, error: status + ': ' + [...document.querySelectorAll('[role="alert"], .preview-result')].map((element) => element.textContent).join(' | ') };
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  const button = document.querySelector('form.preview-setup button[type="submit"]');
+  if (!button) throw new Error('The panel has no "Preview connect" button.');
+  button.click();
+})()`;
+
+async function previewThroughConnectForm(chromium: ChromiumWithExtension, ui: FakeWeSendit, rgw: CephRgw, dataset: Dataset, timeoutMs: number): Promise<PreviewRun> {
+  const page = await chromium.browser.newPage();
+  try {
+    const listingRequests: number[] = [];
+    let lastListingResponse = 0;
+    const isListing = (url: string): boolean => url.includes('/storage/files');
+    page.on('request', (request) => {
+      if (isListing(request.url())) listingRequests.push(Date.now());
+    });
+    page.on('requestfinished', (request) => {
+      if (isListing(request.url())) lastListingResponse = Date.now();
+    });
+    const form = await ConnectFormPageObject.open(page, ui.url, { storageId: STORAGE });
+    await form.fill({ provider: 'other', endpoint: rgw.endpoint, bucket: dataset.bucket, accessKey: rgw.accessKeyId, secretKey: rgw.secretAccessKey });
+    const clickedAt = Date.now();
+    await (await form.previewButton()).click();
+    const frame = await form.waitForPreviewFrame(30_000);
+    await frame.waitForSelector('dl[aria-label="Connect form"]', { timeout: 30_000 });
+    const panelOpenMs = Date.now() - clickedAt;
+
+    const startedAt = Date.now();
+    // The observer runs in the panel: marks are taken where the user sees them, not by a poll from here.
+    // A string, not a function: tsx's name-keeping helper (`__name`) does not exist in the page.
+    await frame.evaluate(PANEL_OBSERVER);
+    let outcome: { marks: Record<string, number>; error?: string } | undefined;
+    const deadline = Date.now() + timeoutMs;
+    while (outcome === undefined) {
+      // Read back the panel's own marks; this loop's interval does not enter the figures.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      outcome = await frame.evaluate(() => Reflect.get(window, '__cgPreviewDone'));
+      if (outcome === undefined && Date.now() > deadline) throw new Error(`The preview of ${dataset.bucket} did not finish within ${timeoutMs / 1000} s.`);
+    }
+    if (outcome.error !== undefined) throw new Error(`The preview of ${dataset.bucket} ended ${outcome.error}`);
+    const shown = await frame.evaluate(() => Object.fromEntries([...document.querySelectorAll('table.preview-classes tr[data-class]')].map((row) => [row.getAttribute('data-class'), Number(row.querySelector('td[data-objects]')?.getAttribute('data-objects'))])));
+    const latest = okValue(await requestFromExtensionFrame(frame, { type: 'preview.latest', data: {} }), 'preview.latest');
+    if (!isPreviewState(latest) || latest.status !== 'done' || !isSummary(latest.summary)) throw new Error(`preview.latest answered ${JSON.stringify(latest)}`);
+    const first = listingRequests[0];
+    return {
+      panelOpenMs,
+      summaryMs: outcome.marks.done ?? Number.NaN,
+      wesenditPhaseMs: outcome.marks.listing,
+      comparingMs: outcome.marks.comparing,
+      listingFetch: first === undefined ? undefined : { firstMs: first - startedAt, lastMs: lastListingResponse - startedAt, requests: listingRequests.length },
+      shown: perClass((name) => Number(shown[name] ?? Number.NaN)),
+      summary: latest.summary,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+interface CliRun {
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly peakRssMb: number;
+  readonly totals: { readonly objects: number; readonly classes: Record<DiffClass, ClassFigures> };
+}
+
+type ClassFigures = { objects: number; bucketBytes: number; wesenditBytes: number };
+
+/** The NDJSON report's totals line (`{"type":"totals","objects":…,"classes":{…}}`), or undefined. */
+function parseTotalsLine(line: string): CliRun['totals'] | undefined {
+  const value: unknown = JSON.parse(line);
+  if (typeof value !== 'object' || value === null || !('type' in value) || value.type !== 'totals' || !('classes' in value) || !('objects' in value)) return undefined;
+  const classes: unknown = value.classes;
+  if (typeof classes !== 'object' || classes === null) return undefined;
+  const figures = (name: DiffClass): ClassFigures => {
+    const entry: unknown = Reflect.get(classes, name);
+    const read = (field: string): number => (typeof entry === 'object' && entry !== null ? Number(Reflect.get(entry, field)) : Number.NaN);
+    return { objects: read('objects'), bucketBytes: read('bucketBytes'), wesenditBytes: read('wesenditBytes') };
+  };
+  return { objects: Number(value.objects), classes: perClass(figures) };
+}
+
+function perClass<T>(pick: (name: DiffClass) => T): Record<DiffClass, T> {
+  return { 'only-in-bucket': pick('only-in-bucket'), 'only-in-wesendit': pick('only-in-wesendit'), same: pick('same'), conflict: pick('conflict'), unknown: pick('unknown') };
+}
+
+/** `connect-guard diff --bucket … --manifest … --format ndjson --out FILE` as a user runs it, under GNU time. */
+function cliDiff(rgw: CephRgw, dataset: Dataset, manifest: string, out: string, timeoutMs: number): Promise<CliRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: rgw.accessKeyId, AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+  delete env.AWS_PROFILE;
+  const args = ['-f', 'CGTIME %e %U %S %M', process.execPath, BIN, 'diff', '--bucket', dataset.bucket, '--endpoint', rgw.endpoint, '--manifest', manifest, '--format', 'ndjson', '--out', out, '--json'];
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const match = /CGTIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
+      if (code !== 0 || !match) {
+        reject(new Error(`connect-guard diff exited ${code}: ${stderr.replace(/CGTIME.*/, '').trim().split('\n').slice(-3).join(' | ')}`));
+        return;
+      }
+      const [seconds, user, system, rssKb] = match.slice(1).map(Number);
+      readFile(out, 'utf8').then((text) => {
+        const last = text.trimEnd().split('\n').at(-1) ?? '{}';
+        const totals = parseTotalsLine(last);
+        if (totals === undefined) {
+          reject(new Error(`The report's last line is not the totals: ${last.slice(0, 200)}`));
+          return;
+        }
+        resolve({ seconds: seconds ?? Number.NaN, cpuSeconds: (user ?? 0) + (system ?? 0), peakRssMb: (rssKb ?? 0) / 1024, totals });
+      }, reject);
+    });
+  });
+}
+
+async function writeStorageManifest(ui: FakeWeSendit, path: string): Promise<void> {
+  const lines = ['path,size,modified,md5'];
+  for (const file of ui.storageFiles(STORAGE)) lines.push(`${file.key},${file.size},${file.lastModified},${file.md5}`);
+  await writeFile(path, lines.join('\n') + '\n');
+}
+
+function loadAverage(): string {
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+}
+
+const seconds = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '    –' : (ms / 1000).toFixed(2).padStart(6));
+
+interface SizeResult {
+  readonly dataset: Dataset;
+  readonly previews: PreviewRun[];
+  readonly clis: CliRun[];
+  readonly loads: string[];
+}
+
+function report(result: SizeResult): void {
+  const { dataset, previews, clis } = result;
+  const expected = dataset.expectedObjects();
+  console.log(`\n${dataset.size.toLocaleString('en-US')} bucket objects, ${(dataset.size - expected['only-in-bucket'] + dataset.wesenditOnly).toLocaleString('en-US')} WeSendit files (${previews.length} preview run(s), ${clis.length} CLI run(s); load average at each run: ${result.loads.join(' / ')})`);
+  console.log('run   preview: panel open  click→summary  WeSendit read (fetch first→last, requests)  left "Reading WeSendit"  "Comparing" seen  host elapsed   |  CLI diff   CPU s  peak RSS MB');
+  for (let i = 0; i < Math.max(previews.length, clis.length); i++) {
+    const p = previews[i];
+    const c = clis[i];
+    const fetch = p?.listingFetch ? `${seconds(p.listingFetch.firstMs)} → ${seconds(p.listingFetch.lastMs)} s (${String(p.listingFetch.requests).padStart(4)})` : '   not seen              ';
+    console.log(
+      `${String(i + 1).padStart(3)}   ${p ? `${seconds(p.panelOpenMs)} s        ${seconds(p.summaryMs)} s       ${fetch}           ${seconds(p.wesenditPhaseMs)} s            ${seconds(p.comparingMs)} s      ${seconds(p.summary.elapsedMs)} s` : ' '.repeat(120)}   |  ${c ? `${c.seconds.toFixed(2).padStart(6)} s  ${c.cpuSeconds.toFixed(2).padStart(6)}  ${c.peakRssMb.toFixed(0).padStart(11)}` : ''}`,
+    );
+  }
+  const previewMs = median(previews.map((p) => p.summaryMs));
+  const cliMs = median(clis.map((c) => c.seconds * 1000));
+  const ratio = previewMs / cliMs;
+  const withPanel = median(previews.map((p) => p.summaryMs + p.panelOpenMs)) / cliMs;
+  console.log(
+    `median: preview click→summary ${seconds(previewMs)} s, CLI ${seconds(cliMs)} s → ratio ${ratio.toFixed(2)}× (floor ≤ ${CHANNEL_RATIO_FLOOR}×: ${ratio <= CHANNEL_RATIO_FLOOR ? 'MET' : 'NOT MET'}); counting the panel's opening too ${withPanel.toFixed(2)}×`,
+  );
+  const read = previews.map((p) => p.listingFetch?.lastMs).filter((value): value is number => value !== undefined);
+  console.log(`median time the content feature took to read the WeSendit listing (click → last file-browser response): ${read.length > 0 ? `${seconds(median(read))} s` : 'not seen'}; panel left "Reading WeSendit" at ${seconds(median(previews.map((p) => p.wesenditPhaseMs ?? Number.NaN)))} s`);
+
+  // Per-class counts: what the panel shows against the CLI's report and the generator's rules.
+  let mismatch = false;
+  const rows = DIFF_CLASSES.map((name) => {
+    const shown = previews.map((p) => p.shown[name]);
+    const background = previews.map((p) => p.summary.totals.classes[name]);
+    const cli = clis.map((c) => c.totals.classes[name]);
+    const cliFirst = cli[0];
+    const same =
+      shown.every((value) => value === cliFirst?.objects && value === expected[name]) &&
+      cli.every((value) => value.objects === expected[name]) &&
+      background.every((value) => value.objects === cliFirst?.objects && value.bucketBytes === cliFirst.bucketBytes && value.wesenditBytes === cliFirst.wesenditBytes);
+    if (!same) mismatch = true;
+    return `  ${name.padEnd(17)} expected ${String(expected[name]).padStart(7)}   panel ${shown.map((value) => String(value).padStart(7)).join(',')}   CLI ${cli.map((value) => String(value.objects).padStart(7)).join(',')}   bytes bucket/WeSendit preview ${background[0]?.bucketBytes ?? '–'}/${background[0]?.wesenditBytes ?? '–'} CLI ${cliFirst?.bucketBytes ?? '–'}/${cliFirst?.wesenditBytes ?? '–'}${same ? '' : '   <<< MISMATCH'}`;
+  });
+  console.log(rows.join('\n'));
+  if (mismatch) console.log(`!!!!!!!! MISMATCH: the preview's per-class counts or bytes differ from the CLI's (or from the generator's rules) for ${dataset.bucket} !!!!!!!!`);
+  else console.log('per-class objects and bytes: preview = CLI = expected');
+}
+
+async function runBenchmark(): Promise<void> {
+  const knobs = readKnobs();
+  const { ensureSystem } = await import('../support/ensure-system.ts');
+  const { startCephRgw } = await import('../support/ceph-rgw.ts');
+  ensureSystem(['ceph', 'chromium']);
+  console.log(`load average at start: ${loadAverage()} (${cpus().length} cores)`);
+  const datasets = knobs.sizes.map((size) => new Dataset(size));
+  mkdirSync(knobs.cacheDir, { recursive: true });
+  const rgw = await startCephRgw({ objectStore: 'bluestore', dataDir: knobs.cacheDir, buckets: [META_BUCKET, BUCKET, ...datasets.map((dataset) => dataset.bucket)] });
+  const work = await mkdtemp(join(tmpdir(), 'connect-guard-bench-preview-'));
+  let ui: FakeWeSendit | undefined;
+  let chromium: ChromiumWithExtension | undefined;
+  const stopOnSignal = (): void =>
+    void rgw.stop().then(() => {
+      rmSync(work, { recursive: true, force: true });
+      process.exit(130);
+    });
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    const seedStarted = Date.now();
+    await seedBuckets(rgw, datasets, knobs.popup);
+    console.log(`Gateway in ${knobs.cacheDir}: seeded (${((Date.now() - seedStarted) / 1000).toFixed(1)} s to check or seed; not counted in the budget).`);
+    if (knobs.seedOnly) return;
+    const benchStarted = Date.now();
+    const remaining = (): number => knobs.budgetMs - (Date.now() - benchStarted);
+
+    ui = await startFakeWeSendit();
     const profileDir = join(work, 'profile');
     // Chromium reads <user-data-dir>/NativeMessagingHosts/ only: the manifest must exist before launch.
     await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
     chromium = await launchChromiumWithExtension({ userDataDir: profileDir });
-    const prepared = await prepareLargePreview({ chromium, connection, wesendit: { kind: 'manifest', path: manifestPath } });
-    console.log(`preview of ${keys.length.toLocaleString('en-US')} bucket objects against a ${MANIFEST_ENTRIES.toLocaleString('en-US')}-entry WeSendit manifest: ${prepared.seconds.toFixed(1)} s`);
-    console.log(formatPopupFigures(await measurePopupRendering({ chromium, previewId: prepared.previewId })));
+
+    for (const dataset of datasets) {
+      ui.setStorageFiles(STORAGE, dataset.wesenditFiles());
+      const manifest = join(work, `wesendit-${dataset.size}.csv`);
+      await writeStorageManifest(ui, manifest);
+      const result: SizeResult = { dataset, previews: [], clis: [], loads: [] };
+      const largest = dataset === datasets[datasets.length - 1] && datasets.length > 1;
+      for (let run = 0; run < knobs.runs; run++) {
+        const runStarted = Date.now();
+        result.loads.push(loadavg()[0]?.toFixed(1) ?? '?');
+        result.previews.push(await previewThroughConnectForm(chromium, ui, rgw, dataset, 300_000));
+        result.clis.push(await cliDiff(rgw, dataset, manifest, join(work, 'report.ndjson'), 300_000));
+        await rm(join(work, 'report.ndjson'), { force: true });
+        const runMs = Date.now() - runStarted;
+        // Leave the popup part its share: about 3 minutes for the million-row preview and its renders.
+        const reserve = knobs.popup ? 200_000 : 0;
+        const sizesLeft = datasets.length - 1 - datasets.indexOf(dataset);
+        if (run + 1 < knobs.runs && remaining() - reserve - sizesLeft * 60_000 < runMs * 1.2) {
+          console.log(`(time budget: stopping ${dataset.bucket} after ${run + 1} run(s); one takes ${(runMs / 1000).toFixed(0)} s)`);
+          break;
+        }
+        if (largest && run + 1 >= 2 && remaining() - reserve < runMs * 1.5) break;
+      }
+      report(result);
+    }
+
+    if (knobs.popup) {
+      const manifestPath = join(work, 'wesendit-manifest-1m.csv');
+      await writeManifest(manifestPath);
+      const connection: BucketConnection = { endpoint: rgw.endpoint, region: rgw.region, bucket: BUCKET, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey };
+      console.log(`\nload average before the popup part: ${loadAverage()}`);
+      const prepared = await prepareLargePreview({ chromium, connection, wesendit: { kind: 'manifest', path: manifestPath } });
+      console.log(`preview of ${(SAME + CONFLICTS + BUCKET_ONLY).toLocaleString('en-US')} bucket objects against a ${MANIFEST_ENTRIES.toLocaleString('en-US')}-entry WeSendit manifest: ${prepared.seconds.toFixed(1)} s`);
+      console.log(formatPopupFigures(await measurePopupRendering({ chromium, previewId: prepared.previewId })));
+    }
+    console.log(`\nload average at the end: ${loadAverage()}; bench:preview took ${((Date.now() - benchStarted) / 1000).toFixed(0)} s after seeding.`);
   } finally {
     await chromium?.close();
+    await ui?.stop();
     await rgw.stop();
     await rm(work, { recursive: true, force: true });
   }
 }
 
-// The end-to-end part (10k/100k objects against `connect-guard diff`) calls measurePopupRendering
-// with its own preview; alone, this file makes one.
-await runStandalone();
+await runBenchmark();
