@@ -1,5 +1,6 @@
 /**
- * `npm run bench:list`: listing 100k objects on the local Ceph gateway, directly and through a
+ * `npm run bench:list`: listing 100k objects on the local Ceph gateway (seeded once into a gateway
+ * kept in ~/.cache/connect-guard/ceph-list-bench-100000, or CG_BENCH_CACHE), directly and through a
  * proxy adding 40 ms per request (a WAN round trip), against rclone (`lsf -R`, with and without
  * `--fast-list`) and the AWS CLI (`s3api list-objects-v2`) in the same run; then peak memory
  * listing 10k vs 1M keys from a listing simulator. Every tool runs as its own process under GNU
@@ -10,11 +11,11 @@
  * the snapshot file are all in its figures. Its object count is read from the snapshot it wrote.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
 const BIN = fileURLToPath(new URL('../../companion/bin/connect-guard.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'cg-bench-list-'));
@@ -182,28 +183,41 @@ async function runBenchmark(): Promise<void> {
     console.log('Both runs: the CLI as users run it (no Node flags).');
     console.log(`Peak RSS 1M − 10k: ${growth.toFixed(0)} MB (need < 100 MB: ${growth < 100 ? 'MET' : 'NOT MET'}); 1M listed exactly: ${large.objects === 1_000_000 ? 'yes' : 'NO'}`);
   }
-  console.log(`\nSeeding ${objectCount} objects on a throwaway Ceph gateway (memstore; ≈ 800 PUT/s here)…`);
-  const rgw = await startCephRgw({ buckets: ['bench-list'] });
+  // The seeded gateway is kept between runs (bluestore in a cache folder): seeding 100k objects
+  // costs minutes on a shared two-core machine, and the objects never change.
+  const cacheDir = process.env.CG_BENCH_CACHE ?? join(homedir(), '.cache', 'connect-guard', `ceph-list-bench-${objectCount}`);
+  mkdirSync(cacheDir, { recursive: true });
+  const rgw = await startCephRgw({ objectStore: 'bluestore', dataDir: cacheDir, buckets: ['bench-list', 'bench-list-meta'] });
   const stopOnSignal = (): void => void rgw.stop().then(() => process.exit(130));
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   try {
     const seedClient = createS3Client(rgw, { maxSockets: 64 });
-    const seedStarted = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (next < objectCount) {
-          const index = next++;
-          // A NAS-like mix: a flat run of files and a tree of folders.
-          const key = index % 2 === 0 ? `file-${String(index).padStart(7, '0')}.dat` : `photos/${2000 + (index % 25)}/album-${index % 40}/IMG_${String(index).padStart(7, '0')}.jpg`;
-          await seedClient.send(new PutObjectCommand({ Bucket: 'bench-list', Key: key, Body: 'x' }));
-          if (index % 20_000 === 0 && index > 0) console.log(`  ${index} objects, ${((Date.now() - seedStarted) / 1000).toFixed(0)} s`);
-        }
-      }),
+    const marker = `seeded-${objectCount}-v1`;
+    const seeded = await seedClient.send(new HeadObjectCommand({ Bucket: 'bench-list-meta', Key: marker })).then(
+      () => true,
+      () => false,
     );
+    if (seeded) console.log(`\nUsing the seeded gateway in ${cacheDir} (${objectCount} objects).`);
+    else {
+      console.log(`\nSeeding ${objectCount} objects into a gateway kept in ${cacheDir} for later runs…`);
+      const seedStarted = Date.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (next < objectCount) {
+            const index = next++;
+            // A NAS-like mix: a flat run of files and a tree of folders.
+            const key = index % 2 === 0 ? `file-${String(index).padStart(7, '0')}.dat` : `photos/${2000 + (index % 25)}/album-${index % 40}/IMG_${String(index).padStart(7, '0')}.jpg`;
+            await seedClient.send(new PutObjectCommand({ Bucket: 'bench-list', Key: key, Body: 'x' }));
+            if (index % 20_000 === 0 && index > 0) console.log(`  ${index} objects, ${((Date.now() - seedStarted) / 1000).toFixed(0)} s`);
+          }
+        }),
+      );
+      await seedClient.send(new PutObjectCommand({ Bucket: 'bench-list-meta', Key: marker, Body: 'seeded' }));
+      console.log(`Seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s.`);
+    }
     seedClient.destroy();
-    console.log(`Seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s.`);
 
     const direct: Target = { endpoint: rgw.endpoint, bucket: 'bench-list', accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey };
     const local = await measureAll(direct, 120_000, true);
