@@ -20,7 +20,7 @@
  * 1,000,000 entries that overlaps it (same content, conflicts, only on each side), previewed
  * through the companion exactly as a user's "Preview connect" with a manifest file would.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
@@ -515,6 +515,8 @@ interface PreviewRun {
   readonly comparingMs: number | undefined;
   /** The content feature's requests to the file browser: first request → last response, and count. */
   readonly listingFetch: { readonly firstMs: number; readonly lastMs: number; readonly requests: number } | undefined;
+  /** Every mark the panel took (profile runs: also the background's steps, `sw.*`). */
+  readonly marks: Readonly<Record<string, number>>;
   /** Objects per class as the panel shows them. */
   readonly shown: Record<DiffClass, number>;
   /** The background's summary: totals per class with bytes, and the host's own elapsed time. */
@@ -530,10 +532,12 @@ function isSummary(value: unknown): value is DiffPreviewSummary {
  * first showed each phase and the totals, in `window.__cgPreviewDone`. Marks are taken where the
  * user sees them, not by a poll from the benchmark.
  */
-const PANEL_OBSERVER = `(() => {
+function panelObserver(profile: boolean): string {
+  return `(() => {
   const marks = {};
   const t0 = performance.now();
   let sawRunning = false;
+  ${profile ? PROFILER : ''}
   const observer = new MutationObserver(() => {
     const result = document.querySelector('.preview-result');
     const status = result ? result.getAttribute('data-status') : null;
@@ -560,8 +564,43 @@ const PANEL_OBSERVER = `(() => {
   if (!button) throw new Error('The panel has no "Preview connect" button.');
   button.click();
 })()`;
+}
 
-async function previewThroughConnectForm(chromium: ChromiumWithExtension, ui: FakeWeSendit, rgw: CephRgw, dataset: Dataset, timeoutMs: number): Promise<PreviewRun> {
+/**
+ * Profile runs only: asks the background for the preview's state every 20 ms from the panel (as
+ * its own 250 ms poll does) and marks when the background first saw each step: every WeSendit
+ * entry arrived from the tab (sw.wesenditIn), the last batch was staged by the host
+ * (sw.uploaded, status leaves reading-wesendit), the host's first and last bucket listing
+ * progress, its "diffing" phase, and done (after the row store was prepared).
+ */
+const PROFILER = `
+  const runtime = chrome.runtime;
+  let previewId;
+  const poll = setInterval(() => {
+    runtime.sendMessage({ type: 'preview.latest', data: {} }).then((reply) => {
+      const state = reply && reply.ok;
+      if (!state) return;
+      const at = performance.now() - t0;
+      if (previewId === undefined) {
+        if (state.status !== 'reading-wesendit' && state.status !== 'listing') return;
+        previewId = state.previewId;
+      }
+      if (state.previewId !== previewId) return;
+      if (state.status === 'reading-wesendit') marks['sw.reading'] ??= at;
+      if (state.wesenditObjects >= window.__cgWesenditTotal) marks['sw.wesenditIn'] ??= at;
+      if (state.status !== 'reading-wesendit') marks['sw.uploaded'] ??= at;
+      const progress = state.progress;
+      if (progress && progress.objects > 0) { marks['sw.bucketFirst'] ??= at; marks['sw.bucketFirstObjects'] ??= progress.objects; }
+      if (progress && progress.phase === 'listing') { marks['sw.bucketLast'] = at; marks['sw.bucketLastObjects'] = progress.objects; }
+      if (progress && progress.objects >= window.__cgBucketTotal) marks['sw.bucketAll'] ??= at;
+      if (progress && progress.phase === 'diffing') marks['sw.diffing'] ??= at;
+      if (state.status === 'done') { marks['sw.done'] ??= at; clearInterval(poll); }
+      if (state.status === 'failed' || state.status === 'cancelled') clearInterval(poll);
+    }, () => undefined);
+  }, 20);
+`;
+
+async function previewThroughConnectForm(chromium: ChromiumWithExtension, ui: FakeWeSendit, rgw: CephRgw, dataset: Dataset, timeoutMs: number, profile = false): Promise<PreviewRun> {
   const page = await chromium.browser.newPage();
   try {
     const listingRequests: number[] = [];
@@ -584,7 +623,8 @@ async function previewThroughConnectForm(chromium: ChromiumWithExtension, ui: Fa
     const startedAt = Date.now();
     // The observer runs in the panel: marks are taken where the user sees them, not by a poll from here.
     // A string, not a function: tsx's name-keeping helper (`__name`) does not exist in the page.
-    await frame.evaluate(PANEL_OBSERVER);
+    await frame.evaluate(`window.__cgWesenditTotal = ${dataset.size - dataset.expectedObjects()['only-in-bucket'] + dataset.wesenditOnly}; window.__cgBucketTotal = ${dataset.size}`);
+    await frame.evaluate(panelObserver(profile));
     let outcome: { marks: Record<string, number>; error?: string } | undefined;
     const deadline = Date.now() + timeoutMs;
     while (outcome === undefined) {
@@ -600,6 +640,7 @@ async function previewThroughConnectForm(chromium: ChromiumWithExtension, ui: Fa
     const first = listingRequests[0];
     return {
       panelOpenMs,
+      marks: outcome.marks,
       summaryMs: outcome.marks.done ?? Number.NaN,
       wesenditPhaseMs: outcome.marks.listing,
       comparingMs: outcome.marks.comparing,
@@ -617,6 +658,8 @@ interface CliRun {
   readonly cpuSeconds: number;
   readonly peakRssMb: number;
   readonly totals: { readonly objects: number; readonly classes: Record<DiffClass, ClassFigures> };
+  /** From the spawn: the first and the last `--json` progress line, and the objects the last one counted. */
+  readonly progress: { firstMs: number | undefined; lastMs: number | undefined; lastObjects: number };
 }
 
 type ClassFigures = { objects: number; bucketBytes: number; wesenditBytes: number };
@@ -645,10 +688,19 @@ function cliDiff(rgw: CephRgw, dataset: Dataset, manifest: string, out: string, 
   delete env.AWS_PROFILE;
   const args = ['-f', 'CGTIME %e %U %S %M', process.execPath, BIN, 'diff', '--bucket', dataset.bucket, '--endpoint', rgw.endpoint, '--manifest', manifest, '--format', 'ndjson', '--out', out, '--json'];
   return new Promise((resolve, reject) => {
+    const spawned = Date.now();
     const child = spawn('/usr/bin/time', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
+    const progress: CliRun['progress'] = { firstMs: undefined, lastMs: undefined, lastObjects: 0 };
     child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
+      const text = chunk.toString();
+      // --json progress lines: when the CLI first reported (start-up done) and last did (listing done).
+      for (const match of text.matchAll(/"type":"progress".*?"objects":(\d+)/g)) {
+        progress.firstMs ??= Date.now() - spawned;
+        progress.lastMs = Date.now() - spawned;
+        progress.lastObjects = Number(match[1]);
+      }
+      stderr = (stderr + text).slice(-4000);
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
@@ -666,7 +718,7 @@ function cliDiff(rgw: CephRgw, dataset: Dataset, manifest: string, out: string, 
           reject(new Error(`The report's last line is not the totals: ${last.slice(0, 200)}`));
           return;
         }
-        resolve({ seconds: seconds ?? Number.NaN, cpuSeconds: (user ?? 0) + (system ?? 0), peakRssMb: (rssKb ?? 0) / 1024, totals });
+        resolve({ seconds: seconds ?? Number.NaN, cpuSeconds: (user ?? 0) + (system ?? 0), peakRssMb: (rssKb ?? 0) / 1024, totals, progress });
       }, reject);
     });
   });
@@ -693,7 +745,7 @@ interface SizeResult {
   readonly loads: string[];
 }
 
-function report(result: SizeResult): void {
+function report(result: SizeResult): number {
   const { dataset, previews, clis } = result;
   const expected = dataset.expectedObjects();
   console.log(`\n${dataset.size.toLocaleString('en-US')} bucket objects, ${(dataset.size - expected['only-in-bucket'] + dataset.wesenditOnly).toLocaleString('en-US')} WeSendit files (${previews.length} preview run(s), ${clis.length} CLI run(s); load average at each run: ${result.loads.join(' / ')})`);
@@ -733,6 +785,28 @@ function report(result: SizeResult): void {
   console.log(rows.join('\n'));
   if (mismatch) console.log(`!!!!!!!! MISMATCH: the preview's per-class counts or bytes differ from the CLI's (or from the generator's rules) for ${dataset.bucket} !!!!!!!!`);
   else console.log('per-class objects and bytes: preview = CLI = expected');
+  return ratio;
+}
+
+/** Where a preview's time went, from a profile run (see PROFILER), next to the CLI's own steps. */
+function printProfile(dataset: Dataset, run: PreviewRun, cli: CliRun): void {
+  const m = run.marks;
+  const at = (name: string): string => seconds(m[name]);
+  const diff = (later: number | undefined, earlier: number | undefined): string => (later === undefined || earlier === undefined ? '    –' : seconds(later - earlier));
+  const fetch = run.listingFetch;
+  const uploaded = m['sw.uploaded'];
+  const bucketFirst = m['sw.bucketFirst'];
+  const bucketLast = m['sw.bucketLast'];
+  const bucketEnd = m['sw.bucketAll'] ?? bucketLast ?? m['sw.diffing'];
+  const afterBoth = uploaded === undefined || bucketEnd === undefined ? undefined : Math.max(uploaded, bucketEnd);
+  const overlap = uploaded !== undefined && bucketFirst !== undefined && bucketEnd !== undefined ? Math.max(0, Math.min(uploaded, bucketEnd) - bucketFirst) : undefined;
+  console.log(`profile of ${dataset.bucket} (one more run; the panel asks the background every 20 ms; s from the click in the panel; load ${loadAverage()}):`);
+  console.log(`  listing of the WeSendit tab    file-browser requests ${fetch ? `${seconds(fetch.firstMs)} → ${seconds(fetch.lastMs)} s (${fetch.requests} requests)` : 'not seen'}; all entries in the background at ${at('sw.wesenditIn')} s`);
+  console.log(`  upload to the host             last batch staged by the host at ${at('sw.uploaded')} s (${diff(uploaded, fetch?.lastMs)} s after the last file-browser response)`);
+  console.log(`  bucket listing (host)          first progress ${at('sw.bucketFirst')} s (${m['sw.bucketFirstObjects'] ?? '–'} objects), all ${dataset.size} listed by ${at('sw.bucketAll')} s, last listing progress ${at('sw.bucketLast')} s (${m['sw.bucketLastObjects'] ?? '–'} objects); overlaps the WeSendit side for ${seconds(overlap)} s`);
+  console.log(`  merge + rows to the background "diffing" first seen ${at('sw.diffing')} s; background done (rows stored, filters prepared) ${at('sw.done')} s = ${diff(m['sw.done'], afterBoth)} s after both sides were in; host's own elapsed ${seconds(run.summary.elapsedMs)} s`);
+  console.log(`  panel                          totals on screen ${seconds(run.summaryMs)} s = ${diff(run.summaryMs, m['sw.done'])} s after done (its 250 ms poll, at-risk counts, render); panel open before that ${seconds(run.panelOpenMs)} s`);
+  console.log(`  CLI, same data                 ${cli.seconds.toFixed(2)} s in all: first progress ${seconds(cli.progress.firstMs)} s (start-up, manifest), last progress ${seconds(cli.progress.lastMs)} s (${cli.progress.lastObjects} objects), then ${diff(cli.seconds * 1000, cli.progress.lastMs)} s to the report's end and exit`);
 }
 
 async function runBenchmark(): Promise<void> {
@@ -776,6 +850,9 @@ async function runBenchmark(): Promise<void> {
       const largest = dataset === datasets[datasets.length - 1] && datasets.length > 1;
       for (let run = 0; run < knobs.runs; run++) {
         const runStarted = Date.now();
+        // The bin rebuilds its bundle when companion sources changed (others edit them meanwhile):
+        // do that here, outside both figures, as `npm install` would have.
+        spawnSync(process.execPath, [BIN, '--help'], { stdio: 'ignore' });
         result.loads.push(loadavg()[0]?.toFixed(1) ?? '?');
         result.previews.push(await previewThroughConnectForm(chromium, ui, rgw, dataset, 300_000));
         result.clis.push(await cliDiff(rgw, dataset, manifest, join(work, 'report.ndjson'), 300_000));
@@ -790,7 +867,21 @@ async function runBenchmark(): Promise<void> {
         }
         if (largest && run + 1 >= 2 && remaining() - reserve < runMs * 1.5) break;
       }
-      report(result);
+      const ratio = report(result);
+      if (ratio > CHANNEL_RATIO_FLOOR || process.env.CG_BENCH_PREVIEW_PROFILE === '1') {
+        const reserve = knobs.popup ? 200_000 : 0;
+        const sizesLeft = datasets.length - 1 - datasets.indexOf(dataset);
+        const lastRun = median(result.previews.map((p) => p.summaryMs + p.panelOpenMs)) + median(result.clis.map((c) => c.seconds * 1000)) + 10_000;
+        if (remaining() - reserve - sizesLeft * 60_000 > lastRun * 1.2) {
+          spawnSync(process.execPath, [BIN, '--help'], { stdio: 'ignore' });
+          const profiled = await previewThroughConnectForm(chromium, ui, rgw, dataset, 300_000, true);
+          const cli = await cliDiff(rgw, dataset, manifest, join(work, 'report.ndjson'), 300_000);
+          await rm(join(work, 'report.ndjson'), { force: true });
+          printProfile(dataset, profiled, cli);
+        } else {
+          console.log('(no time left in the budget for a profile run)');
+        }
+      }
     }
 
     if (knobs.popup) {
