@@ -20,6 +20,11 @@ describe('parseExtensionMessage', () => {
     ['upload preview with region and prefix', { id: 'p', type: 'diff.preview', data: { connection: { ...connection, region: 'eu-central-1' }, prefix: 'photos/', wesendit: { kind: 'upload', uploadId: 'u1' }, includeRows: false }, timeoutMs: 5 }],
     ['doctor', { id: 'd', type: 'doctor', data: { connection, allowedIps: '203.0.113.7' }, timeoutMs: 5 }],
     ['manifest preview', { id: 'p', type: 'diff.preview', data: { connection, wesendit: { kind: 'manifest', path: '/tmp/wesendit.csv' } }, timeoutMs: 5 }],
+    ['bucket probe', { id: 'b', type: 'bucket.probe', data: { connection }, timeoutMs: 5 }],
+    ['backup run', { id: 'b', type: 'backup.run', data: { connection, root: '/tmp/backups' }, timeoutMs: 5 }],
+    ['backup run to a folder', { id: 'b', type: 'backup.run', data: { connection, folder: '/tmp/backups/b/2026' }, timeoutMs: 5 }],
+    ['restore plan', { id: 'r', type: 'restore.plan', data: { connection }, timeoutMs: 5 }],
+    ['restore apply with force', { id: 'r', type: 'restore.apply', data: { connection, folder: '/tmp/b', root: '/tmp', force: true }, timeoutMs: 5 }],
     ['upload', { id: 'u', type: 'inventory.upload', data: { uploadId: 'u1', entries: [{ key: 'x', size: 0, etag: 'abc', multipartEtags: { 8388608: 'abc-2' } }] }, timeoutMs: 5 }],
   ];
   it.each(accepted)('accepts %s', (_name, message) => {
@@ -47,6 +52,10 @@ describe('parseExtensionMessage', () => {
     ['preview with empty key', { id: '1', type: 'diff.preview', data: { connection, wesendit: { kind: 'inline', entries: [{ key: '', size: 1 }] } }, timeoutMs: 1 }, '1', /entries\[0\]\.key/],
     ['preview with non-boolean includeRows', { id: '1', type: 'diff.preview', data: { ...preview, includeRows: 'yes' }, timeoutMs: 1 }, '1', /includeRows/],
     ['doctor without access key', { id: '1', type: 'doctor', data: { connection: { ...connection, accessKeyId: undefined } }, timeoutMs: 1 }, '1', /data\.connection\.accessKeyId/],
+    ['probe without connection', { id: '1', type: 'bucket.probe', data: {}, timeoutMs: 1 }, '1', /data\.connection must be an object/],
+    ['backup with a numeric root', { id: '1', type: 'backup.run', data: { connection, root: 7 }, timeoutMs: 1 }, '1', /data\.root/],
+    ['restore with a string force', { id: '1', type: 'restore.apply', data: { connection, force: 'yes' }, timeoutMs: 1 }, '1', /data\.force/],
+    ['restore plan without secret', { id: '1', type: 'restore.plan', data: { connection: { ...connection, secretAccessKey: '' } }, timeoutMs: 1 }, '1', /data\.connection\.secretAccessKey/],
     ['upload without entries', { id: '1', type: 'inventory.upload', data: { uploadId: 'u' }, timeoutMs: 1 }, '1', /data\.entries/],
   ];
   it.each(refused)('refuses %s with a PROTOCOL_ERROR naming the problem', (_name, message, id, problem) => {
@@ -116,6 +125,19 @@ describe('payload checks by request type', () => {
     ['preview row with a bad outcome', () => checkChunk('diff.preview', [{ ...row, outcome: { newerWins: {} } }]), false],
     ['preview progress', () => checkProgress('diff.preview', { phase: 'diffing', objects: 1, bytes: 1, rate: 0.5, elapsedMs: 1 }), true],
     ['preview progress with unknown phase', () => checkProgress('diff.preview', { phase: 'x', objects: 1, bytes: 1, rate: 0, elapsedMs: 1 }), false],
+    ['probe result', () => checkResult('bucket.probe', { objects: 0, hasMore: false, multipartUploads: { supported: true, count: 0, keys: [] } }), true],
+    ['probe result without uploads', () => checkResult('bucket.probe', { objects: 3, hasMore: false }), false],
+    ['backup result', () => checkResult('backup.run', { folder: '/b', objects: 2, bytes: 9, transferred: 1, linked: 1, resumed: 0, verified: true, elapsedMs: 3, multipartUploads: { supported: false, count: 0, keys: [] } }), true],
+    ['backup result without linked', () => checkResult('backup.run', { folder: '/b', objects: 2, bytes: 9, transferred: 1, resumed: 0, verified: true, elapsedMs: 3, multipartUploads: { supported: false, count: 0, keys: [] } }), false],
+    ['backup progress', () => checkProgress('backup.run', { phase: 'copying', objects: 1, totalObjects: 4, bytes: 5, totalBytes: 20, rate: 1, bytesPerSecond: 5, etaMs: 3000, elapsedMs: 1000 }), true],
+    ['backup progress with unknown phase', () => checkProgress('backup.run', { phase: 'diffing', objects: 1, bytes: 5, rate: 1, bytesPerSecond: 5, elapsedMs: 1 }), false],
+    ['backup chunk', () => checkChunk('backup.run', []), false],
+    ['restore rows', () => checkChunk('restore.plan', [{ key: 'a', change: 'deleted', size: 1 }, { key: 'b', change: 'changed', size: 0 }]), true],
+    ['restore row with unknown change', () => checkChunk('restore.plan', [{ key: 'a', change: 'added', size: 1 }]), false],
+    ['restore plan summary', () => checkResult('restore.plan', { folder: '/b', bucket: 'x', deleted: 1, changed: 1, bytes: 3, kept: 1 }), true],
+    ['restore plan summary without kept', () => checkResult('restore.plan', { folder: '/b', bucket: 'x', deleted: 1, changed: 1, bytes: 3 }), false],
+    ['restore apply result', () => checkResult('restore.apply', { folder: '/b', restored: 1, overwritten: 0, kept: 1, bytes: 3, verified: true, elapsedMs: 9 }), true],
+    ['restore apply progress', () => checkProgress('restore.apply', { phase: 'restoring', objects: 0, bytes: 0, rate: 0, bytesPerSecond: 0, elapsedMs: 0 }), true],
     ['chunks for ping', () => checkChunk('ping', []), false],
     ['progress for ping', () => checkProgress('ping', {}), false],
   ])('%s', (_name, check, ok) => {

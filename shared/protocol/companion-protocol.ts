@@ -23,6 +23,7 @@ import type { ConnectGuardErrorCode, ErrorData } from '../errors.ts';
 import type { InventoryEntry } from '../inventory.ts';
 import { DIFF_CLASSES, type ConflictOutcome, type DiffClass, type DiffRow, type PolicyOutcome } from '../diff/diff-inventories.ts';
 import type { ClassTotals, DiffTotals, RiskTotals } from '../diff/summarize-diff.ts';
+import type { BackupResultView, MultipartUploadsView, TransferProgressView } from './extension-protocol.ts';
 
 /** The native-messaging host name registered with the browser (Chromium's rules: lowercase letters, digits, dots, underscores). */
 export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
@@ -30,8 +31,9 @@ export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
 /**
  * Raised when the message shapes change incompatibly; `ping` reports it so the extension can say
  * "update the companion". 2: open uploads (`inventory.upload` `done`) and folder sources.
+ * 3: `bucket.probe`, `backup.run`, `restore.plan` and `restore.apply`.
  */
-export const COMPANION_PROTOCOL_VERSION = 2;
+export const COMPANION_PROTOCOL_VERSION = 3;
 
 /** Chromium refuses (and closes the port on) host → extension messages over 1 MB. */
 export const CHROMIUM_MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
@@ -160,6 +162,84 @@ export interface DiffPreviewSummary {
   readonly elapsedMs: number;
 }
 
+/** `bucket.probe`'s request: the bucket to look at. */
+export interface BucketProbeData {
+  readonly connection: BucketConnection;
+}
+
+/**
+ * `bucket.probe`'s answer: is the bucket empty (a Fresh Start needs no backup), and are uploads
+ * in progress (the seed's "no active uploads or transfers").
+ */
+export interface BucketProbeResult {
+  /** Keys on the first listing page (at most 1,000). */
+  readonly objects: number;
+  /** More keys follow that page. `objects: 0` and `hasMore: false`: the bucket is empty. */
+  readonly hasMore: boolean;
+  readonly multipartUploads: MultipartUploadsView;
+}
+
+/**
+ * `backup.run`'s request: an incremental, verified backup of the bucket to this machine, resumed
+ * when an unfinished backup of it exists.
+ */
+export interface BackupRunData {
+  readonly connection: BucketConnection;
+  /**
+   * Folder holding `<bucket>/<UTC timestamp>/` backups (absolute). Default: the environment's
+   * `CONNECT_GUARD_BACKUP_ROOT`, else `~/ConnectGuard/backups`.
+   */
+  readonly root?: string;
+  /** This exact backup folder (absolute) instead of a new timestamped one under the root. */
+  readonly folder?: string;
+}
+
+/** `restore.plan`'s and `restore.apply`'s request. */
+export interface RestoreData {
+  readonly connection: BucketConnection;
+  /** The backup folder; default: the newest verified (or complete) backup of the bucket under the root. */
+  readonly folder?: string;
+  /** As in {@link BackupRunData.root}. */
+  readonly root?: string;
+  /** Also overwrite objects changed since the backup (otherwise they are kept and named). */
+  readonly force?: boolean;
+}
+
+/** One object a restore would put back: deleted since the backup, or changed since it. */
+export interface RestoreRowView {
+  readonly key: string;
+  readonly change: 'deleted' | 'changed';
+  /** Bytes of the backed-up copy. */
+  readonly size: number;
+}
+
+/** `restore.plan`'s final answer; the rows came before it as chunks. */
+export interface RestorePlanSummary {
+  /** The backup folder the plan compares against. */
+  readonly folder: string;
+  readonly bucket: string;
+  readonly deleted: number;
+  readonly changed: number;
+  /** Bytes the restore would write. */
+  readonly bytes: number;
+  /** Changed objects that stay as they are (no `force`). */
+  readonly kept: number;
+}
+
+/** `restore.apply`'s final answer, after the restored objects were read back and compared. */
+export interface RestoreApplyResult {
+  readonly folder: string;
+  /** Deleted objects put back. */
+  readonly restored: number;
+  /** Changed objects overwritten with the backed-up copy (`force`). */
+  readonly overwritten: number;
+  /** Changed objects left as they are. */
+  readonly kept: number;
+  readonly bytes: number;
+  readonly verified: boolean;
+  readonly elapsedMs: number;
+}
+
 /** A streamed result: `progress` events, `chunk` events whose data are arrays of rows, a `final` value. */
 export interface Streamed<P, C, R> {
   readonly progress: P;
@@ -177,6 +257,14 @@ export interface CompanionRequests {
   doctor: (data: DoctorData) => DoctorReport;
   'inventory.upload': (data: InventoryUploadData) => InventoryUploadResult;
   'diff.preview': (data: DiffPreviewData) => Streamed<PreviewProgress, readonly DiffRow[], DiffPreviewSummary>;
+  /** First listing page and in-progress uploads: is a backup needed before connecting? */
+  'bucket.probe': (data: BucketProbeData) => BucketProbeResult;
+  /** Backs the bucket up to this machine and verifies the copy. */
+  'backup.run': (data: BackupRunData) => Streamed<TransferProgressView, never, BackupResultView>;
+  /** Dry run: what restoring the backup would put back (rows as chunks). */
+  'restore.plan': (data: RestoreData) => Streamed<TransferProgressView, readonly RestoreRowView[], RestorePlanSummary>;
+  /** Plans again, puts the objects back, and verifies them. */
+  'restore.apply': (data: RestoreData) => Streamed<TransferProgressView, never, RestoreApplyResult>;
 }
 
 export type CompanionRequestType = keyof CompanionRequests;
@@ -365,6 +453,15 @@ function checkWesenditSource(value: unknown, path: string): string | undefined {
   }
 }
 
+function optionalBoolean(value: unknown, path: string): string | undefined {
+  return value === undefined || typeof value === 'boolean' ? undefined : `${path} must be true or false when given`;
+}
+
+function checkRestoreData(data: unknown): string | undefined {
+  if (!isRecord(data)) return 'data must be an object';
+  return checkConnection(data.connection, 'data.connection') ?? optionalString(data.folder, 'data.folder') ?? optionalString(data.root, 'data.root') ?? optionalBoolean(data.force, 'data.force');
+}
+
 /** Checks `data` of a request type, returning the problem or undefined. */
 const REQUEST_DATA_CHECKS: { readonly [T in CompanionRequestType]: (data: unknown) => string | undefined } = {
   ping: (data) => (isRecord(data) ? undefined : 'data must be an object ({} for ping)'),
@@ -381,10 +478,17 @@ const REQUEST_DATA_CHECKS: { readonly [T in CompanionRequestType]: (data: unknow
     if (problem) return problem;
     return data.includeRows === undefined || typeof data.includeRows === 'boolean' ? undefined : 'data.includeRows must be true or false';
   },
+  'bucket.probe': (data) => (isRecord(data) ? checkConnection(data.connection, 'data.connection') : 'data must be an object'),
+  'backup.run': (data) => {
+    if (!isRecord(data)) return 'data must be an object';
+    return checkConnection(data.connection, 'data.connection') ?? optionalString(data.root, 'data.root') ?? optionalString(data.folder, 'data.folder');
+  },
+  'restore.plan': checkRestoreData,
+  'restore.apply': checkRestoreData,
 };
 
 /** The request types this protocol defines. */
-export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview'];
+export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview', 'bucket.probe', 'backup.run', 'restore.plan', 'restore.apply'];
 
 export function isCompanionRequestType(value: unknown): value is CompanionRequestType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(REQUEST_DATA_CHECKS, value);
@@ -430,6 +534,13 @@ function narrowRequest(id: string, type: CompanionRequestType, data: unknown, ti
       return { id, type, data: data as InventoryUploadData, timeoutMs };
     case 'diff.preview':
       return { id, type, data: data as DiffPreviewData, timeoutMs };
+    case 'bucket.probe':
+      return { id, type, data: data as BucketProbeData, timeoutMs };
+    case 'backup.run':
+      return { id, type, data: data as BackupRunData, timeoutMs };
+    case 'restore.plan':
+    case 'restore.apply':
+      return { id, type, data: data as RestoreData, timeoutMs };
   }
 }
 
@@ -541,6 +652,35 @@ function checked<T>(check: (value: unknown, path: string) => string | undefined)
   return (value, path) => check(value, path) ?? pass(value as T);
 }
 
+function checkMultipartUploads(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || typeof value.supported !== 'boolean' || !isCount(value.count) || !Array.isArray(value.keys)) return `${path} must be { supported, count, keys }`;
+  return value.keys.every((key) => typeof key === 'string') ? undefined : `${path}.keys must be strings`;
+}
+
+const TRANSFER_PHASES: readonly TransferProgressView['phase'][] = ['listing', 'copying', 'verifying', 'restoring'];
+
+function checkTransferProgress(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || !TRANSFER_PHASES.some((phase) => phase === value.phase)) return `${path}.phase must be one of ${TRANSFER_PHASES.join(', ')}`;
+  if (!isCount(value.objects) || !isCount(value.bytes) || !isFiniteNumber(value.rate) || !isFiniteNumber(value.bytesPerSecond) || !isFiniteNumber(value.elapsedMs)) {
+    return `${path} needs objects, bytes, rate, bytesPerSecond and elapsedMs`;
+  }
+  if (value.totalObjects !== undefined && !isCount(value.totalObjects)) return `${path}.totalObjects must be a whole number when given`;
+  if (value.totalBytes !== undefined && !isCount(value.totalBytes)) return `${path}.totalBytes must be a whole number when given`;
+  if (value.etaMs !== undefined && !isFiniteNumber(value.etaMs)) return `${path}.etaMs must be a number when given`;
+  return undefined;
+}
+
+function checkRestoreRows(value: unknown, path: string): string | undefined {
+  if (!Array.isArray(value)) return `${path} must be an array of rows`;
+  for (let i = 0; i < value.length; i++) {
+    const row: unknown = value[i];
+    if (!isRecord(row) || typeof row.key !== 'string' || (row.change !== 'deleted' && row.change !== 'changed') || !isCount(row.size)) {
+      return `${path}[${i}] must be { key, change: "deleted" | "changed", size }`;
+    }
+  }
+  return undefined;
+}
+
 const RESULT_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionResult<T>> } = {
   ping: checked<PingResult>((value, path) =>
     isRecord(value) && typeof value.version === 'string' && isCount(value.protocolVersion) && isCount(value.pid) ? undefined : `${path} must be { version, protocolVersion, pid }`,
@@ -564,6 +704,31 @@ const RESULT_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionResu
     }
     return checkDiffTotals(value.totals, `${path}.totals`);
   }),
+  'bucket.probe': checked<BucketProbeResult>((value, path) => {
+    if (!isRecord(value) || !isCount(value.objects) || typeof value.hasMore !== 'boolean') return `${path} must be { objects, hasMore, multipartUploads }`;
+    return checkMultipartUploads(value.multipartUploads, `${path}.multipartUploads`);
+  }),
+  'backup.run': checked<BackupResultView>((value, path) => {
+    if (!isRecord(value) || typeof value.folder !== 'string' || typeof value.verified !== 'boolean' || !isFiniteNumber(value.elapsedMs)) return `${path} needs folder, verified and elapsedMs`;
+    for (const field of ['objects', 'bytes', 'transferred', 'linked', 'resumed'] as const) {
+      if (!isCount(value[field])) return `${path}.${field} must be a whole number`;
+    }
+    return checkMultipartUploads(value.multipartUploads, `${path}.multipartUploads`);
+  }),
+  'restore.plan': checked<RestorePlanSummary>((value, path) => {
+    if (!isRecord(value) || typeof value.folder !== 'string' || typeof value.bucket !== 'string') return `${path} needs folder and bucket`;
+    for (const field of ['deleted', 'changed', 'bytes', 'kept'] as const) {
+      if (!isCount(value[field])) return `${path}.${field} must be a whole number`;
+    }
+    return undefined;
+  }),
+  'restore.apply': checked<RestoreApplyResult>((value, path) => {
+    if (!isRecord(value) || typeof value.folder !== 'string' || typeof value.verified !== 'boolean' || !isFiniteNumber(value.elapsedMs)) return `${path} needs folder, verified and elapsedMs`;
+    for (const field of ['restored', 'overwritten', 'kept', 'bytes'] as const) {
+      if (!isCount(value[field])) return `${path}.${field} must be a whole number`;
+    }
+    return undefined;
+  }),
 };
 
 const checkPreviewProgress = checked<PreviewProgress>((value, path) => {
@@ -579,6 +744,10 @@ const PROGRESS_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionPr
   doctor: noStream,
   'inventory.upload': noStream,
   'diff.preview': checkPreviewProgress,
+  'bucket.probe': noStream,
+  'backup.run': checked<TransferProgressView>(checkTransferProgress),
+  'restore.plan': checked<TransferProgressView>(checkTransferProgress),
+  'restore.apply': checked<TransferProgressView>(checkTransferProgress),
 };
 
 const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk<T>> } = {
@@ -586,6 +755,10 @@ const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk
   doctor: noStream,
   'inventory.upload': noStream,
   'diff.preview': checked<readonly DiffRow[]>(checkRows),
+  'bucket.probe': noStream,
+  'backup.run': noStream,
+  'restore.plan': checked<readonly RestoreRowView[]>(checkRestoreRows),
+  'restore.apply': noStream,
 };
 
 function run<T>(guard: Guard<T>, value: unknown, path: string): Checked<T> {
@@ -611,7 +784,9 @@ export function checkChunk<T extends CompanionRequestType>(type: T, value: unkno
 }
 
 /** Exported for tests and the host's own checks of what it sends. */
-export const protocolChecks = { checkDiffRow, checkDiffTotals, checkInventoryEntry, checkConnection };
+export const protocolChecks = { checkDiffRow, checkDiffTotals, checkInventoryEntry, checkConnection, checkTransferProgress, checkMultipartUploads, checkRestoreRows };
+
+export type { BackupResultView, MultipartUploadsView, TransferProgressView };
 
 export type { ClassTotals, ConflictOutcome, DiffRow, DiffTotals, PolicyOutcome, RiskTotals };
 

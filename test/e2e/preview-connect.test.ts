@@ -126,7 +126,7 @@ afterAll(async () => {
 describe('preview connect through the background and the companion', () => {
   it('companion.status answers with the host’s version', async () => {
     const status = await request<{ available: boolean; protocolVersion?: number }>('companion.status', {});
-    expect(status).toMatchObject({ available: true, protocolVersion: 2 });
+    expect(status).toMatchObject({ available: true, protocolVersion: 3 });
   });
 
   it('cancel while the bucket listing hangs ends the preview as cancelled, and the port keeps working', async () => {
