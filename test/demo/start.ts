@@ -1,24 +1,41 @@
 /**
- * `npm start`: the fake WeSendit UI on 127.0.0.1 and Chromium with the built extension on it.
- * With a display: a browser window to try the gate by hand. Without one: a headless walk through
- * the gate flow (create storage → dialog held → vault created in the prompt frame → saved and
- * verified → released → Continue), printing each step and writing screenshots to a folder.
- * Steps are a list so later parts (an S3 gateway, the connect preview) can be added.
+ * `npm start`: the whole product on its embedded demo, all on 127.0.0.1 — a throwaway Ceph S3
+ * gateway holding a bucket with a NAS's files, the fake WeSendit UI with a storage that overlaps
+ * it, the companion registered as native-messaging host for a fresh browser profile, and Chromium
+ * with the built extension.
+ *
+ * With a display: a browser window on the connect form, to try it by hand. Without one: a headless
+ * walk — fill in the connect form → "Preview connect" shows what the sync would do → "Connect" is
+ * held while the bucket is backed up and verified → the sync runs → the one-time credentials are
+ * held until saved to the vault → a restore dry run lists what the sync overwrote — printing each
+ * step and writing screenshots to a folder.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Frame, Page } from 'puppeteer-core';
+import { installHost } from '../../companion/src/host/install-host.ts';
+import { createS3Client } from '../../companion/src/s3/s3-client.ts';
+import { DIFF_CLASSES } from '../../shared/diff/diff-inventories.ts';
+import { formatBytes } from '../../shared/diff/format-bytes.ts';
+import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
+import type { PreviewState, RestoreView } from '../../shared/protocol/extension-protocol.ts';
+import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
-import { launchChromiumWithExtension, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
+import { launchChromiumWithExtension, requestFromExtensionFrame, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { DEMO_BUCKET, DEMO_STORAGE, demoData, seedDemoBucket } from './demo-data.ts';
 
 const DEMO_PASSPHRASE = 'demo passphrase for connect guard 2026';
 
 interface DemoContext {
   readonly ui: FakeWeSendit;
+  readonly rgw: CephRgw;
   readonly chromium: ChromiumWithExtension;
   readonly shotsDir: string;
   page?: Page;
+  form?: ConnectFormPageObject;
   storages?: StoragesPageObject;
   prompt?: Frame;
   shots: number;
@@ -41,77 +58,125 @@ async function screenshot(context: DemoContext, name: string): Promise<string> {
   return path;
 }
 
-const GATE_FLOW: readonly DemoStep[] = [
+async function extensionRequest<T>(context: DemoContext, type: string, data: unknown): Promise<T> {
+  const frame = need(context.prompt ?? context.page?.mainFrame(), 'extension page');
+  const reply = await requestFromExtensionFrame(frame, { type, data });
+  if (typeof reply === 'object' && reply !== null && 'ok' in reply) return reply.ok as T;
+  throw new Error(`${type}: ${JSON.stringify(reply)}`);
+}
+
+/** The extension frame a content feature opened beside the page's UI. */
+async function waitForExtensionFrame(page: Page, path: string, timeout = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const frame = page.frames().find((candidate) => candidate.url().startsWith('chrome-extension://') && candidate.url().includes(path));
+    if (frame) return frame;
+    if (Date.now() > deadline) throw new Error(`No ${path} frame appeared on ${page.url()}.`);
+    await page.waitForFrame((candidate) => candidate.url().includes(path), { timeout: Math.max(1, deadline - Date.now()) }).catch(() => undefined);
+  }
+}
+
+const CONNECT_FLOW: readonly DemoStep[] = [
   {
-    title: 'Open the fake WeSendit storages page',
+    title: 'Open WeSendit\'s "connect to bucket" form for the storage "NAS backup" and fill in the bucket',
     async run(context) {
       const page = await context.chromium.browser.newPage();
       context.page = page;
-      context.storages = await StoragesPageObject.open(page, context.ui.url, { variant: 'plain', lang: 'en' });
-      return screenshot(context, 'storages');
+      const form = await ConnectFormPageObject.open(page, context.ui.url, { storageId: DEMO_STORAGE });
+      context.form = form;
+      await form.fill({ provider: 'other', endpoint: context.rgw.endpoint, bucket: DEMO_BUCKET, accessKey: context.rgw.accessKeyId, secretKey: context.rgw.secretAccessKey });
+      await form.previewButton();
+      return screenshot(context, 'connect-form');
     },
   },
   {
-    title: 'Click "Create storage": WeSendit shows the one-time credentials dialog',
+    title: 'Click "Preview connect" beside the form: the companion lists the bucket, the extension reads WeSendit\'s file browser',
     async run(context) {
-      const storages = need(context.storages, 'storages page');
-      await storages.createStorage();
-      await storages.waitForGated();
-      return 'Connect Guard holds "I have stored the keys" and "Continue" (data-connect-guard="gated")';
+      const form = need(context.form, 'connect form');
+      await (await form.previewButton()).click();
+      const frame = await form.waitForPreviewFrame();
+      await frame.locator('::-p-aria([name="Preview connect"][role="button"])').click();
+      await frame.waitForSelector('::-p-aria(Objects per class)', { timeout: 120_000 }).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}; the frame shows: ${await frame.evaluate(() => document.body.innerText)}`);
+      });
+      context.prompt = frame;
+      const state = await extensionRequest<PreviewState | null>(context, 'preview.latest', {});
+      const totals = state?.summary?.totals;
+      await screenshot(context, 'preview');
+      if (!totals) return 'no totals';
+      const lines = DIFF_CLASSES.map((name) => {
+        const row = totals.classes[name];
+        return `${name.padEnd(17)} ${String(row.objects).padStart(4)} objects  bucket ${formatBytes(row.bucketBytes)}, WeSendit ${formatBytes(row.wesenditBytes)}`;
+      });
+      return [`advice: ${state?.advice === 'fresh-start' ? 'Fresh Start' : 'Integrating Existing Data — back up first'}`, ...lines].join('\n   ');
     },
   },
   {
-    title: 'The vault prompt opens in an extension frame beside the dialog',
+    title: 'Click WeSendit\'s "Connect": Connect Guard holds the click and backs the bucket up',
     async run(context) {
-      const prompt = await waitForGateFrame(need(context.page, 'page'));
+      const form = need(context.form, 'connect form');
+      const page = need(context.page, 'page');
+      await (await form.connectButton()).click();
+      await page.waitForSelector('[data-connect-guard="gated"]', { timeout: 10_000 });
+      const hold = await waitForExtensionFrame(page, '/hold.html');
+      await hold.waitForSelector('::-p-text(Backing up before connect)');
+      context.prompt = hold;
+      await hold.waitForSelector('::-p-text(Backup verified)', { timeout: 180_000 });
+      return screenshot(context, 'backup-verified');
+    },
+  },
+  {
+    title: 'The held click goes through: WeSendit merges the storage into the bucket',
+    async run(context) {
+      const page = need(context.page, 'page');
+      const deadline = Date.now() + 120_000;
+      while (context.ui.syncReports().length === 0) {
+        if (Date.now() > deadline) throw new Error('WeSendit never synced after the release.');
+        await page.waitForNetworkIdle({ idleTime: 200, timeout: 5_000 }).catch(() => undefined);
+      }
+      const report = need(context.ui.syncReports()[0], 'sync report');
+      return `written to the bucket: ${report.written.length}, bucket files overwritten by WeSendit's version: ${report.overwrittenInBucket.length} (${report.overwrittenInBucket.join(', ')}), shown in WeSendit: ${report.addedToStorage.length}`;
+    },
+  },
+  {
+    title: 'WeSendit shows the one-time credentials: the gate holds "Continue" until the Secret Key is in the vault',
+    async run(context) {
+      const page = need(context.page, 'page');
+      const prompt = await waitForGateFrame(page, { timeout: 60_000 });
       context.prompt = prompt;
       await prompt.waitForSelector('::-p-aria(Save to vault)');
-      return screenshot(context, 'dialog-held');
-    },
-  },
-  {
-    title: 'Create the vault with a demo passphrase and click "Save to vault"',
-    async run(context) {
-      const prompt = need(context.prompt, 'prompt frame');
+      await screenshot(context, 'credentials-held');
       await prompt.locator('::-p-aria(Vault passphrase)').fill(DEMO_PASSPHRASE);
       await prompt.locator('::-p-aria(Confirm passphrase)').fill(DEMO_PASSPHRASE);
       await prompt.locator('::-p-aria(Save to vault)').click();
       await prompt.waitForSelector('::-p-text(Saved and verified)', { timeout: 30_000 });
+      await page.waitForSelector('[data-connect-guard="released"]', { timeout: 10_000 });
       return screenshot(context, 'saved-and-verified');
     },
   },
   {
-    title: 'The controls are released',
-    async run(context) {
-      await need(context.storages, 'storages page').waitForGateState('released');
-      return 'data-connect-guard="released"; the page\'s own logic applies again';
-    },
-  },
-  {
-    title: 'Tick "I have stored the keys" and click "Continue"',
-    async run(context) {
-      const storages = need(context.storages, 'storages page');
-      await (await storages.dialogElement('input[type="checkbox"]')).click();
-      await (await storages.dialogElement('.btn-primary')).click();
-      await storages.app.waitForFunction(() => window.__continued);
-      return screenshot(context, 'storage-ready');
-    },
-  },
-  {
-    title: 'The popup lists the saved storage',
+    title: 'Restore dry run: what the sync changed since the backup, ready to put back',
     async run(context) {
       const popup = await context.chromium.browser.newPage();
       await popup.goto(`chrome-extension://${context.chromium.extensionId}/popup.html`);
-      const bucket = context.ui.lastCredentials()?.bucketName ?? '';
-      await popup.waitForSelector(`::-p-text(${bucket})`, { timeout: 15_000 });
       context.page = popup;
-      return screenshot(context, 'popup');
+      context.prompt = popup.mainFrame();
+      const connection = { endpoint: context.rgw.endpoint, bucket: DEMO_BUCKET, accessKeyId: context.rgw.accessKeyId, secretAccessKey: context.rgw.secretAccessKey };
+      let view = await extensionRequest<RestoreView>(context, 'restore.plan', { connection: { kind: 'direct', connection } });
+      const deadline = Date.now() + 60_000;
+      while (view.status === 'planning' && Date.now() < deadline) {
+        await popup.waitForNetworkIdle({ idleTime: 200, timeout: 2_000 }).catch(() => undefined);
+        view = await extensionRequest<RestoreView>(context, 'restore.state', { restoreId: view.restoreId });
+      }
+      await screenshot(context, 'popup');
+      if (view.error) return `restore plan failed: ${view.error.message}`;
+      return `backup ${view.folder}: ${view.changed} changed and ${view.deleted} deleted since the backup (${view.rows.map((row) => row.key).join(', ')}); "connect-guard restore --from <folder> --apply --force" or the popup's "Restore" puts them back`;
     },
   },
 ];
 
 async function runHeadless(context: DemoContext): Promise<void> {
-  for (const [index, step] of GATE_FLOW.entries()) {
+  for (const [index, step] of CONNECT_FLOW.entries()) {
     process.stdout.write(`${index + 1}. ${step.title} … `);
     const started = Date.now();
     try {
@@ -124,12 +189,15 @@ async function runHeadless(context: DemoContext): Promise<void> {
   }
 }
 
-async function runWindowed(browser: Browser, ui: FakeWeSendit): Promise<void> {
+async function runWindowed(browser: Browser, ui: FakeWeSendit, rgw: CephRgw): Promise<void> {
   const page = await browser.newPage();
-  await page.goto(`${ui.url}/storages`);
-  console.log(`A Chromium window shows the fake WeSendit UI at ${ui.url}/storages`);
-  console.log('Click "Create storage": Connect Guard holds the dialog until the Secret Key is in the vault.');
-  console.log('Variants: add ?lang=de and/or &variant=table|dl|inputs|shadow|iframe|late|rerender|colon to the URL.');
+  await page.goto(`${ui.url}/storage/connect?storage=${DEMO_STORAGE}`);
+  console.log(`A Chromium window shows WeSendit's connect form (fake UI at ${ui.url}).`);
+  console.log('Fill it in with the demo bucket (clearly fake keys of the throwaway local gateway):');
+  console.log(`  provider Other S3 · endpoint ${rgw.endpoint} · bucket ${DEMO_BUCKET}`);
+  console.log(`  access key ${rgw.accessKeyId} · secret key ${rgw.secretAccessKey}`);
+  console.log('Then "Preview connect" shows what the sync would do; "Connect" is held until the bucket is backed up.');
+  console.log(`Other pages: ${ui.url}/settings/api-keys, ${ui.url}/storage/files?storage=${DEMO_STORAGE}, ${ui.url}/storages (add ?lang=de).`);
   console.log('Close the browser window or press Ctrl+C to stop.');
   await new Promise<void>((resolveClosed) => {
     browser.once('disconnected', () => resolveClosed());
@@ -139,25 +207,41 @@ async function runWindowed(browser: Browser, ui: FakeWeSendit): Promise<void> {
 
 async function main(): Promise<void> {
   const windowed = Boolean(process.env.DISPLAY);
-  const ui = await startFakeWeSendit();
-  console.log(`Fake WeSendit UI on ${ui.url}`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const runDir = resolve(import.meta.dirname, '../../.tmp', `demo-${stamp}`);
+  await mkdir(runDir, { recursive: true });
+  // The companion, started by Chromium as native-messaging host, inherits this: demo backups stay in the run's folder.
+  process.env.CONNECT_GUARD_BACKUP_ROOT = join(runDir, 'backups');
+  console.log('Starting a throwaway Ceph S3 gateway on 127.0.0.1 …');
+  const rgw = await startCephRgw({ buckets: [DEMO_BUCKET] });
+  const profileDir = await mkdtemp(join(tmpdir(), 'connect-guard-demo-profile-'));
+  let ui: FakeWeSendit | undefined;
   let chromium: ChromiumWithExtension | undefined;
   try {
-    chromium = await launchChromiumWithExtension({ headless: !windowed });
+    const data = demoData();
+    const client = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey });
+    await seedDemoBucket(client, data.bucket);
+    client.destroy();
+    console.log(`S3 gateway ${rgw.endpoint}: bucket ${DEMO_BUCKET} with ${data.bucket.length} objects`);
+    ui = await startFakeWeSendit({ s3ServerAddress: rgw.endpoint });
+    ui.setStorageFiles(DEMO_STORAGE, data.storage);
+    console.log(`Fake WeSendit UI on ${ui.url}: storage "NAS backup" with ${data.storage.length} files`);
+    const host = await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
+    console.log(`Companion registered as native-messaging host for the demo profile (${host.manifestPaths.map((entry) => entry.path).join(', ')})`);
+    chromium = await launchChromiumWithExtension({ headless: !windowed, userDataDir: profileDir });
     console.log(`Chromium ${windowed ? 'window' : '(headless)'} with Connect Guard ${chromium.extensionId}`);
     if (windowed) {
-      await runWindowed(chromium.browser, ui);
+      await runWindowed(chromium.browser, ui, rgw);
       return;
     }
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const shotsDir = resolve(import.meta.dirname, '../../.tmp', `demo-${stamp}`);
-    await mkdir(shotsDir, { recursive: true });
-    console.log(`No display: walking the gate flow headless. Screenshots: ${shotsDir}\n`);
-    await runHeadless({ ui, chromium, shotsDir, shots: 0 });
-    console.log(`\nDone: the Secret Key was saved to the vault and verified before WeSendit let the user continue.\nScreenshots in ${shotsDir}`);
+    console.log(`No display: walking the connect flow headless. Screenshots: ${runDir}\n`);
+    await runHeadless({ ui, rgw, chromium, shotsDir: runDir, shots: 0 });
+    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue".\nScreenshots and the demo backup in ${runDir}`);
   } finally {
     await chromium?.close().catch(() => undefined);
-    await ui.stop();
+    await ui?.stop();
+    await rgw.stop();
+    await rm(profileDir, { recursive: true, force: true });
   }
 }
 
