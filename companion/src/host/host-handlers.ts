@@ -4,6 +4,7 @@ import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { COMPANION_PROTOCOL_VERSION, type PingResult } from '../../../shared/protocol/companion-protocol.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { diagnoseConnection } from '../s3/diagnose-connection.ts';
+import { applyRestoreRequest, planRestoreRequest, probeBucket, runBackup } from './backup-handlers.ts';
 import type { CompanionHandlers } from './serve-native-host.ts';
 import { previewDiff, type PreviewDiffInput } from './preview-diff.ts';
 
@@ -140,6 +141,11 @@ export function createHostHandlers(): CompanionHandlers {
       }
       return previewDiff({ ...data, wesendit }, context);
     },
+
+    'bucket.probe': probeBucket,
+    'backup.run': runBackup,
+    'restore.plan': planRestoreRequest,
+    'restore.apply': applyRestoreRequest,
   };
 }
 /** Sorts entries into S3 key order; a key listed twice is the sender's mistake, named. */

@@ -200,5 +200,21 @@ function accept(message: Exclude<ExtensionToHostMessage, { type: 'cancel' }>, ha
       const handler = handlers['diff.preview'];
       return handler ? (start) => start(message, handler) : undefined;
     }
+    case 'bucket.probe': {
+      const handler = handlers['bucket.probe'];
+      return handler ? (start) => start(message, handler) : undefined;
+    }
+    case 'backup.run': {
+      const handler = handlers['backup.run'];
+      return handler ? (start) => start(message, handler) : undefined;
+    }
+    case 'restore.plan': {
+      const handler = handlers['restore.plan'];
+      return handler ? (start) => start(message, handler) : undefined;
+    }
+    case 'restore.apply': {
+      const handler = handlers['restore.apply'];
+      return handler ? (start) => start(message, handler) : undefined;
+    }
   }
 }
