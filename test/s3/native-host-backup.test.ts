@@ -203,7 +203,7 @@ describe('backup.run through the real host', () => {
 describe('restore.plan and restore.apply through the real host', () => {
   it('lists exactly the deleted and changed objects, then puts the bucket back as the backup saw it', async () => {
     const bucket = await createBucket(client, 'host-restore');
-    const contents = new Map(Array.from({ length: 12 }, (_, i) => [`share/doc-${String(i).padStart(2, '0')}.txt`, `original content ${i} `.repeat(i + 1)] as const));
+    const contents = new Map<string, string>(Array.from({ length: 12 }, (_, i) => [`share/doc-${String(i).padStart(2, '0')}.txt`, `original content ${i} `.repeat(i + 1)]));
     for (const [key, body] of contents) await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     const root = await tempRoot();
     const host = newHost();
