@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { StorageCredentials } from '../../shared/credentials.ts';
-import type { CompanionRequestData, CompanionRequestType, CompanionResult } from '../../shared/protocol/companion-protocol.ts';
+import { COMPANION_PROTOCOL_VERSION, type CompanionRequestData, type CompanionRequestType, type CompanionResult } from '../../shared/protocol/companion-protocol.ts';
 import type { CompanionRequestOptions } from '../adapters/companion-port.ts';
 import { createBackgroundRouter, type VaultPort } from './background-router.ts';
+import { BackupService, type TransferCompanion } from './backup-service.ts';
 import { CaptureRegistry } from './capture-registry.ts';
 import { ConnectFormRegistry } from './connect-forms.ts';
+import { ConnectHoldService } from './connect-hold-service.ts';
 import { resolveConnectionSource } from './preview-connection.ts';
 import { PreviewService, type CompanionClient } from './preview-service.ts';
+import { RestoreService } from './restore-service.ts';
 import type { SenderInfo } from './sender-policy.ts';
 
 const SELF = { id: 'ext', baseUrl: 'chrome-extension://ext/' };
@@ -45,7 +48,7 @@ function setup() {
       requests.push({ type, data });
       // A preview keeps running for the whole test.
       if (type === 'diff.preview') return new Promise<CompanionResult<T>>(() => undefined);
-      const value: unknown = type === 'ping' ? { version: '0.1.0', protocolVersion: 2, pid: 1 } : type === 'doctor' ? { ok: true, checks: [] } : { staged: 0 };
+      const value: unknown = type === 'ping' ? { version: '0.1.0', protocolVersion: COMPANION_PROTOCOL_VERSION, pid: 1 } : type === 'doctor' ? { ok: true, checks: [] } : { staged: 0 };
       // The fake answers each type with that type's result shape.
       return Promise.resolve(value as CompanionResult<T>);
     },
@@ -60,6 +63,16 @@ function setup() {
       return { started: true };
     },
   });
+  const released: { tabId: number; frameId: number; holdId: string }[] = [];
+  const transfers: TransferCompanion = {
+    // An empty bucket: every hold is a Fresh Start.
+    probe: async () => ({ objects: 0, hasMore: false, multipartUploads: { supported: true, count: 0, keys: [] } }),
+    backup: () => new Promise(() => undefined),
+    restorePlan: () => new Promise(() => undefined),
+    restoreApply: () => new Promise(() => undefined),
+  };
+  const resolve = (source: Parameters<typeof resolveConnectionSource>[0]) => resolveConnectionSource(source, { vault, forms });
+  const holds = new ConnectHoldService({ companion: transfers, notifyReleased: async (tabId, frameId, holdId) => void released.push({ tabId, frameId, holdId }) });
   const storage = new Map<string, unknown>();
   const router = createBackgroundRouter({
     self: SELF,
@@ -67,6 +80,9 @@ function setup() {
     captures: new CaptureRegistry({ get: async (key) => ({ [key]: storage.get(key) }), set: async (items) => void Object.entries(items).forEach(([k, v]) => storage.set(k, v)) }),
     forms,
     previews,
+    holds,
+    backups: new BackupService({ companion: transfers, resolve }),
+    restores: new RestoreService({ companion: transfers, resolve }),
     companion,
     loadSettings: async () => ({ autoLockMinutes: 15, clipboardSeconds: 30, extraOrigins: [] }),
     saveSettings: async () => ({ autoLockMinutes: 15, clipboardSeconds: 30, extraOrigins: [] }),
@@ -75,7 +91,7 @@ function setup() {
     noteVaultUse: async () => undefined,
   });
   const send = (type: string, data: unknown, sender: SenderInfo) => router({ type, data }, sender);
-  return { send, saved, requests, collects, lock: () => vault.lock() };
+  return { send, saved, requests, collects, released, lock: () => vault.lock() };
 }
 
 const FORM = { provider: 'Other S3', endpoint: 'http://127.0.0.1:9000', region: '', bucket: 'usr-1-itm-2-demo', accessKey: 'AKFORM', secretKey: SECRET };
@@ -105,7 +121,7 @@ describe('background router: connect forms, saving, companion, previews', () => 
 
   it('companion.status pings; doctor.run sends the resolved connection', async () => {
     const { send, requests } = setup();
-    expect(await send('companion.status', {}, POPUP)).toEqual({ ok: { available: true, version: '0.1.0', protocolVersion: 2 } });
+    expect(await send('companion.status', {}, POPUP)).toEqual({ ok: { available: true, version: '0.1.0', protocolVersion: COMPANION_PROTOCOL_VERSION } });
     const connection = { endpoint: 'http://127.0.0.1:9000', bucket: 'b', accessKeyId: 'AK', secretAccessKey: SECRET };
     expect(await send('doctor.run', { connection: { kind: 'direct', connection }, allowedIps: '10.0.0.1' }, POPUP)).toEqual({ ok: { ok: true, checks: [] } });
     expect(requests.at(-1)).toEqual({ type: 'doctor', data: { connection, allowedIps: '10.0.0.1' } });
@@ -129,5 +145,52 @@ describe('background router: connect forms, saving, companion, previews', () => 
     expect(await send('listing.batch', batch, TAB)).toEqual({ ok: { accepted: 1 } });
     expect(await send('preview.start', { connection: { kind: 'form', formId }, wesendit: { kind: 'empty' } }, TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
     expect(await send('preview.rows', { previewId: 'x', offset: 0, limit: 5000 }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+  });
+});
+
+describe('background router: connect hold, backup, restore', () => {
+  it('a content script asks for a hold and whether it was released; only its own tab learns it; pages see the state', async () => {
+    const { send, released } = setup();
+    const requested = await send('connectHold.requested', { form: FORM }, SUBFRAME);
+    if (!('ok' in requested)) throw new Error(JSON.stringify(requested));
+    const { holdId } = requested.ok as { holdId: string };
+    for (let i = 0; i < 100 && released.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(released).toEqual([{ tabId: 4, frameId: 2, holdId }]);
+    expect(await send('connectHold.state', { holdId }, TAB)).toEqual({ ok: { released: true } });
+    expect(await send('connectHold.state', { holdId }, OTHER_TAB)).toEqual({ ok: { released: false } });
+    expect(await send('connectHold.state', { holdId: 'unknown-hold' }, TAB)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    const state = await send('connectHold.get', { holdId }, POPUP);
+    expect(state).toMatchObject({ ok: { status: 'released', bucket: { bucket: FORM.bucket, accessKeyId: 'AKFORM' } } });
+    expect(JSON.stringify(state)).not.toContain(SECRET);
+    expect(await send('connectHold.requested', { form: { ...FORM, secretKey: '' } }, TAB)).toMatchObject({ error: { code: 'MISSING_CREDENTIALS' } });
+  });
+
+  it('hold controls, backups and restores are for extension pages only; a vault source needs the vault unlocked', async () => {
+    const { send, lock } = setup();
+    for (const [type, data] of [
+      ['connectHold.get', { holdId: 'h' }],
+      ['connectHold.cancel', { holdId: 'h' }],
+      ['connectHold.retry', { holdId: 'h' }],
+      ['connectHold.connectAnyway', { holdId: 'h' }],
+      ['backup.start', { connection: { kind: 'vault', storageId: 'rec1' } }],
+      ['backup.state', { backupId: 'b' }],
+      ['backup.latest', {}],
+      ['backup.cancel', { backupId: 'b' }],
+      ['restore.plan', { connection: { kind: 'vault', storageId: 'rec1' } }],
+      ['restore.state', { restoreId: 'r' }],
+      ['restore.apply', { restoreId: 'r' }],
+    ] as const) {
+      expect(await send(type, data, TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    }
+    expect(await send('connectHold.requested', { form: FORM }, POPUP)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('backup.latest', {}, POPUP)).toEqual({ ok: null });
+    const direct = { kind: 'direct', connection: { endpoint: 'http://127.0.0.1:9000', bucket: 'b', accessKeyId: 'AK', secretAccessKey: SECRET } };
+    expect(await send('backup.start', { connection: direct }, POPUP)).toMatchObject({ ok: { status: 'running', bucket: { bucket: 'b' } } });
+    expect(await send('restore.plan', { connection: direct, force: 'yes' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(await send('restore.plan', { connection: direct, folder: '' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(await send('restore.plan', { connection: direct, force: true }, POPUP)).toMatchObject({ ok: { status: 'planning', bucket: 'b' } });
+    await lock();
+    expect(await send('backup.start', { connection: { kind: 'vault', storageId: 'rec1' } }, POPUP)).toMatchObject({ error: { code: 'VAULT_LOCKED' } });
+    expect(await send('restore.plan', { connection: { kind: 'vault', storageId: 'rec1' } }, POPUP)).toMatchObject({ error: { code: 'VAULT_LOCKED' } });
   });
 });

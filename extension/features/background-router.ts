@@ -8,16 +8,21 @@ import type { StorageCredentials, StorageSummary } from '../../shared/credential
 import { ConnectGuardError, toErrorData } from '../../shared/errors.ts';
 import type { GateCapture, Reply, RequestType, Settings, VaultStatus } from '../../shared/protocol/extension-protocol.ts';
 import { parseStorageCredentials } from '../../shared/vault-format/storage-record.ts';
+import type { BackupService } from './backup-service.ts';
 import type { CaptureRegistry } from './capture-registry.ts';
+import type { ConnectHoldService } from './connect-hold-service.ts';
 import { summarizeConnectForm, type ConnectFormRegistry } from './connect-forms.ts';
 import { credentialsFromConnection, resolveConnectionSource } from './preview-connection.ts';
 import type { CompanionClient, PreviewService } from './preview-service.ts';
+import type { RestoreService } from './restore-service.ts';
 import {
   parseRequestEnvelope,
   readConnectFormValues,
   readConnectionSource,
+  readFlag,
   readId,
   readListingBatch,
+  readOptionalFolder,
   readRowQuery,
   readString,
   readWesenditSource,
@@ -50,6 +55,12 @@ export interface RouterDeps {
   /** Connect forms read by the content feature (memory only). */
   readonly forms: ConnectFormRegistry;
   readonly previews: PreviewService;
+  /** Connect clicks held until the bucket is empty or backed up. */
+  readonly holds: ConnectHoldService;
+  /** "Back up now". */
+  readonly backups: BackupService;
+  /** "Restore last backup". */
+  readonly restores: RestoreService;
   /** The native port to the companion. */
   readonly companion: CompanionClient;
   loadSettings(): Promise<Settings>;
@@ -74,7 +85,7 @@ function publicCapture(record: { captureId: string; credentials: StorageCredenti
 }
 
 export function createBackgroundRouter(deps: RouterDeps): (message: unknown, sender: SenderInfo) => Promise<Reply<unknown>> {
-  const { vault, captures, forms, previews, companion } = deps;
+  const { vault, captures, forms, previews, companion, holds, backups, restores } = deps;
   const vaultReader = { isUnlocked: () => vault.isUnlocked(), getStorageCredentials: (id: string) => vault.getStorageCredentials(id) };
   const resolve = (source: Parameters<typeof resolveConnectionSource>[0]) => resolveConnectionSource(source, { vault: vaultReader, forms });
 
@@ -222,6 +233,34 @@ export function createBackgroundRouter(deps: RouterDeps): (message: unknown, sen
         if (typeof part !== 'number' || !Number.isSafeInteger(part) || part < 0) throw new ConnectGuardError('INVALID_INPUT', '"part" must be a whole number from 0.');
         return previews.exportPart(readId(data, 'previewId'), format, part);
       }
+      case 'connectHold.requested':
+        if (frame === undefined) throw new ConnectGuardError('FORBIDDEN_SENDER', 'No tab sent this connect click.');
+        return holds.request(readConnectFormValues(data), frame.tabId, frame.frameId);
+      case 'connectHold.state':
+        if (frame === undefined) throw new ConnectGuardError('FORBIDDEN_SENDER', 'No tab asked about this connect click.');
+        return holds.released(readId(data, 'holdId'), frame.tabId);
+      case 'connectHold.get':
+        return holds.state(readId(data, 'holdId'));
+      case 'connectHold.cancel':
+        return holds.cancel(readId(data, 'holdId'));
+      case 'connectHold.retry':
+        return holds.retry(readId(data, 'holdId'));
+      case 'connectHold.connectAnyway':
+        return holds.connectAnyway(readId(data, 'holdId'));
+      case 'backup.start':
+        return backups.start(readConnectionSource(data, 'connection'));
+      case 'backup.state':
+        return backups.state(readId(data, 'backupId'));
+      case 'backup.latest':
+        return backups.latest();
+      case 'backup.cancel':
+        return backups.cancel(readId(data, 'backupId'));
+      case 'restore.plan':
+        return restores.plan(readConnectionSource(data, 'connection'), readOptionalFolder(data, 'folder'), readFlag(data, 'force'));
+      case 'restore.state':
+        return restores.state(readId(data, 'restoreId'));
+      case 'restore.apply':
+        return restores.apply(readId(data, 'restoreId'));
     }
   }
 

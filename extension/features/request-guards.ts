@@ -194,3 +194,21 @@ export function readRowQuery(data: Readonly<Record<string, unknown>>): PreviewRo
   const search = optionalField(data, 'search', 'query', 1024);
   return { previewId, offset, limit, ...(chosen ? { classes: chosen } : {}), ...(search !== undefined ? { search } : {}), ...(atRisk !== undefined ? { atRisk } : {}) };
 }
+
+/** An optional backup folder on this computer (`folder` of a restore). */
+export function readOptionalFolder(data: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = data[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 4096) {
+    throw new ConnectGuardError('INVALID_INPUT', `"${name}" must name a backup folder on this computer (or be left out for the newest backup).`);
+  }
+  return value;
+}
+
+/** An optional yes/no field (false when absent). */
+export function readFlag(data: Readonly<Record<string, unknown>>, name: string): boolean {
+  const value = data[name];
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new ConnectGuardError('INVALID_INPUT', `"${name}" must be true or false.`);
+  return value;
+}

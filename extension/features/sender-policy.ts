@@ -1,8 +1,8 @@
 /**
  * Who may ask the background for what (Dark Reader's allow-list idea). A content script runs
  * inside a page the page's own scripts can influence, so it may only report a capture, ask
- * whether it was released, hand over a connect form's values and send the WeSendit listing the
- * background asked its tab for; it never gets a secret and can never unlock. Everything else needs an
+ * whether it was released, hand over a connect form's values, ask for a connect hold and whether
+ * it was released, and send the WeSendit listing the background asked its tab for; it never gets a secret and can never unlock. Everything else needs an
  * extension page: the gate prompt frame, the popup or the offscreen document.
  */
 import { ConnectGuardError } from '../../shared/errors.ts';
@@ -24,7 +24,14 @@ export interface ExtensionIdentity {
   readonly baseUrl: string;
 }
 
-const CONTENT_TYPES: ReadonlySet<string> = new Set<keyof ContentRequests>(['gate.captured', 'gate.state', 'connectForm.captured', 'listing.batch']);
+const CONTENT_TYPES: ReadonlySet<string> = new Set<keyof ContentRequests>([
+  'gate.captured',
+  'gate.state',
+  'connectForm.captured',
+  'listing.batch',
+  'connectHold.requested',
+  'connectHold.state',
+]);
 const PAGE_TYPES: ReadonlySet<string> = new Set<keyof PageRequests>([
   'vault.status',
   'vault.create',
@@ -52,6 +59,17 @@ const PAGE_TYPES: ReadonlySet<string> = new Set<keyof PageRequests>([
   'preview.cancel',
   'preview.rows',
   'preview.export',
+  'connectHold.get',
+  'connectHold.cancel',
+  'connectHold.retry',
+  'connectHold.connectAnyway',
+  'backup.start',
+  'backup.state',
+  'backup.latest',
+  'backup.cancel',
+  'restore.plan',
+  'restore.state',
+  'restore.apply',
 ]);
 
 export function isContentRequestType(type: string): type is keyof ContentRequests {

@@ -24,13 +24,16 @@ import {
 } from '../adapters/session-key.ts';
 import { loadSettings, mergeSettings, saveSettings } from '../adapters/settings-store.ts';
 import { AutoLock, type IdleState } from './auto-lock.ts';
+import { BackupService, type TransferCompanion } from './backup-service.ts';
 import { createBackgroundRouter, type VaultPort } from './background-router.ts';
 import { CaptureRegistry } from './capture-registry.ts';
 import { ClipboardClear, type ClipboardPort, type PendingClear } from './clipboard-clear.ts';
 import { ConnectFormRegistry } from './connect-forms.ts';
+import { ConnectHoldService } from './connect-hold-service.ts';
 import { resolveConnectionSource } from './preview-connection.ts';
 import { PreviewService, type CompanionClient } from './preview-service.ts';
 import { originToMatchPattern, syncExtraOriginScripts, type ScriptingPort } from './extra-origins.ts';
+import { RestoreService } from './restore-service.ts';
 import type { SenderInfo } from './sender-policy.ts';
 
 const PENDING_CLEAR_KEY = 'connectGuard.pendingClipboardClear';
@@ -54,6 +57,7 @@ export interface VaultBackground {
   readonly autoLock: AutoLock;
   readonly clipboard: ClipboardClear;
   readonly previews: PreviewService;
+  readonly holds: ConnectHoldService;
   handleMessage(message: unknown, sender: SenderInfo): Promise<Reply<unknown>>;
 }
 
@@ -70,6 +74,20 @@ function listingStarted(reply: unknown): boolean {
 
 function isIdleState(value: unknown): value is IdleState {
   return value === 'active' || value === 'idle' || value === 'locked';
+}
+
+/** A backup or restore of a large bucket over a slow link may take hours. */
+const TRANSFER_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+
+/** The companion's backup and restore requests over the native port. */
+export function transferCompanion(companion: CompanionClient): TransferCompanion {
+  return {
+    probe: (connection, { signal }) => companion.request('bucket.probe', { connection }, { signal, timeoutMs: 60_000 }),
+    backup: (connection, { signal, onProgress }) => companion.request('backup.run', { connection }, { signal, timeoutMs: TRANSFER_TIMEOUT_MS, ...(onProgress ? { onProgress } : {}) }),
+    restorePlan: (data, { signal, onProgress, onRows }) =>
+      companion.request('restore.plan', data, { signal, timeoutMs: TRANSFER_TIMEOUT_MS, onChunk: (rows) => onRows(rows), ...(onProgress ? { onProgress } : {}) }),
+    restoreApply: (data, { signal, onProgress }) => companion.request('restore.apply', data, { signal, timeoutMs: TRANSFER_TIMEOUT_MS, ...(onProgress ? { onProgress } : {}) }),
+  };
 }
 
 const scripting: ScriptingPort = {
@@ -189,10 +207,23 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
 
   const companion = options.companion ?? createBrowserCompanionPort();
   const forms = new ConnectFormRegistry(now);
+  const resolve = (source: Parameters<typeof resolveConnectionSource>[0]) =>
+    resolveConnectionSource(source, { vault: { isUnlocked: () => service.isUnlocked, getStorageCredentials: vault.getStorageCredentials }, forms });
+  const transfers = transferCompanion(companion);
+  const holds = new ConnectHoldService({
+    companion: transfers,
+    now,
+    async notifyReleased(tabId, frameId, holdId) {
+      const message: { type: keyof TabMessages; data: Parameters<TabMessages['connectHold.released']>[0] } = { type: 'connectHold.released', data: { holdId } };
+      await browser.tabs.sendMessage(tabId, message, { frameId });
+    },
+  });
+  const backups = new BackupService({ companion: transfers, resolve, now });
+  const restores = new RestoreService({ companion: transfers, resolve });
   const previews = new PreviewService({
     companion,
     now,
-    resolve: (source) => resolveConnectionSource(source, { vault: { isUnlocked: () => service.isUnlocked, getStorageCredentials: vault.getStorageCredentials }, forms }),
+    resolve,
     async collectListing(tabId, listingId) {
       const message: { type: keyof TabMessages; data: Parameters<TabMessages['listing.collect']>[0] } = { type: 'listing.collect', data: { listingId } };
       const reply: unknown = await browser.tabs.sendMessage(tabId, message, { frameId: 0 });
@@ -206,6 +237,9 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     captures,
     forms,
     previews,
+    holds,
+    backups,
+    restores,
     companion,
     loadSettings,
     saveSettings: changeSettings,
@@ -257,6 +291,7 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
   browser.tabs.onRemoved.addListener((tabId) => {
     forms.dropTab(tabId);
     previews.dropTab(tabId);
+    holds.dropTab(tabId);
   });
   browser.alarms.onAlarm.addListener((alarm) => {
     void whenReady().then(async () => {
@@ -277,5 +312,5 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     void whenReady().then(async () => syncExtraOriginScripts(scripting, (await loadSettings()).extraOrigins));
   });
 
-  return { ready, service, autoLock, clipboard, previews, handleMessage };
+  return { ready, service, autoLock, clipboard, previews, holds, handleMessage };
 }
