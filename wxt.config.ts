@@ -21,7 +21,7 @@ export default defineConfig({
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     // The gate prompt is framed beside WeSendit's dialog, the preview beside its connect form; each
     // shows nothing without a live capture or form id held by the background.
-    web_accessible_resources: [{ resources: ['gate.html', 'preview.html'], matches: ['<all_urls>'] }],
+    web_accessible_resources: [{ resources: ['gate.html', 'preview.html', 'hold.html'], matches: ['<all_urls>'] }],
     // hash-wasm compiles its Argon2id WebAssembly module at run time.
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",

@@ -4,13 +4,15 @@
  * because WeSendit may render the dialog inside a same-origin iframe. The same file
  * (content-scripts/wesendit.js) is registered at run time for origins the user grants.
  *
- * Also: "Preview connect" beside the connect-to-bucket form (every frame), and, in the top frame
+ * Also: the connect hold on WeSendit's connect button (a click goes through once the bucket is
+ * empty or backed up and verified), "Preview connect" beside the connect-to-bucket form (every frame), and, in the top frame
  * only, reading the storage's file listing when the background asks (`listing.collect`).
  */
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { sendToBackground } from '../adapters/messaging.ts';
 import { startPreviewConnect } from '../features/connect-form/preview-connect.ts';
+import { releasedHoldId, startConnectHold } from '../features/connect-hold/connect-hold.ts';
 import { startCredentialsGate } from '../features/gate-credentials.ts';
 import { collectWesenditListing } from '../features/wesendit-listing/collect-wesendit-listing.ts';
 
@@ -43,6 +45,11 @@ export default defineContentScript({
       captureForm: (form) => sendToBackground('connectForm.captured', { form }),
       previewUrl: (formId) => `${browser.runtime.getURL('/preview.html')}#form=${encodeURIComponent(formId)}`,
     });
+    const connectHold = startConnectHold(window, {
+      requestHold: (form) => sendToBackground('connectHold.requested', { form }),
+      askReleased: async (holdId) => (await sendToBackground('connectHold.state', { holdId })).released,
+      holdUrl: (holdId) => `${browser.runtime.getURL('/hold.html')}#hold=${encodeURIComponent(holdId)}`,
+    });
     const isTopFrame = window === window.top;
     browser.runtime.onMessage.addListener((message: unknown) => {
       const listingId = collectListingId(message);
@@ -55,6 +62,11 @@ export default defineContentScript({
           },
         });
         return Promise.resolve({ ok: { started: true } });
+      }
+      const holdId = releasedHoldId(message);
+      if (holdId !== undefined) {
+        connectHold.release(holdId);
+        return Promise.resolve({ ok: true });
       }
       const captureId = releasedCaptureId(message);
       if (captureId === undefined) return undefined;
