@@ -19,6 +19,8 @@ export interface LaunchOptions {
   readonly headless?: boolean;
   /** Keep the profile directory after `close()` (e.g. to scan it). Default: keep a given one, remove a temporary one. */
   readonly keepProfile?: boolean;
+  /** Extra environment for Chromium and so for the companion host it starts (e.g. CONNECT_GUARD_BACKUP_ROOT). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface ChromiumWithExtension {
@@ -45,7 +47,7 @@ export async function launchChromiumWithExtension(options: LaunchOptions = {}): 
     headless: options.headless ?? true,
     userDataDir,
     ignoreDefaultArgs: ['--disable-extensions'],
-    env: { ...process.env, XDG_CONFIG_HOME: xdgConfigHome },
+    env: { ...process.env, ...options.env, XDG_CONFIG_HOME: xdgConfigHome },
     defaultViewport: { width: 1280, height: 900 },
     args: [
       '--no-sandbox',
