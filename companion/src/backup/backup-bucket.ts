@@ -70,7 +70,7 @@ export interface BackupBucketInput {
   readonly toBucket?: { readonly bucket: string; readonly prefix?: string };
   /** Hard-link objects whose ETag and size match the newest verified backup. Default true. */
   readonly incremental?: boolean;
-  /** GETs (or copies) in flight. Default 32. */
+  /** GETs (or copies) in flight. Default 64. */
   readonly concurrency?: number;
   /** Re-read every file and match the manifest. Default true. */
   readonly verify?: boolean;
@@ -378,7 +378,7 @@ async function chooseFolder(input: BackupBucketInput, startedAt: Date): Promise<
 export async function backupBucket(input: BackupBucketInput): Promise<BackupBucketOutput> {
   const started = Date.now();
   const startedAt = input.now?.() ?? new Date();
-  const concurrency = Math.max(1, input.concurrency ?? 32);
+  const concurrency = Math.max(1, input.concurrency ?? 64);
   const abort = new AbortController();
   setMaxListeners(concurrency * 4 + 32, abort.signal);
   const onOuterAbort = (): void => abort.abort(input.signal?.reason);

@@ -26,7 +26,7 @@ Options:
   --fresh               start a new backup even when the newest one is unfinished
   --full                download every object (no hard links from the previous backup)
   --skip-verify         do not read the backup back (it is then "complete", not "verified")
-  --concurrency N       downloads at once (default 32)
+  --concurrency N       downloads at once (default 64)
   --json                progress and result as NDJSON ({"type":"progress",…} on stderr, {"type":"result",…} on stdout)
   -h, --help            this help
 
@@ -121,7 +121,7 @@ export async function runBackup(args: readonly string[], io: CliIo): Promise<num
   if (!values.bucket) throw new UsageError('--bucket is required (the bucket to back up).', 'backup');
   const bucket = values.bucket;
   if (values.to !== undefined && values.to.trim() === '') throw new UsageError('--to needs a folder.', 'backup');
-  const concurrency = parsePositiveInteger('backup', 'concurrency', values.concurrency, 32);
+  const concurrency = parsePositiveInteger('backup', 'concurrency', values.concurrency, 64);
   if (values.resume !== undefined && values.fresh) throw new UsageError('--resume and --fresh contradict each other.', 'backup');
   const toBucket = values['to-bucket'] !== undefined ? parseBucketTarget(values['to-bucket']) : undefined;
   const json = values.json === true;
