@@ -6,14 +6,20 @@
  * expected outcome is computed here from what the test put on both sides, and checked against
  * the bucket as Ceph lists and serves it afterwards and against the server's sync report.
  *
- * In Chromium with the built extension: the connect form's own Connect button on an empty bucket
+ * In Chromium with the built extension and the companion host registered: the connect form's own
+ * Connect button on an empty bucket passes the connect hold (a Fresh Start needs no backup),
  * syncs, then WeSendit's one-time credentials dialog appears and the gate holds it.
  */
 import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installHost } from '../../companion/src/host/install-host.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
+import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { launchChromiumWithExtension, type ChromiumWithExtension } from '../support/chromium.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
@@ -26,6 +32,7 @@ let s3: S3Client;
 let ui: FakeWeSendit;
 let chromium: ChromiumWithExtension | undefined;
 let page: Page;
+let workDir: string | undefined;
 
 const md5 = (bytes: string | Uint8Array): string => createHash('md5').update(bytes).digest('hex');
 const OLD = '2020-01-01T00:00:00.000Z';
@@ -94,6 +101,7 @@ afterAll(async () => {
   await ui?.stop();
   s3?.destroy();
   await rgw?.stop();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 describe('Connect syncs the storage with the bucket', () => {
@@ -164,13 +172,20 @@ describe('Connect syncs the storage with the bucket', () => {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     ui.setStorageFiles('st-c', [{ key: 'photos/a.jpg', size: 2048, seed: 'x' }, { key: 'readme.txt', content: 'hi' }]);
     ui.setConflictPolicy('wesendit-wins');
-    chromium = await launchChromiumWithExtension();
+    // The connect hold asks the companion whether the bucket is empty: register the host for this profile.
+    workDir = await mkdtemp(join(tmpdir(), 'connect-guard-sync-e2e-'));
+    const profileDir = join(workDir, 'profile');
+    await mkdir(profileDir);
+    await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
+    chromium = await launchChromiumWithExtension({ userDataDir: profileDir, env: { CONNECT_GUARD_BACKUP_ROOT: join(workDir, 'backups') } });
     page = await chromium.browser.newPage();
     const form = await ConnectFormPageObject.open(page, ui.url, { storageId: 'st-c', lang: 'de' });
     await form.fill({ provider: 'other', endpoint: rgw.endpoint, region: rgw.region, bucket, accessKey: rgw.accessKeyId, secretKey: rgw.secretAccessKey });
     await (await form.connectButton()).click();
     await page.waitForFunction(() => Reflect.get(window, '__connectResult') !== null, { timeout: 30_000 });
     expect(await page.evaluate(() => Reflect.get(window, '__connectResult'))).toEqual({ ok: true });
+    // The hold let the click through as a Fresh Start: the button carried the hold's marker.
+    expect(await page.$eval('#connect', (button) => button.getAttribute('data-connect-guard'))).toBe('released');
     expect([...(await bucketContents(bucket)).entries()]).toEqual(ui.storageFiles('st-c').map((file) => [file.key, file.md5]));
     await page.waitForSelector('::-p-text(Ihre S3-Zugangsdaten)');
     await page.waitForSelector('.btn-primary[data-connect-guard="gated"]', { timeout: 15_000 });
