@@ -514,7 +514,7 @@ interface PreviewRun {
   /** The panel first showed "Comparing" (the host's merge), if a poll caught it. */
   readonly comparingMs: number | undefined;
   /** The content feature's requests to the file browser: first request → last response, and count. */
-  readonly listingFetch: { readonly firstMs: number; readonly lastMs: number; readonly requests: number } | undefined;
+  readonly listingFetch: { readonly firstMs: number; readonly lastMs: number; readonly requests: number; readonly requestTimeMs: number; readonly maxInFlight: number; readonly serverCpuMs: number } | undefined;
   /** Every mark the panel took (profile runs: also the background's steps, `sw.*`). */
   readonly marks: Readonly<Record<string, number>>;
   /** Objects per class as the panel shows them. */
@@ -594,6 +594,13 @@ const PROFILER = `
       if (progress && progress.phase === 'listing') { marks['sw.bucketLast'] = at; marks['sw.bucketLastObjects'] = progress.objects; }
       if (progress && progress.objects >= window.__cgBucketTotal) marks['sw.bucketAll'] ??= at;
       if (progress && progress.phase === 'diffing') marks['sw.diffing'] ??= at;
+      // Rows in the background's store so far: when the host's chunks began and finished arriving.
+      runtime.sendMessage({ type: 'preview.rows', data: { previewId, offset: 0, limit: 0 } }).then((rows) => {
+        const matching = rows && rows.ok ? rows.ok.matching : 0;
+        const when = performance.now() - t0;
+        if (matching > 0) marks['sw.firstRows'] ??= when;
+        if (matching >= window.__cgRowsTotal) marks['sw.allRows'] ??= when;
+      }, () => undefined);
       if (state.status === 'done') { marks['sw.done'] ??= at; clearInterval(poll); }
       if (state.status === 'failed' || state.status === 'cancelled') clearInterval(poll);
     }, () => undefined);
@@ -605,13 +612,33 @@ async function previewThroughConnectForm(chromium: ChromiumWithExtension, ui: Fa
   try {
     const listingRequests: number[] = [];
     let lastListingResponse = 0;
+    /** Sum of request → response end over the file-browser requests, and the most in flight at once. */
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let requestTimeMs = 0;
+    const sent = new WeakMap<object, number>();
+    // This process serves the fake WeSendit pages: its CPU during the listing tells whether the fake server paced it.
+    let cpuAtStart = process.cpuUsage();
+    let cpuAtLastResponse = process.cpuUsage(cpuAtStart);
     const isListing = (url: string): boolean => url.includes('/storage/files');
     page.on('request', (request) => {
-      if (isListing(request.url())) listingRequests.push(Date.now());
+      if (!isListing(request.url())) return;
+      listingRequests.push(Date.now());
+      sent.set(request, Date.now());
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
     });
-    page.on('requestfinished', (request) => {
-      if (isListing(request.url())) lastListingResponse = Date.now();
-    });
+    const ended = (request: object): void => {
+      const at = sent.get(request);
+      if (at === undefined) return;
+      sent.delete(request);
+      inFlight -= 1;
+      requestTimeMs += Date.now() - at;
+      lastListingResponse = Date.now();
+      cpuAtLastResponse = process.cpuUsage(cpuAtStart);
+    };
+    page.on('requestfinished', ended);
+    page.on('requestfailed', ended);
     const form = await ConnectFormPageObject.open(page, ui.url, { storageId: STORAGE });
     await form.fill({ provider: 'other', endpoint: rgw.endpoint, bucket: dataset.bucket, accessKey: rgw.accessKeyId, secretKey: rgw.secretAccessKey });
     const clickedAt = Date.now();
@@ -621,9 +648,10 @@ async function previewThroughConnectForm(chromium: ChromiumWithExtension, ui: Fa
     const panelOpenMs = Date.now() - clickedAt;
 
     const startedAt = Date.now();
+    cpuAtStart = process.cpuUsage();
     // The observer runs in the panel: marks are taken where the user sees them, not by a poll from here.
     // A string, not a function: tsx's name-keeping helper (`__name`) does not exist in the page.
-    await frame.evaluate(`window.__cgWesenditTotal = ${dataset.size - dataset.expectedObjects()['only-in-bucket'] + dataset.wesenditOnly}; window.__cgBucketTotal = ${dataset.size}`);
+    await frame.evaluate(`window.__cgWesenditTotal = ${dataset.size - dataset.expectedObjects()['only-in-bucket'] + dataset.wesenditOnly}; window.__cgBucketTotal = ${dataset.size}; window.__cgRowsTotal = ${dataset.size + dataset.wesenditOnly}`);
     await frame.evaluate(panelObserver(profile));
     let outcome: { marks: Record<string, number>; error?: string } | undefined;
     const deadline = Date.now() + timeoutMs;
@@ -644,7 +672,7 @@ async function previewThroughConnectForm(chromium: ChromiumWithExtension, ui: Fa
       summaryMs: outcome.marks.done ?? Number.NaN,
       wesenditPhaseMs: outcome.marks.listing,
       comparingMs: outcome.marks.comparing,
-      listingFetch: first === undefined ? undefined : { firstMs: first - startedAt, lastMs: lastListingResponse - startedAt, requests: listingRequests.length },
+      listingFetch: first === undefined ? undefined : { firstMs: first - startedAt, lastMs: lastListingResponse - startedAt, requests: listingRequests.length, requestTimeMs, maxInFlight, serverCpuMs: (cpuAtLastResponse.user + cpuAtLastResponse.system) / 1000 },
       shown: perClass((name) => Number(shown[name] ?? Number.NaN)),
       summary: latest.summary,
     };
@@ -801,9 +829,10 @@ function printProfile(dataset: Dataset, run: PreviewRun, cli: CliRun): void {
   const afterBoth = uploaded === undefined || bucketEnd === undefined ? undefined : Math.max(uploaded, bucketEnd);
   const overlap = uploaded !== undefined && bucketFirst !== undefined && bucketEnd !== undefined ? Math.max(0, Math.min(uploaded, bucketEnd) - bucketFirst) : undefined;
   console.log(`profile of ${dataset.bucket} (one more run; the panel asks the background every 20 ms; s from the click in the panel; load ${loadAverage()}):`);
-  console.log(`  listing of the WeSendit tab    file-browser requests ${fetch ? `${seconds(fetch.firstMs)} → ${seconds(fetch.lastMs)} s (${fetch.requests} requests)` : 'not seen'}; all entries in the background at ${at('sw.wesenditIn')} s`);
+  console.log(`  listing of the WeSendit tab    file-browser requests ${fetch ? `${seconds(fetch.firstMs)} → ${seconds(fetch.lastMs)} s (${fetch.requests} requests, at most ${fetch.maxInFlight} at once; request → response end summed ${seconds(fetch.requestTimeMs)} s, the rest is the page between requests; this process, which serves the fake pages, used ${seconds(fetch.serverCpuMs)} s CPU meanwhile)` : 'not seen'}; all entries in the background at ${at('sw.wesenditIn')} s`);
   console.log(`  upload to the host             last batch staged by the host at ${at('sw.uploaded')} s (${diff(uploaded, fetch?.lastMs)} s after the last file-browser response)`);
   console.log(`  bucket listing (host)          first progress ${at('sw.bucketFirst')} s (${m['sw.bucketFirstObjects'] ?? '–'} objects), all ${dataset.size} listed by ${at('sw.bucketAll')} s, last listing progress ${at('sw.bucketLast')} s (${m['sw.bucketLastObjects'] ?? '–'} objects); overlaps the WeSendit side for ${seconds(overlap)} s`);
+  console.log(`  rows to the background         first rows in the background's store ${at('sw.firstRows')} s, all ${dataset.size + dataset.wesenditOnly} rows ${at('sw.allRows')} s`);
   console.log(`  merge + rows to the background "diffing" first seen ${at('sw.diffing')} s; background done (rows stored, filters prepared) ${at('sw.done')} s = ${diff(m['sw.done'], afterBoth)} s after both sides were in; host's own elapsed ${seconds(run.summary.elapsedMs)} s`);
   console.log(`  panel                          totals on screen ${seconds(run.summaryMs)} s = ${diff(run.summaryMs, m['sw.done'])} s after done (its 250 ms poll, at-risk counts, render); panel open before that ${seconds(run.panelOpenMs)} s`);
   console.log(`  CLI, same data                 ${cli.seconds.toFixed(2)} s in all: first progress ${seconds(cli.progress.firstMs)} s (start-up, manifest), last progress ${seconds(cli.progress.lastMs)} s (${cli.progress.lastObjects} objects), then ${diff(cli.seconds * 1000, cli.progress.lastMs)} s to the report's end and exit`);
