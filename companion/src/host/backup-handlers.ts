@@ -96,10 +96,36 @@ export async function probeBucket({ connection }: BucketProbeData, context: Requ
   }
 }
 
+/**
+ * Backups still running (or winding down) per backups folder and bucket. A cancelled request is
+ * answered at once while its backup still records where it stopped; a retry must not resume that
+ * folder until then, or two runs would write it at once.
+ */
+const runningBackups = new Map<string, Promise<unknown>>();
+
+async function afterPrevious<T>(key: string, signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+  const previous = runningBackups.get(key);
+  const mine = (async () => {
+    if (previous) await previous.catch(() => undefined);
+    if (signal.aborted) throw new ConnectGuardError('CANCELLED', 'Backup cancelled.');
+    return run();
+  })();
+  runningBackups.set(key, mine);
+  try {
+    return await mine;
+  } finally {
+    if (runningBackups.get(key) === mine) runningBackups.delete(key);
+  }
+}
+
 /** An incremental, verified backup to this machine, resuming an unfinished one as the CLI does. */
 export async function runBackup(data: BackupRunData, context: RequestContext<'backup.run'>): Promise<BackupResultView> {
-  const { connection } = data;
   const root = backupRoot(data.root);
+  return afterPrevious(`${root}\u0000${data.connection.bucket}`, context.signal, () => backupTo(root, data, context));
+}
+
+async function backupTo(root: string, data: BackupRunData, context: RequestContext<'backup.run'>): Promise<BackupResultView> {
+  const { connection } = data;
   const folder = absoluteFolder(data.folder, 'folder');
   const client = clientFor(connection);
   try {
