@@ -32,6 +32,16 @@ describe('assertSenderAllowed', () => {
     expect(assertSenderAllowed('gate.captured', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
   });
 
+  it('a content script may ask for a connect hold and whether it was released; the hold controls, backups and restores are pages only', () => {
+    expect(assertSenderAllowed('connectHold.requested', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+    expect(assertSenderAllowed('connectHold.state', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+    expect(() => assertSenderAllowed('connectHold.requested', page, SELF, [])).toThrow(/web page tab/);
+    for (const type of ['connectHold.get', 'connectHold.cancel', 'connectHold.retry', 'connectHold.connectAnyway', 'backup.start', 'backup.state', 'backup.latest', 'backup.cancel', 'restore.plan', 'restore.state', 'restore.apply'] as const) {
+      expect(() => assertSenderAllowed(type, content, SELF, []), type).toThrow(/own pages/);
+      expect(assertSenderAllowed(type, page, SELF, []), type).toBeUndefined();
+    }
+  });
+
   it('judges an about:blank frame by its origin, not its URL', () => {
     expect(assertSenderAllowed('gate.captured', { ...content, url: 'about:blank', origin: 'http://127.0.0.1:8080' }, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
     expect(() => assertSenderAllowed('gate.captured', { ...content, url: 'about:blank', origin: 'https://evil.example' }, SELF, [])).toThrow(/not enabled/);
