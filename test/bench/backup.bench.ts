@@ -209,6 +209,18 @@ async function runBenchmark(): Promise<void> {
       // Each run gets its own fixed limit; the budget only decides which optional runs happen.
       const timeout = 420_000;
       const oursRoot = join(work, `ours-${label}`);
+      const peers: Measured[] = [];
+      const tuned = join(work, `rclone32-${label}`);
+      if (label === '10k') {
+        // Whoever reads a freshly started gateway first pays for its cold caches: one unmeasured
+        // pass warms them, then rclone goes first. (100k: ours goes first, on colder caches.)
+        const warm = join(work, 'warm-up');
+        await rclone('warm-up', prefix, warm, ['--transfers', '32', '--checkers', '32'], objects, bytes, 420_000);
+        rmSync(warm, { recursive: true, force: true });
+        const tunedRun = await rclone('rclone copy --transfers 32 --checkers 32', prefix, tuned, ['--transfers', '32', '--checkers', '32'], objects, bytes, 420_000);
+        peers.push(tunedRun);
+        console.log(`  ${row(tunedRun)}`);
+      }
       const first = await ours(`connect-guard backup (${concurrency} parallel)`, oursRoot, prefix || undefined, objects, bytes, timeout);
       console.log(`  ${row(first)}`);
       const firstCheck = checkOurs(first, objects);
@@ -217,10 +229,10 @@ async function runBenchmark(): Promise<void> {
       console.log(`  ${row(second)}`);
       rmSync(oursRoot, { recursive: true, force: true });
 
-      const peers: Measured[] = [];
-      const tuned = join(work, `rclone32-${label}`);
-      peers.push(await rclone('rclone copy --transfers 32 --checkers 32', prefix, tuned, ['--transfers', '32', '--checkers', '32'], objects, bytes, timeout));
-      console.log(`  ${row(peers[0] ?? first, first)}`);
+      if (label !== '10k') {
+        peers.push(await rclone('rclone copy --transfers 32 --checkers 32', prefix, tuned, ['--transfers', '32', '--checkers', '32'], objects, bytes, timeout));
+        console.log(`  ${row(peers[0] ?? first, first)}`);
+      }
       const tunedCount = await countFiles(tuned);
       rmSync(tuned, { recursive: true, force: true });
       // rclone's defaults take about as long as ours ×10 on 100k; run them when the budget allows.
