@@ -10,12 +10,14 @@
  * forced apply puts every backed-up object back, checked by MD5.
  * (b) An empty bucket passes straight through: the sync happens, no backup folder is written.
  * (c) A backup that cannot be written keeps the click held, with the reason, and no sync runs.
+ * (d) An upload in progress in the bucket: after the verified backup the click waits for
+ * "Connect anyway"; then it goes through.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installHost } from '../../companion/src/host/install-host.ts';
@@ -227,6 +229,34 @@ describe('connect hold through the background, the companion and Ceph', () => {
     } finally {
       await rm(backupRoot, { force: true });
       await rename(moved, backupRoot);
+    }
+  }, 180_000);
+
+  it('an upload in progress needs "Connect anyway" after the verified backup; then the click goes through', async () => {
+    const bucket = 'hold-uploads';
+    await fillBucket(bucket, { 'kept.txt': 'kept' });
+    const upload = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'video/in-progress.mov' }));
+    try {
+      ui.setStorageFiles('st-full', [{ key: 'other.txt', content: 'other' }]);
+      const { page, form } = await openForm('st-full', bucket);
+      await (await form.connectButton()).click();
+      const frame = await holdFrame(page);
+      const holdId = holdIdOf(frame);
+      const waiting = await until(() => request<ConnectHoldState>('connectHold.get', { holdId }), (state) => state.status !== 'checking' && state.status !== 'backing-up', 'confirmation', 120_000);
+      expect(waiting).toMatchObject({ status: 'needs-confirmation', multipartUploads: { supported: true, count: 1, keys: ['video/in-progress.mov'] }, backup: { status: 'done', result: { verified: true } } });
+      expect(await form.connectAttempts()).toBe(0);
+      // As a keyboard user would: focus the frame's own button (found by its accessible name) and press Enter.
+      // (A CDP mouse click on this frame's buttons does not reach their handler in headless Chromium yet.)
+      const button = await frame.waitForSelector('::-p-aria(Connect anyway)');
+      await button?.focus();
+      await page.keyboard.press('Enter');
+      await until(() => request<ConnectHoldState>('connectHold.get', { holdId }), (state) => state.status !== 'needs-confirmation', 'connect anyway', 15_000);
+      expect(await request<ConnectHoldState>('connectHold.get', { holdId })).toMatchObject({ status: 'released', backup: { status: 'done' } });
+      await page.waitForFunction(() => Reflect.get(window, '__connectResult') !== null, { timeout: 60_000 });
+      expect(await connectResult(page)).toEqual({ ok: true });
+      await page.close();
+    } finally {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'video/in-progress.mov', UploadId: upload.UploadId }));
     }
   }, 180_000);
 });
