@@ -12,6 +12,7 @@
  * (c) A backup that cannot be written keeps the click held, with the reason, and no sync runs.
  * (d) An upload in progress in the bucket: after the verified backup the click waits for
  * "Connect anyway"; then it goes through.
+ * (e) "Back up now" from an extension page writes a verified backup under the backup root.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -23,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installHost } from '../../companion/src/host/install-host.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
-import type { ConnectHoldState, RestoreView } from '../../shared/protocol/extension-protocol.ts';
+import type { BackupJobState, ConnectHoldState, RestoreView } from '../../shared/protocol/extension-protocol.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { launchChromiumWithExtension, openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
@@ -258,5 +259,17 @@ describe('connect hold through the background, the companion and Ceph', () => {
     } finally {
       await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'video/in-progress.mov', UploadId: upload.UploadId }));
     }
+  }, 180_000);
+
+  it('"Back up now" from an extension page: a verified backup into the backup root, the latest reopens on it', async () => {
+    const bucket = 'backup-now';
+    await fillBucket(bucket, { 'one.txt': 'one', 'two/three.txt': 'three' });
+    const started = await request<BackupJobState>('backup.start', { connection: direct(bucket) });
+    expect(started).toMatchObject({ status: 'running', bucket: { bucket } });
+    const done = await until(() => request<BackupJobState>('backup.state', { backupId: started.backupId }), (state) => state.status !== 'running', 'backup', 120_000);
+    expect(done).toMatchObject({ status: 'done', result: { objects: 2, verified: true } });
+    expect(done.result?.folder.startsWith(join(backupRoot, bucket))).toBe(true);
+    expect(await request<BackupJobState | null>('backup.latest', {})).toMatchObject({ backupId: started.backupId, status: 'done' });
+    expect(JSON.stringify(done)).not.toContain(rgw.secretAccessKey);
   }, 180_000);
 });
