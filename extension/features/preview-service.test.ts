@@ -3,7 +3,7 @@ import { diffInventories, type DiffRow } from '../../shared/diff/diff-inventorie
 import { summarizeDiff } from '../../shared/diff/summarize-diff.ts';
 import { ConnectGuardError } from '../../shared/errors.ts';
 import type { InventoryEntry } from '../../shared/inventory.ts';
-import type { CompanionRequestData, CompanionRequestType, CompanionResult, DiffPreviewSummary, DoctorReport } from '../../shared/protocol/companion-protocol.ts';
+import { COMPANION_PROTOCOL_VERSION, type CompanionRequestData, type CompanionRequestType, type CompanionResult, type DiffPreviewSummary, type DoctorReport } from '../../shared/protocol/companion-protocol.ts';
 import type { CompanionRequestOptions } from '../adapters/companion-port.ts';
 import { ConnectFormRegistry } from './connect-forms.ts';
 import { resolveConnectionSource, credentialsFromConnection } from './preview-connection.ts';
@@ -31,7 +31,7 @@ class FakeCompanion implements CompanionClient {
     return new Promise((resolve, reject) => {
       options.signal?.addEventListener('abort', () => reject(new ConnectGuardError('CANCELLED', 'Cancelled.')));
       const answer = (value: unknown): void => resolve(value as CompanionResult<T>);
-      if (type === 'ping') answer({ version: '0.1.0', protocolVersion: 2, pid: 1 });
+      if (type === 'ping') answer({ version: '0.1.0', protocolVersion: COMPANION_PROTOCOL_VERSION, pid: 1 });
       else if (type === 'inventory.upload') answer({ staged: 0 });
       else if (type === 'doctor') answer(this.doctorReport);
       else {
