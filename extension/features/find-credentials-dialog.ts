@@ -299,6 +299,11 @@ function analyse(secretLabel: FoundLabel, labels: readonly FoundLabel[]): Analys
     secretKey: values.secretKey ?? '',
   };
   const closeButtons = findCloseButtons(container);
+  // A form the user types a bucket's keys into (WeSendit's connect form) is not the one-time
+  // credentials view: its Secret Key sits in an editable field and nothing asks "I have stored the
+  // keys". A view that shows the key in an editable field but asks that is still held.
+  const storedKeysBox = checkbox !== undefined && isStoredKeysText(accessibleText(checkbox));
+  if (!storedKeysBox && typedInto(container, credentials.secretKey)) return undefined;
   if (looksLikeKey(credentials.accessKey) && looksLikeKey(credentials.secretKey)) {
     return { dialog: { container, credentials, checkbox, continueButton, closeButtons } };
   }
@@ -306,6 +311,14 @@ function analyse(secretLabel: FoundLabel, labels: readonly FoundLabel[]): Analys
   // dialog (e.g. a masked Secret Key). Hold it rather than let the key go unsaved.
   if (checkbox && isStoredKeysText(accessibleText(checkbox))) return { unreadable: { container, checkbox, continueButton, closeButtons } };
   return undefined;
+}
+
+/** Does an editable field in `container` hold `value` (something the user typed, not a value shown)? */
+function typedInto(container: Element, value: string): boolean {
+  if (value === '') return false;
+  return [...container.querySelectorAll('input, textarea')].some(
+    (control) => isValueControl(control) && !control.matches('[readonly], :disabled') && collapse(control.value) === value,
+  );
 }
 
 /** Every credentials dialog in a document or shadow root (not descending into nested shadow roots). */

@@ -116,9 +116,11 @@ describe('Preview connect beside the connect form', () => {
     const formId = formIdOf(frame);
     expect(formId.length).toBeGreaterThan(0);
     // The click was ours alone: the page's own submit never ran; and the bucket's key pair on the
-    // form is not mistaken for WeSendit's one-time credentials dialog (nothing gated).
+    // form is not mistaken for WeSendit's one-time credentials dialog: no gate prompt; the only
+    // control held is Connect itself (the connect hold, until a backup is verified).
     expect(await form.connectAttempts()).toBe(0);
-    expect(await page.$('[data-connect-guard="gated"]')).toBeNull();
+    expect(page.frames().some((candidate) => candidate.url().includes('/gate.html'))).toBe(false);
+    expect(await page.$$eval('[data-connect-guard="gated"]', (elements) => elements.map((element) => element.id))).toEqual(['connect']);
 
     const summary = await getForm(formId);
     expect(summary).toMatchObject({
