@@ -139,13 +139,9 @@ function HoldStatus({ state, busy, onAction }: { readonly state: ConnectHoldStat
       return (
         <>
           <MultipartUploadsNote uploads={state.multipartUploads} />
-          {result !== undefined && (
-            <p>
-              Backed up and checked: {formatCount(result.objects)} objects, {formatBytes(result.bytes)} in <code>{result.folder}</code>.
-            </p>
-          )}
           {reason}
           <p>Wait until the uploads have finished and try again, or connect anyway: WeSendit’s sync may then miss or overwrite the files still being uploaded.</p>
+          {/* The choice comes before the details, so it is in view without scrolling the frame. */}
           <div class="row">
             <button type="button" disabled={busy !== undefined} onClick={() => onAction('connectHold.connectAnyway')}>
               Connect anyway
@@ -154,6 +150,11 @@ function HoldStatus({ state, busy, onAction }: { readonly state: ConnectHoldStat
               Cancel
             </button>
           </div>
+          {result !== undefined && (
+            <p>
+              Backed up and checked: {formatCount(result.objects)} objects, {formatBytes(result.bytes)} in <code>{result.folder}</code>.
+            </p>
+          )}
         </>
       );
     }
