@@ -33,7 +33,7 @@ export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
  * "update the companion". 2: open uploads (`inventory.upload` `done`) and folder sources.
  * 3: `bucket.probe`, `backup.run`, `restore.plan` and `restore.apply`.
  */
-export const COMPANION_PROTOCOL_VERSION = 3;
+export const COMPANION_PROTOCOL_VERSION = 4;
 
 /** Chromium refuses (and closes the port on) host → extension messages over 1 MB. */
 export const CHROMIUM_MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
@@ -140,9 +140,12 @@ export interface DiffPreviewData {
   readonly includeRows?: boolean;
 }
 
-/** Progress of a streamed request: the bucket listing, then the diff. */
+/**
+ * Progress of a streamed request: the bucket listing, then the diff. Phase 'rows' comes once,
+ * when the merge is done: it carries the totals, and the rows follow as chunks.
+ */
 export interface PreviewProgress {
-  readonly phase: 'listing' | 'diffing';
+  readonly phase: 'listing' | 'diffing' | 'rows';
   /** Bucket objects listed so far. */
   readonly objects: number;
   /** Bytes of those objects. */
@@ -150,6 +153,14 @@ export interface PreviewProgress {
   /** Objects per second since the start. */
   readonly rate: number;
   readonly elapsedMs: number;
+  /** Phase 'rows' only: the totals of the whole diff. */
+  readonly totals?: DiffTotals;
+  /** Phase 'rows' only: rows that will follow as chunks (0 when `includeRows` was false). */
+  readonly rows?: number;
+  /** Phase 'rows' only. */
+  readonly bucketObjects?: number;
+  /** Phase 'rows' only. */
+  readonly wesenditObjects?: number;
 }
 
 /** The final answer of `diff.preview`; the rows came before it as chunks. */
@@ -732,9 +743,11 @@ const RESULT_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionResu
 };
 
 const checkPreviewProgress = checked<PreviewProgress>((value, path) => {
-  if (!isRecord(value) || (value.phase !== 'listing' && value.phase !== 'diffing')) return `${path}.phase must be "listing" or "diffing"`;
+  if (!isRecord(value) || (value.phase !== 'listing' && value.phase !== 'diffing' && value.phase !== 'rows')) return `${path}.phase must be "listing", "diffing" or "rows"`;
   if (!isCount(value.objects) || !isCount(value.bytes) || !isFiniteNumber(value.rate) || !isFiniteNumber(value.elapsedMs)) return `${path} needs objects, bytes, rate and elapsedMs`;
-  return undefined;
+  if (value.phase !== 'rows') return undefined;
+  if (!isCount(value.rows) || !isCount(value.bucketObjects) || !isCount(value.wesenditObjects)) return `${path} with phase "rows" needs rows, bucketObjects and wesenditObjects`;
+  return checkDiffTotals(value.totals, `${path}.totals`);
 });
 
 const noStream = (_value: unknown, path: string): string => `${path}: this request type sends no stream events`;

@@ -20,7 +20,7 @@ import { installHost } from '../../companion/src/host/install-host.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { DIFF_CLASSES, type DiffClass } from '../../shared/diff/diff-inventories.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
-import { COMPANION_HOST_NAME, CompanionReplyCollector, parseHostMessage } from '../../shared/protocol/companion-protocol.ts';
+import { COMPANION_HOST_NAME, COMPANION_PROTOCOL_VERSION, CompanionReplyCollector, parseHostMessage } from '../../shared/protocol/companion-protocol.ts';
 import type { PreviewState } from '../../shared/protocol/extension-protocol.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { launchChromiumWithExtension, openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
@@ -126,7 +126,7 @@ afterAll(async () => {
 describe('preview connect through the background and the companion', () => {
   it('companion.status answers with the host’s version', async () => {
     const status = await request<{ available: boolean; protocolVersion?: number }>('companion.status', {});
-    expect(status).toMatchObject({ available: true, protocolVersion: 3 });
+    expect(status).toMatchObject({ available: true, protocolVersion: COMPANION_PROTOCOL_VERSION });
   });
 
   it('cancel while the bucket listing hangs ends the preview as cancelled, and the port keeps working', async () => {

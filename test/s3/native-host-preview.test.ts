@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import {
   CHROMIUM_MAX_HOST_MESSAGE_BYTES,
   COMPANION_PROTOCOL_VERSION,
   checkChunk,
+  checkProgress,
   checkResult,
   parseHostMessage,
   type BucketConnection,
@@ -30,8 +31,12 @@ const bin = join(fileURLToPath(new URL('../..', import.meta.url)), 'companion', 
 const ORIGIN = `chrome-extension://${DEV_EXTENSION_ID}/`;
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 
-function startHost() {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [bin, 'host', '--allowed-origin', ORIGIN, ORIGIN], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** `tempDir`: the host's TMPDIR, where a preview spools its rows while the totals go out first. */
+function startHost(tempDir?: string) {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [bin, 'host', '--allowed-origin', ORIGIN, ORIGIN], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(tempDir === undefined ? {} : { env: { ...process.env, TMPDIR: tempDir } }),
+  });
   const reader = new FrameReader(64 * 1024 * 1024);
   const received: HostToExtensionMessage[] = [];
   const frameBytes: number[] = [];
@@ -74,6 +79,10 @@ function startHost() {
   };
 }
 
+function isRowsPhase(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && 'phase' in data && data.phase === 'rows';
+}
+
 let connection: BucketConnection;
 let bucket: string;
 const SAME = 'docs/same.txt';
@@ -105,8 +114,9 @@ describe('diff.preview through the real host', () => {
     await Promise.all(hosts.map((host) => host.close()));
   });
 
-  it('streams every row in chunk frames under 1 MB and totals that match the data', async () => {
-    const host = startHost();
+  it('sends the totals first, then every row in chunk frames under 1 MB, totals that match the data, and leaves no spool behind', async () => {
+    const spoolRoot = await mkdtemp(join(tmpdir(), 'connect-guard-host-spool-'));
+    const host = startHost(spoolRoot);
     hosts.push(host);
     // Two batches, in reverse order: the host sorts them.
     host.send({ id: 'u1', type: 'inventory.upload', data: { uploadId: 'w', entries: wesendit.slice(2) }, timeoutMs: 10_000 });
@@ -142,6 +152,20 @@ describe('diff.preview through the real host', () => {
     expect(totals.classes.same).toEqual({ objects: 1, bucketBytes: 12, wesenditBytes: 12 });
     expect(totals.classes.conflict).toEqual({ objects: 1, bucketBytes: 'bucket version, longer'.length, wesenditBytes: 'wesendit version'.length });
     expect(totals.classes['only-in-wesendit']).toEqual({ objects: 1, bucketBytes: 0, wesenditBytes: 42 });
+
+    // The totals came as progress phase 'rows' before the first row, equal to the final ones.
+    const ofPreview = host.received.filter((message) => message.id === 'p');
+    const rowsAt = ofPreview.findIndex((message) => 'event' in message && message.event === 'progress' && checkProgress('diff.preview', message.data).ok && isRowsPhase(message.data));
+    const firstChunkAt = ofPreview.findIndex((message) => 'event' in message && message.event === 'chunk');
+    expect(rowsAt).toBeGreaterThanOrEqual(0);
+    expect(rowsAt).toBeLessThan(firstChunkAt);
+    const early = ofPreview[rowsAt];
+    if (!early || !('event' in early)) throw new Error('unreachable');
+    const progress = checkProgress('diff.preview', early.data);
+    if (!progress.ok) throw new Error(progress.problem);
+    expect(progress.value).toMatchObject({ phase: 'rows', totals, rows: expectedKeys.length, bucketObjects: bucketOnly.length + 2, wesenditObjects: 3 });
+    expect(await readdir(spoolRoot)).toEqual([]);
+    await rm(spoolRoot, { recursive: true, force: true });
   }, 120_000);
 
   it('previews against a manifest file the user picked, totals only', async () => {
@@ -165,8 +189,9 @@ describe('diff.preview through the real host', () => {
     }
   }, 120_000);
 
-  it('cancels a preview the browser stopped reading: CANCELLED, no ok, and the host serves on', async () => {
-    const host = startHost();
+  it('cancels a preview the browser stopped reading: CANCELLED, no ok, the spool removed, and the host serves on', async () => {
+    const spoolRoot = await mkdtemp(join(tmpdir(), 'connect-guard-host-spool-'));
+    const host = startHost(spoolRoot);
     hosts.push(host);
     host.send({ id: 'c', type: 'diff.preview', data: { connection, wesendit: { kind: 'inline', entries: wesendit } }, timeoutMs: 120_000 });
     await host.waitFor(() => host.received.some((message) => message.id === 'c' && 'event' in message && message.event === 'chunk'));
@@ -179,6 +204,9 @@ describe('diff.preview through the real host', () => {
     expect(host.received.filter((message) => message.id === 'c' && ('ok' in message || 'error' in message))).toHaveLength(1);
     host.send({ id: 'after', type: 'ping', data: {}, timeoutMs: 10_000 });
     expect(await host.final('after')).toMatchObject({ ok: { protocolVersion: COMPANION_PROTOCOL_VERSION } });
+    // The handler unwinds after the reply: wait until its spool folder is gone.
+    await expect.poll(() => readdir(spoolRoot), { timeout: 20_000 }).toEqual([]);
+    await rm(spoolRoot, { recursive: true, force: true });
   }, 120_000);
 
   it('reports a wrong secret through the doctor and the preview, and logs neither secret', async () => {

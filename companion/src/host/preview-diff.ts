@@ -1,7 +1,14 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { diffInventoryBatches } from '../../../shared/diff/diff-inventories.ts';
 import { DiffTally } from '../../../shared/diff/summarize-diff.ts';
-import type { BucketConnection, DiffPreviewSummary } from '../../../shared/protocol/companion-protocol.ts';
+import { checkChunk, type BucketConnection, type DiffPreviewSummary, type DiffRow } from '../../../shared/protocol/companion-protocol.ts';
 import { listLocalFolder } from '../inventory/list-local-folder.ts';
 import { readManifestBatches } from '../inventory/read-manifest.ts';
 import { listBucketObjects } from '../s3/list-bucket-objects.ts';
@@ -25,6 +32,44 @@ export interface PreviewDiffInput {
 }
 
 const PROGRESS_INTERVAL_MS = 250;
+/** Rows read back from the spool per `context.chunk` call; the host splits them further by bytes. */
+const SPOOL_CHUNK_ROWS = 1024;
+
+/** Writes text to the spool, waiting while its buffer is full so memory stays flat. */
+async function writeSpool(stream: WriteStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
+}
+
+async function closeSpool(stream: WriteStream): Promise<void> {
+  if (stream.closed) return;
+  await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * Reads the spooled rows back as arrays of at most {@link SPOOL_CHUNK_ROWS}. The file is checked
+ * like a chunk from the host, so a damaged spool is an error, not a wrong row in the browser.
+ */
+async function* readSpool(path: string, signal: AbortSignal): AsyncGenerator<readonly DiffRow[]> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let batch: string[] = [];
+  const parse = (): readonly DiffRow[] => {
+    const checked = checkChunk('diff.preview', JSON.parse(`[${batch.join(',')}]`));
+    batch = [];
+    if (!checked.ok) throw new ConnectGuardError('INTERNAL', `The preview's temporary row file was damaged (${checked.problem}). Run the preview again.`);
+    return checked.value;
+  };
+  try {
+    for await (const line of lines) {
+      if (signal.aborted) throw signal.reason;
+      if (line === '') continue;
+      batch.push(line);
+      if (batch.length >= SPOOL_CHUNK_ROWS) yield parse();
+    }
+    if (batch.length > 0) yield parse();
+  } finally {
+    lines.close();
+  }
+}
 
 /**
  * Bucket entries listed ahead while the WeSendit side is still arriving (≈ 300 bytes each in
@@ -87,9 +132,12 @@ class Prefetch<T> {
 }
 
 /**
- * Lists the bucket and diffs it against the WeSendit side as the listing streams in: rows go out
- * as chunks (the pipe's backpressure paces the listing), progress every quarter second, totals at
- * the end. The connection's secret lives in the S3 client of this call only.
+ * Lists the bucket and diffs it against the WeSendit side as the listing streams in. The merge
+ * runs at full speed: rows are tallied and spooled to a private temporary file; the totals go out
+ * at once as a progress event with phase 'rows', then the rows follow as chunks (the pipe's
+ * backpressure paces the reading), then the final summary. The spool holds keys, sizes and ETags
+ * only and is removed when the request ends, however it ends. The connection's secret lives in
+ * the S3 client of this call only.
  */
 export async function previewDiff(input: PreviewDiffInput, context: RequestContext<'diff.preview'>): Promise<DiffPreviewSummary> {
   const started = Date.now();
@@ -105,7 +153,7 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
   let bucketBytes = 0;
   let wesenditObjects = 0;
   let lastProgress = 0;
-  const progress = async (phase: 'listing' | 'diffing', force = false): Promise<void> => {
+  const progress = async (phase: 'listing', force = false): Promise<void> => {
     const now = Date.now();
     if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
     lastProgress = now;
@@ -153,8 +201,17 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
   const tally = new DiffTally();
   const includeRows = input.includeRows ?? true;
   let rows = 0;
+  let spoolDir: string | undefined;
+  let spool: WriteStream | undefined;
   try {
     await progress('listing', true);
+    if (includeRows) {
+      // mkdtemp creates the folder with mode 0700: other users of the machine cannot read the keys.
+      spoolDir = await mkdtemp(join(tmpdir(), 'connect-guard-preview-'));
+      spool = createWriteStream(join(spoolDir, 'rows.ndjson'), { flags: 'wx', mode: 0o600 });
+      // Reported where it is written or closed; unobserved otherwise.
+      spool.on('error', () => undefined);
+    }
     let bucketSide: AsyncIterable<InventoryEntry> = bucket();
     if ('pending' in input.wesendit) {
       const prefetch = new Prefetch(bucketSide[Symbol.asyncIterator](), PREFETCH_LIMIT);
@@ -168,15 +225,35 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
     }
     for await (const batch of diffInventoryBatches(bucketSide, wesendit())) {
       tally.addBatch(batch);
-      if (includeRows) {
-        await context.chunk(batch);
+      if (spool) {
+        let text = '';
+        for (const row of batch) text += JSON.stringify(row) + '\n';
+        await writeSpool(spool, text);
         rows += batch.length;
       }
       await progress('listing');
     }
-    await progress('diffing', true);
+    if (spool) await closeSpool(spool);
+    const elapsedMs = Date.now() - started;
+    // The summary can be shown now; the rows follow.
+    await context.progress({
+      phase: 'rows',
+      objects: bucketObjects,
+      bytes: bucketBytes,
+      rate: elapsedMs > 0 ? Math.round((bucketObjects * 1000) / elapsedMs) : 0,
+      elapsedMs,
+      totals: tally.totals,
+      rows,
+      bucketObjects,
+      wesenditObjects,
+    });
+    if (spoolDir !== undefined && rows > 0) {
+      for await (const chunk of readSpool(join(spoolDir, 'rows.ndjson'), context.signal)) await context.chunk(chunk);
+    }
   } finally {
     client.destroy();
+    if (spool) spool.destroy();
+    if (spoolDir !== undefined) await rm(spoolDir, { recursive: true, force: true });
   }
   return { totals: tally.totals, rows, bucketObjects, wesenditObjects, elapsedMs: Date.now() - started };
 }
