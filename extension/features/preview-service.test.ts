@@ -48,6 +48,13 @@ class FakeCompanion implements CompanionClient {
     for (let i = 0; i < rows.length; i += 2) this.previewOptions?.onChunk?.(rows.slice(i, i + 2), i / 2);
   }
 
+  /** The companion's totals ahead of the rows (progress phase 'rows'). */
+  async sendTotals(summary: DiffPreviewSummary): Promise<void> {
+    await until(() => this.previewOptions !== undefined);
+    const { totals, rows, bucketObjects, wesenditObjects, elapsedMs } = summary;
+    this.previewOptions?.onProgress?.({ phase: 'rows', objects: bucketObjects, bytes: 0, rate: 1000, elapsedMs, totals, rows, bucketObjects, wesenditObjects });
+  }
+
   finish(summary: DiffPreviewSummary): void {
     this.finishPreview?.(summary);
   }
@@ -132,6 +139,35 @@ describe('PreviewService', () => {
     // A few MB per part whatever the keys' length: ~9,000 rows of 30-character keys, 500 of 1,024-character keys.
     expect(exportRowsPerPart(30)).toBeGreaterThan(8000);
     expect(exportRowsPerPart(1024) * (2 * 1024 + 400)).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('shows the summary as soon as the totals arrive, counts rows while they load, and is done only with every row stored', async () => {
+    const { service, companion } = setup();
+    const { rows, summary } = await sample();
+    const state = await service.start(DIRECT, { kind: 'manifest', path: '/tmp/wesendit.csv' }, undefined);
+    await companion.sendTotals(summary);
+    expect(service.state(state.previewId)).toMatchObject({ status: 'loading-rows', advice: 'integrate', summary: { totals: summary.totals, rows: 3, bucketObjects: 2, wesenditObjects: 2 }, rowsLoaded: 0, rowsTotal: 3 });
+    expect(() => service.exportPart(state.previewId, 'csv', 0)).toThrow(/not finished/);
+    companion.previewOptions?.onChunk?.(rows.slice(0, 2), 0);
+    expect(service.state(state.previewId)).toMatchObject({ status: 'loading-rows', rowsLoaded: 2, rowsTotal: 3 });
+    // The rows that arrived can be paged already.
+    expect(service.rows({ previewId: state.previewId, offset: 0, limit: 10 }).rows.map((row) => row.key)).toEqual(['a.txt', 'b.txt']);
+    companion.previewOptions?.onChunk?.(rows.slice(2), 1);
+    expect(service.state(state.previewId).status).toBe('loading-rows');
+    companion.finish(summary);
+    await until(() => service.state(state.previewId).status === 'done');
+    expect(service.state(state.previewId)).toMatchObject({ status: 'done', rowsLoaded: 3, rowsTotal: 3, summary: { rows: 3 } });
+    expect(service.exportPart(state.previewId, 'csv', 0).text.split('\r\n')).toHaveLength(rows.length + 2);
+  });
+
+  it('cancel while the rows load ends the preview as cancelled; a late progress changes nothing', async () => {
+    const { service, companion } = setup();
+    const { summary } = await sample();
+    const state = await service.start(DIRECT, { kind: 'manifest', path: '/tmp/wesendit.csv' }, undefined);
+    await companion.sendTotals(summary);
+    expect(service.cancel(state.previewId).status).toBe('cancelled');
+    await companion.sendTotals(summary);
+    expect(service.state(state.previewId).status).toBe('cancelled');
   });
 
   it('a large report comes in parts: header once, every row once, the totals at the very end', async () => {

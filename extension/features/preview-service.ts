@@ -306,7 +306,10 @@ export class PreviewService {
           signal,
           timeoutMs: this.deps.previewTimeoutMs ?? 6 * 60 * 60 * 1000,
           onProgress: (progress) => this.onProgress(run, progress),
-          onChunk: (rows) => run.store.append(rows),
+          onChunk: (rows) => {
+            run.store.append(rows);
+            if (run.state.status === 'loading-rows') this.update(run, { rowsLoaded: run.store.length });
+          },
         },
       );
       // Handled below; the listing request must not leave it unobserved meanwhile.
@@ -315,7 +318,7 @@ export class PreviewService {
       const summary = await preview;
       this.knownSizes.set(run.bucketKey, summary.bucketObjects);
       run.store.prepare();
-      this.update(run, { status: 'done', summary, advice: adviceFor(summary), wesenditObjects: summary.wesenditObjects });
+      this.update(run, { status: 'done', summary, advice: adviceFor(summary), wesenditObjects: summary.wesenditObjects, rowsLoaded: run.store.length, rowsTotal: summary.rows });
     } catch (error) {
       if (this.isFinished(run.state)) return;
       const data = run.wesenditError ?? toErrorData(error);
@@ -374,10 +377,24 @@ export class PreviewService {
   }
 
   private onProgress(run: Run, progress: PreviewProgress): void {
+    if (this.isFinished(run.state)) return;
+    if (progress.phase === 'rows') {
+      this.onTotals(run, progress);
+      return;
+    }
     const expected = run.expectedObjects;
     const etaMs = expected !== undefined && progress.rate > 0 && expected > progress.objects ? Math.round(((expected - progress.objects) / progress.rate) * 1000) : undefined;
     const { etaMs: _previous, ...rest } = run.state;
     run.state = { ...rest, progress, ...(etaMs !== undefined ? { etaMs } : {}) };
+  }
+
+  /** The merge is done: the summary shows at once while the rows still arrive. */
+  private onTotals(run: Run, progress: PreviewProgress): void {
+    const { totals, rows, bucketObjects, wesenditObjects } = progress;
+    if (totals === undefined || rows === undefined || bucketObjects === undefined || wesenditObjects === undefined) return;
+    const summary: DiffPreviewSummary = { totals, rows, bucketObjects, wesenditObjects, elapsedMs: progress.elapsedMs };
+    const { etaMs: _eta, ...rest } = run.state;
+    run.state = { ...rest, status: 'loading-rows', progress, summary, advice: adviceFor(summary), wesenditObjects, rowsLoaded: run.store.length, rowsTotal: rows };
   }
 
   private update(run: Run, change: Partial<PreviewState>): void {

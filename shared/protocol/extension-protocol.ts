@@ -97,7 +97,8 @@ export type PreviewWesenditSource =
 /** The seed's strategy advice: an empty bucket is a Fresh Start; otherwise integrate, backing up first. */
 export type ConnectAdvice = 'fresh-start' | 'integrate';
 
-export type PreviewStatus = 'reading-wesendit' | 'listing' | 'done' | 'failed' | 'cancelled';
+/** 'loading-rows': the summary is known, the rows still arrive; 'done' once all are stored. */
+export type PreviewStatus = 'reading-wesendit' | 'listing' | 'loading-rows' | 'done' | 'failed' | 'cancelled';
 
 /** One preview as the popup shows it; rows are fetched page by page with `preview.rows`. */
 export interface PreviewState {
@@ -113,10 +114,14 @@ export interface PreviewState {
   readonly progress?: PreviewProgress;
   /** Estimated milliseconds left, when the bucket's size can be guessed. */
   readonly etaMs?: number;
-  /** Set when `done`. */
+  /** Set when `loading-rows` (the totals, sent ahead of the rows) and when `done`. */
   readonly summary?: DiffPreviewSummary;
-  /** Set when `done`. */
+  /** Set with `summary`. */
   readonly advice?: ConnectAdvice;
+  /** While `loading-rows` and when `done`: rows stored so far, for `preview.rows`. */
+  readonly rowsLoaded?: number;
+  /** While `loading-rows` and when `done`: rows the companion sends in all. */
+  readonly rowsTotal?: number;
   /** Set when `failed`. */
   readonly error?: ErrorData;
   /** When listing failed on the connection: the doctor's checks in plain words. */
