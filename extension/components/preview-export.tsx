@@ -38,7 +38,8 @@ function download(fileName: string, blob: Blob): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export function PreviewExport({ send, previewId }: { readonly send: SendToBackground; readonly previewId: string }): JSX.Element {
+/** `disabled`: the rows are still loading; a report needs all of them. */
+export function PreviewExport({ send, previewId, disabled = false }: { readonly send: SendToBackground; readonly previewId: string; readonly disabled?: boolean }): JSX.Element {
   const [note, setNote] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -64,10 +65,10 @@ export function PreviewExport({ send, previewId }: { readonly send: SendToBackgr
   return (
     <section aria-label="Export report">
       <div class="row">
-        <button type="button" class="secondary" disabled={busy} onClick={() => void exportReport('csv')}>
+        <button type="button" class="secondary" disabled={busy || disabled} onClick={() => void exportReport('csv')}>
           Export CSV
         </button>
-        <button type="button" class="secondary" disabled={busy} onClick={() => void exportReport('ndjson')}>
+        <button type="button" class="secondary" disabled={busy || disabled} onClick={() => void exportReport('ndjson')}>
           Export NDJSON
         </button>
       </div>

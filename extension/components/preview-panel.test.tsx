@@ -202,6 +202,45 @@ describe('PreviewPanel', () => {
     expect(calls.filter((call) => call.type === 'preview.rows').at(-1)?.data).toMatchObject({ previewId: 'p-1', atRisk: 'newer-wins', offset: 0 });
   });
 
+  it('shows totals, advice and at risk while the rows load, keeps polling, and opens the list and export when done', async () => {
+    const { state: done, rows } = await doneState();
+    const loading = (rowsLoaded: number): PreviewState => ({ ...done, status: 'loading-rows', rowsLoaded, rowsTotal: rows.length });
+    let current: PreviewState = loading(1);
+    const { send, calls } = fakeBackground({
+      ...BASE,
+      'preview.start': () => runningState(),
+      'preview.state': () => current,
+      'preview.rows': answerRows(rows),
+    });
+    await mount({ send });
+    await waitFor(() => host.textContent?.includes(FORM.bucket), 'the form');
+    await click(button('Preview connect'));
+
+    await waitFor(() => host.querySelector('.preview-classes'), 'the totals while rows load');
+    expect(host.querySelector('.preview-result')?.getAttribute('data-status')).toBe('loading-rows');
+    expect(host.textContent).toContain('Integrating Existing Data — back up first');
+    // The conflicts come from the totals; the bucket-file count waits for every row.
+    expect(host.querySelector('[data-policy="newer-wins"]')?.textContent).toContain('If the newer version wins: 1 conflicting file; 2 KB of versions overwritten in all.');
+    expect(host.querySelector('[aria-label="Files"] [role="status"]')?.textContent).toBe('Loading rows: 1 of 4…');
+    expect(button('Export CSV')?.disabled).toBe(true);
+    expect(button('Export NDJSON')?.disabled).toBe(true);
+    expect(button('Preview connect')?.disabled).toBe(true);
+    expect(button('Cancel')).toBeDefined();
+    expect(host.querySelectorAll('[data-preview-row]')).toHaveLength(0);
+
+    current = loading(3);
+    await waitFor(() => host.querySelector('[aria-label="Files"] [role="status"]')?.textContent === 'Loading rows: 3 of 4…', 'more rows counted');
+    expect(calls.filter((call) => call.type === 'preview.rows')).toHaveLength(0);
+
+    current = done;
+    await waitFor(() => host.querySelectorAll('[data-preview-row]').length === 4, 'four rows');
+    expect(button('Export CSV')?.disabled).toBe(false);
+    await waitFor(() => host.querySelector('[data-policy="newer-wins"]')?.textContent?.includes('1 of 1 conflicting file loses the bucket’s copy'), 'the bucket files at risk');
+    const polls = calls.filter((call) => call.type === 'preview.state').length;
+    await act(() => new Promise((resolve) => setTimeout(resolve, 30)));
+    expect(calls.filter((call) => call.type === 'preview.state').length).toBe(polls);
+  });
+
   it('restores the latest preview on open and filters by class and key search', async () => {
     const { state, rows } = await doneState();
     const answer = answerRows(rows);
@@ -412,6 +451,16 @@ describe('nextPreviewState', () => {
   it('keeps an ended preview when a late poll says it is still running', () => {
     const cancelled: PreviewState = { ...runningState(), status: 'cancelled' };
     expect(nextPreviewState(cancelled, runningState())).toBe(cancelled);
+  });
+
+  it('keeps a done preview when a late poll says its rows are loading, and a shown summary when a late poll says listing', () => {
+    const base = runningState();
+    const done: PreviewState = { ...base, status: 'done' };
+    const loading: PreviewState = { ...base, status: 'loading-rows', rowsLoaded: 1, rowsTotal: 4 };
+    expect(nextPreviewState(done, loading)).toBe(done);
+    expect(nextPreviewState(loading, base)).toBe(loading);
+    expect(nextPreviewState(base, loading)).toBe(loading);
+    expect(nextPreviewState(loading, done)).toBe(done);
   });
 
   it('drops a reply for another preview and takes progress of the current one', () => {

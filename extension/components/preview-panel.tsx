@@ -3,8 +3,9 @@
  * click that can overwrite (PRODUCT.md §4). Used by the popup and by preview.html (framed beside
  * WeSendit's connect form, or a full tab).
  *
- * States: setup → running (polled every `pollMs`, Cancel) → done (totals, advice, at risk, rows,
- * export) | failed (error, doctor's checks) | cancelled. On open it restores the latest preview
+ * States: setup → running (polled every `pollMs`, Cancel) → loading rows (totals, advice and at
+ * risk already shown, the rows counted in; still polled, Cancel) → done (rows, export) | failed
+ * (error, doctor's checks) | cancelled. On open it restores the latest preview
  * of this browser session (`preview.latest`), or a given one.
  */
 import type { JSX } from 'preact';
@@ -16,7 +17,7 @@ import { ErrorMessage, OutcomeMessages, messageOf } from './error-message.tsx';
 import { LabelledInput } from './labelled-input.tsx';
 import { ConnectionPicker, EMPTY_CONNECTION, connectionSource, type ConnectionDraft, type VaultView } from './preview-connection.tsx';
 import { PreviewExport } from './preview-export.tsx';
-import { formatDuration, plural } from './preview-format.ts';
+import { formatCount, formatDuration, plural } from './preview-format.ts';
 import { PreviewRowList, type RowFilter } from './preview-row-list.tsx';
 import type { SendToBackground } from './preview-send.ts';
 import { AdviceView, AtRiskView, ClassTable, DoctorView, PreviewProgressView } from './preview-summary.tsx';
@@ -48,6 +49,11 @@ function isRunning(state: PreviewState | undefined): boolean {
   return state !== undefined && (state.status === 'reading-wesendit' || state.status === 'listing');
 }
 
+/** Not ended yet: listing, or the summary shown while the rows still load. */
+function isActive(state: PreviewState | undefined): boolean {
+  return isRunning(state) || state?.status === 'loading-rows';
+}
+
 /**
  * The state to show after a reply: a reply for another preview (a newer one was started) is
  * dropped, and so is a running state that lands after the preview already ended (a poll sent
@@ -55,7 +61,9 @@ function isRunning(state: PreviewState | undefined): boolean {
  */
 export function nextPreviewState(current: PreviewState | undefined, incoming: PreviewState): PreviewState | undefined {
   if (current === undefined || current.previewId !== incoming.previewId) return current;
-  if (!isRunning(current) && isRunning(incoming)) return current;
+  if (!isActive(current) && isActive(incoming)) return current;
+  // The rows load only forwards: a late listing poll does not hide a summary already shown.
+  if (current.status === 'loading-rows' && isRunning(incoming)) return current;
   return incoming;
 }
 
@@ -148,9 +156,9 @@ export function PreviewPanel(props: PreviewPanelProps): JSX.Element {
     setConnection((draft) => (draft.choice === 'vault' ? draft : { ...draft, choice: 'vault' }));
   }, [form, vault]);
 
-  // Poll a running preview; a reply for another preview (a newer one started) is dropped.
+  // Poll a running preview until done; a reply for another preview (a newer one started) is dropped.
   useEffect(() => {
-    if (preview === undefined || !isRunning(preview)) return;
+    if (preview === undefined || !isActive(preview)) return;
     let live = true;
     const previewId = preview.previewId;
     const timer = setTimeout(() => {
@@ -270,7 +278,7 @@ export function PreviewPanel(props: PreviewPanelProps): JSX.Element {
       </form>
     ) : undefined;
 
-  const running = isRunning(preview);
+  const running = isActive(preview);
   return (
     <section class="preview-panel" aria-labelledby="preview-heading">
       <h2 id="preview-heading">Preview connect</h2>
@@ -344,7 +352,7 @@ function PreviewResult({
     );
   }
   const summary = state.summary;
-  if (summary === undefined || state.status !== 'done') {
+  if (summary === undefined || (state.status !== 'done' && state.status !== 'loading-rows')) {
     return (
       <div class="preview-result" data-status={state.status}>
         {target}
@@ -352,15 +360,34 @@ function PreviewResult({
       </div>
     );
   }
-  return <DoneResult state={state} summary={summary} target={target} send={send} filter={filter} onFilter={onFilter} listHeight={listHeight} />;
+  return <DoneResult state={state} summary={summary} target={target} send={send} filter={filter} onFilter={onFilter} listHeight={listHeight} onCancel={onCancel} cancelling={cancelling} />;
 }
 
-/** How many bucket files each policy overwrites: the background's at-risk filter, counted without rows. */
-function useBucketFilesAtRisk(send: SendToBackground, previewId: string): { newerWins?: number; wesenditWins?: number } {
+/** The list's place while the rows still arrive: the summary above is already complete. */
+function RowsLoading({ loaded, total, onCancel, cancelling }: { readonly loaded: number; readonly total: number; readonly onCancel: () => void; readonly cancelling: boolean }): JSX.Element {
+  return (
+    <section class="preview-rows" aria-label="Files" aria-busy="true">
+      <p class="hint" role="status" data-rows-loaded={loaded} data-rows-total={total}>
+        Loading rows: {formatCount(loaded)} of {formatCount(total)}…
+      </p>
+      <progress aria-label="Rows loaded" value={loaded} max={Math.max(1, total)} />
+      <button type="button" class="secondary" disabled={cancelling} onClick={onCancel}>
+        Cancel
+      </button>
+    </section>
+  );
+}
+
+/**
+ * How many bucket files each policy overwrites: the background's at-risk filter, counted without
+ * rows; asked once every row is stored (`ready`), since a count over part of the rows would mislead.
+ */
+function useBucketFilesAtRisk(send: SendToBackground, previewId: string, ready: boolean): { newerWins?: number; wesenditWins?: number } {
   const [counts, setCounts] = useState<{ newerWins?: number; wesenditWins?: number }>({});
   useEffect(() => {
     let live = true;
     setCounts({});
+    if (!ready) return;
     Promise.all([send('preview.rows', { previewId, offset: 0, limit: 0, atRisk: 'newer-wins' }), send('preview.rows', { previewId, offset: 0, limit: 0, atRisk: 'wesendit-wins' })]).then(
       ([newer, wesendit]) => {
         if (live) setCounts({ newerWins: newer.matching, wesenditWins: wesendit.matching });
@@ -371,7 +398,7 @@ function useBucketFilesAtRisk(send: SendToBackground, previewId: string): { newe
     return () => {
       live = false;
     };
-  }, [send, previewId]);
+  }, [send, previewId, ready]);
   return counts;
 }
 
@@ -383,6 +410,8 @@ function DoneResult({
   filter,
   onFilter,
   listHeight,
+  onCancel,
+  cancelling,
 }: {
   readonly state: PreviewState;
   readonly summary: DiffPreviewSummary;
@@ -391,8 +420,11 @@ function DoneResult({
   readonly filter: RowFilter;
   readonly onFilter: (filter: RowFilter) => void;
   readonly listHeight: number;
+  readonly onCancel: () => void;
+  readonly cancelling: boolean;
 }): JSX.Element {
-  const bucketFiles = useBucketFilesAtRisk(send, state.previewId);
+  const done = state.status === 'done';
+  const bucketFiles = useBucketFilesAtRisk(send, state.previewId, done);
   return (
     <div class="preview-result" data-status={state.status}>
       {target}
@@ -403,8 +435,12 @@ function DoneResult({
       {summary.totals.lookalikes > 0 && <p class="hint">{plural(summary.totals.lookalikes, 'key differs', 'keys differ')} from another only by letter case or accents: they collide on some file systems (marked “look-alike”).</p>}
       {state.advice !== undefined && <AdviceView advice={state.advice} />}
       <AtRiskView state={state} bucketFiles={bucketFiles} onShow={(policy) => onFilter(policy === 'newer-wins' ? 'risk:newer-wins' : 'risk:wesendit-wins')} />
-      <PreviewExport send={send} previewId={state.previewId} />
-      <PreviewRowList send={send} previewId={state.previewId} filter={filter} onFilter={onFilter} height={listHeight} />
+      <PreviewExport send={send} previewId={state.previewId} disabled={!done} />
+      {done ? (
+        <PreviewRowList send={send} previewId={state.previewId} filter={filter} onFilter={onFilter} height={listHeight} />
+      ) : (
+        <RowsLoading loaded={state.rowsLoaded ?? 0} total={state.rowsTotal ?? summary.rows} onCancel={onCancel} cancelling={cancelling} />
+      )}
     </div>
   );
 }
