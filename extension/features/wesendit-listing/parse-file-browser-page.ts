@@ -40,8 +40,16 @@ export function numberStyleOf(doc: Document): NumberStyle {
   return (doc.documentElement.getAttribute('lang') ?? '').toLowerCase().startsWith('de') ? 'de' : 'en';
 }
 
+const CELL_SELECTOR = 'td, th, [role="cell"], [role="gridcell"], [role="rowheader"], [role="columnheader"]';
+
 function cellsOf(row: Element): Element[] {
-  return [...row.children].filter((cell) => cell.matches('td, th, [role="cell"], [role="gridcell"], [role="rowheader"], [role="columnheader"]'));
+  const cells: Element[] = [];
+  // td/th are checked by tag first: matching the selector for each of 1,000 rows' cells adds up.
+  for (let cell = row.firstElementChild; cell; cell = cell.nextElementSibling) {
+    const tag = cell.localName;
+    if (tag === 'td' || tag === 'th' || cell.matches(CELL_SELECTOR)) cells.push(cell);
+  }
+  return cells;
 }
 
 interface FileTable {
@@ -68,6 +76,10 @@ export function findFileTable(doc: Document | Element): FileTable | undefined {
 
 /** A cell's visible words without icons ("📁 photos" → "photos"). */
 function nameText(cell: Element): string {
+  // A cell of plain text (no icon, no link) is read without walking it.
+  if (cell.firstElementChild === null) {
+    return cell.closest(ICON_SELECTOR) ? '' : (cell.textContent ?? '').replace(/[\s\u00a0]+/g, ' ').trim();
+  }
   const link = cell.querySelector('a[href]');
   const source = link ?? cell;
   let text = '';

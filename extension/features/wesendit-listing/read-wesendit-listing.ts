@@ -25,7 +25,7 @@ export interface ReadListingDeps {
   parseHtml(html: string): Document;
   /** Delivers a batch; a throw (the listing was cancelled) stops reading. */
   sendBatch(batch: ListingBatch): Promise<void>;
-  /** Pages fetched at once (default 4). */
+  /** Pages fetched at once (default 8). */
   readonly concurrency?: number;
   /** Entries per batch (default and maximum 5,000). */
   readonly batchSize?: number;
@@ -63,7 +63,7 @@ function fail(message: string): ConnectGuardError {
 
 export async function readWesenditListing(startUrl: string, deps: ReadListingDeps): Promise<ListingResult> {
   const origin = new URL(startUrl).origin;
-  const concurrency = Math.max(1, deps.concurrency ?? 4);
+  const concurrency = Math.max(1, deps.concurrency ?? 8);
   const batchSize = Math.min(Math.max(1, deps.batchSize ?? 5000), 5000);
   const preferredPageSize = deps.preferredPageSize ?? 1000;
   const abort = new AbortController();
@@ -153,7 +153,14 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
       seenKeys.add(key);
       buffer.push({ key, size: file.size, ...(file.lastModified ? { lastModified: file.lastModified } : {}), ...(file.md5 ? { md5: file.md5 } : {}) });
       entries += 1;
-      if (buffer.length >= batchSize) await flush(false);
+      if (buffer.length >= batchSize) {
+        // Delivered in order behind earlier batches, without holding this slot's next fetch; a
+        // refused batch (cancelled listing) stops reading as a failed page would.
+        flush(false).catch((error: unknown) => {
+          failure ??= error;
+          abort.abort();
+        });
+      }
     }
   };
 

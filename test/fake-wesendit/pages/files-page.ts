@@ -57,7 +57,16 @@ export function renderFilesPage(input: FilesPageInput): { status: number; html: 
   const dateFormat = new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'medium' });
   const numberFormat = new Intl.NumberFormat(t.numberLocale);
   const number = (n: number): string => numberFormat.format(n);
-  const dateText = (iso: string): string => `${dateFormat.format(new Date(iso))} UTC`;
+  // Most files share a few dates: format each once per page (Intl formatting dominates render time).
+  const dateTexts = new Map<string, string>();
+  const dateText = (iso: string): string => {
+    let text = dateTexts.get(iso);
+    if (text === undefined) {
+      text = escapeHtml(`${dateFormat.format(new Date(iso))} UTC`);
+      dateTexts.set(iso, text);
+    }
+    return text;
+  };
   const fileStart = Math.max(start - listing.folders.length, 0);
   const pageFiles = listing.files(fileStart, Math.max(end - listing.folders.length, 0));
 
@@ -78,8 +87,8 @@ export function renderFilesPage(input: FilesPageInput): { status: number; html: 
         : `<td class="num" title="${escapeHtml(number(file.size))} bytes">${escapeHtml(size)}</td>`;
     const dateCell =
       variant === 'md5'
-        ? `<td><time datetime="${file.lastModified}">${escapeHtml(dateText(file.lastModified))}</time></td>`
-        : `<td title="${file.lastModified}">${escapeHtml(dateText(file.lastModified))}</td>`;
+        ? `<td><time datetime="${file.lastModified}">${dateText(file.lastModified)}</time></td>`
+        : `<td title="${file.lastModified}">${dateText(file.lastModified)}</td>`;
     rows.push(`<tr class="file"><td>${escapeHtml(name)}</td>${sizeCell}${dateCell}${variant === 'md5' ? `<td><code>${file.md5}</code></td>` : ''}</tr>`);
   }
 
