@@ -105,12 +105,19 @@ function exactBytes(cell: Element, style: NumberStyle): number | undefined {
   return undefined;
 }
 
-function dateOf(cell: Element): string | undefined {
+/** Dates already read on this page: most rows share a few, and each read builds a Date. */
+type DateCache = Map<string, string | undefined>;
+
+function dateOf(cell: Element, cache: DateCache): string | undefined {
   const time = cell.querySelector('time[datetime]');
   const candidates = [time?.getAttribute('datetime'), cell.getAttribute('data-value'), cell.getAttribute('title'), time?.getAttribute('title'), cell.textContent];
   for (const candidate of candidates) {
     if (!candidate) continue;
-    const iso = parseDate(candidate);
+    let iso = cache.get(candidate);
+    if (iso === undefined && !cache.has(candidate)) {
+      iso = parseDate(candidate);
+      cache.set(candidate, iso);
+    }
     if (iso) return iso;
   }
   return undefined;
@@ -145,6 +152,7 @@ export function parseFileBrowserPage(doc: Document, pageUrl: string): FileBrowse
   const files: FileRow[] = [];
   const folders: FolderRow[] = [];
   const unreadable: string[] = [];
+  const dates: DateCache = new Map();
   const column = (cells: readonly Element[], name: ListingColumn): Element | undefined => {
     const index = table.columns.get(name);
     return index === undefined ? undefined : cells[index];
@@ -176,7 +184,7 @@ export function parseFileBrowserPage(doc: Document, pageUrl: string): FileBrowse
     }
     const modifiedCell = column(cells, 'modified');
     const md5Cell = column(cells, 'md5');
-    const lastModified = modifiedCell ? dateOf(modifiedCell) : undefined;
+    const lastModified = modifiedCell ? dateOf(modifiedCell, dates) : undefined;
     const md5 = md5Cell ? parseMd5(`${md5Cell.textContent ?? ''} ${md5Cell.getAttribute('title') ?? ''}`) : undefined;
     files.push({ name, size, ...(lastModified ? { lastModified } : {}), ...(md5 ? { md5 } : {}) });
   }
