@@ -74,7 +74,8 @@ function codeOf(error: unknown): string | undefined {
 function CompanionNotice({ companion }: { readonly companion: Companion | undefined }): JSX.Element | null {
   if (companion === undefined || companion.available) return null;
   return (
-    <div class="notice" role="alert" aria-label="Companion missing">
+    // A standing note, not an alert: it is true from the moment the popup opens, and alerts are for what the user just did.
+    <div class="notice" role="note" aria-label="Companion missing">
       <p>
         <strong>The Connect Guard companion is not answering.</strong> The preview lists the bucket through it, on this computer. Install it, then reopen this panel:
       </p>
