@@ -5,6 +5,8 @@
  * shadow root so page styles and scripts do not reach into it.
  */
 
+import { createExtensionPanel, createPanelFrame } from './extension-panel.ts';
+
 const NOTE_TEXT = {
   en: {
     held: 'Connect Guard: save the Secret Key to your vault first. "I have stored the keys" and "Continue" stay locked until it is saved and verified.',
@@ -55,25 +57,11 @@ export interface PromptPanel {
 
 /** Opens the prompt frame `src` in a fixed panel of `doc` (inside `modal` when a modal <dialog> would make the rest inert). */
 export function openPromptPanel(doc: Document, src: string, modal: Element | undefined): PromptPanel {
-  const host = doc.createElement('connect-guard-prompt');
-  host.dataset.connectGuardUi = 'prompt';
-  const shadow = host.attachShadow({ mode: 'closed' });
-  const style = doc.createElement('style');
-  style.textContent = `
-    :host { all: initial; position: fixed; top: 16px; right: 16px; z-index: 2147483647; width: 400px;
-      height: min(660px, calc(100vh - 32px)); display: flex; flex-direction: column; background: #fff;
-      border-radius: 10px; box-shadow: 0 12px 40px rgba(0,0,0,.35); overflow: hidden; font: 13px system-ui, sans-serif; }
-    header { display: flex; align-items: center; justify-content: space-between; padding: 6px 10px; background: #14213d; color: #fff; }
-    button { font: inherit; border: 0; background: transparent; color: #fff; cursor: pointer; }
-    iframe { flex: 1; border: 0; width: 100%; }`;
-  const header = doc.createElement('header');
-  const title = doc.createElement('span');
-  title.textContent = 'Connect Guard';
-  header.append(title);
-  const frame = doc.createElement('iframe');
+  const panel = createExtensionPanel(doc, { tag: 'connect-guard-prompt', ui: 'prompt', width: 400, height: 660 });
+  const { host } = panel;
+  const frame = createPanelFrame(doc, 'Connect Guard: save your Secret Key');
   frame.src = src;
-  frame.title = 'Connect Guard: save your Secret Key';
-  shadow.append(style, header, frame);
+  panel.shadow.append(frame);
   const parent = (): Element => modal ?? doc.body ?? doc.documentElement;
   parent().append(host);
   return {
@@ -82,13 +70,8 @@ export function openPromptPanel(doc: Document, src: string, modal: Element | und
       if (!host.isConnected) parent().append(host);
     },
     markReleased() {
-      if (header.querySelector('button')) return;
       // Only after the verified save may the prompt be closed: before it, it is the way out.
-      const close = doc.createElement('button');
-      close.type = 'button';
-      close.textContent = 'Close ×';
-      close.addEventListener('click', () => host.remove());
-      header.append(close);
+      panel.allowClose({ text: 'Close' });
     },
   };
 }

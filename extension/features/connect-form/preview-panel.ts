@@ -4,6 +4,8 @@
  * closed shadow root so page styles and scripts do not reach into it; it can always be closed.
  */
 
+import { createExtensionPanel, createPanelFrame } from '../extension-panel.ts';
+
 export interface PreviewPanel {
   readonly host: HTMLElement;
   /** Shows `src` in the panel's frame (re-attaching the panel if it was closed or removed). */
@@ -24,28 +26,15 @@ export function panelTexts(doc: Document): (typeof TEXT)['en'] {
 
 export function createPreviewPanel(doc: Document): PreviewPanel {
   const t = panelTexts(doc);
-  const host = doc.createElement('connect-guard-preview');
-  host.dataset.connectGuardUi = 'preview-panel';
-  const shadow = host.attachShadow({ mode: 'closed' });
-  const style = doc.createElement('style');
-  style.textContent = `
-    :host { all: initial; position: fixed; top: 16px; right: 16px; z-index: 2147483647; width: 460px;
-      height: min(720px, calc(100vh - 32px)); display: flex; flex-direction: column; background: #fff;
-      border-radius: 10px; box-shadow: 0 12px 40px rgba(0,0,0,.35); overflow: hidden; font: 13px system-ui, sans-serif; }
-    header { display: flex; align-items: center; justify-content: space-between; padding: 6px 10px; background: #14213d; color: #fff; }
-    button { font: inherit; border: 0; background: transparent; color: #fff; cursor: pointer; }
-    iframe { flex: 1; border: 0; width: 100%; }
-    p { margin: 16px; color: #4a2a00; }`;
-  const header = doc.createElement('header');
-  const title = doc.createElement('span');
-  title.textContent = 'Connect Guard';
-  const close = doc.createElement('button');
-  close.type = 'button';
-  close.textContent = `${t.close} ×`;
-  close.setAttribute('aria-label', t.closeLabel);
-  header.append(title, close);
+  const { host, shadow } = createExtensionPanel(doc, {
+    tag: 'connect-guard-preview',
+    ui: 'preview-panel',
+    width: 460,
+    height: 720,
+    style: '\n    p { margin: 16px; color: #4a2a00; }',
+    close: { text: t.close, label: t.closeLabel },
+  });
   let body: HTMLElement | undefined;
-  shadow.append(style, header);
 
   const attach = (): void => {
     if (!host.isConnected) (doc.body ?? doc.documentElement).append(host);
@@ -55,7 +44,6 @@ export function createPreviewPanel(doc: Document): PreviewPanel {
     else shadow.append(next);
     body = next;
   };
-  close.addEventListener('click', () => host.remove());
 
   return {
     host,
@@ -64,9 +52,8 @@ export function createPreviewPanel(doc: Document): PreviewPanel {
         attach();
         return;
       }
-      const frame = doc.createElement('iframe');
+      const frame = createPanelFrame(doc, t.title);
       frame.src = src;
-      frame.title = t.title;
       replaceBody(frame);
       attach();
     },

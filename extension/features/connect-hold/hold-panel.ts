@@ -6,6 +6,8 @@
  * always be closed: the click stays held, and clicking Connect again reopens it.
  */
 
+import { createExtensionPanel, createPanelFrame } from '../extension-panel.ts';
+
 const TEXT = {
   en: {
     held: 'Connect Guard holds this click: the bucket is backed up and the backup verified before WeSendit may sync it.',
@@ -62,29 +64,15 @@ export interface HoldPanel {
 
 export function createHoldPanel(doc: Document): HoldPanel {
   const t = texts(doc);
-  const host = doc.createElement('connect-guard-hold');
-  host.dataset.connectGuardUi = 'connect-hold-panel';
-  const shadow = host.attachShadow({ mode: 'closed' });
-  const style = doc.createElement('style');
-  style.textContent = `
-    :host { all: initial; position: fixed; top: 16px; right: 16px; z-index: 2147483647; width: 420px;
-      height: min(560px, calc(100vh - 32px)); display: flex; flex-direction: column; background: #fff;
-      border-radius: 10px; box-shadow: 0 12px 40px rgba(0,0,0,.35); overflow: hidden; font: 13px system-ui, sans-serif; }
-    header { display: flex; align-items: center; justify-content: space-between; padding: 6px 10px; background: #14213d; color: #fff; }
-    button { font: inherit; border: 0; background: transparent; color: #fff; cursor: pointer; }
-    iframe { flex: 1; border: 0; width: 100%; }`;
-  const header = doc.createElement('header');
-  const title = doc.createElement('span');
-  title.textContent = 'Connect Guard';
-  const close = doc.createElement('button');
-  close.type = 'button';
-  close.textContent = `${t.close} ×`;
-  close.setAttribute('aria-label', t.closeLabel);
-  close.addEventListener('click', () => host.remove());
-  header.append(title, close);
-  const frame = doc.createElement('iframe');
-  frame.title = t.frameTitle;
-  shadow.append(style, header, frame);
+  const { host, shadow } = createExtensionPanel(doc, {
+    tag: 'connect-guard-hold',
+    ui: 'connect-hold-panel',
+    width: 420,
+    height: 560,
+    close: { text: t.close, label: t.closeLabel },
+  });
+  const frame = createPanelFrame(doc, t.frameTitle);
+  shadow.append(frame);
 
   return {
     host,
