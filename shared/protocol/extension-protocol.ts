@@ -149,19 +149,30 @@ export interface PreviewRowPage {
   readonly rows: readonly DiffRow[];
 }
 
-/** Progress of a backup or restore, as the companion reports it. */
-export interface TransferProgressView {
-  readonly phase: 'listing' | 'copying' | 'verifying' | 'restoring';
+/** The phases a backup or restore goes through. */
+export type TransferPhase = 'listing' | 'copying' | 'verifying' | 'restoring';
+
+/**
+ * One progress event of a backup or restore, in the companion, the CLI and the extension alike.
+ * Totals are known once the listing is done.
+ */
+export interface TransferProgress<Phase extends string = TransferPhase> {
+  readonly phase: Phase;
+  /** Objects done in this phase (listed, written/linked/skipped, verified). */
   readonly objects: number;
   readonly totalObjects?: number;
   readonly bytes: number;
   readonly totalBytes?: number;
-  /** Objects per second. */
+  /** Objects per second in this phase. */
   readonly rate: number;
   readonly bytesPerSecond: number;
+  /** Estimated milliseconds left in this phase. */
   readonly etaMs?: number;
   readonly elapsedMs: number;
 }
+
+/** Progress of a backup or restore, as the companion reports it. */
+export type TransferProgressView = TransferProgress;
 
 /** In-progress multipart uploads in the bucket (the seed's "no active uploads or transfers"). */
 export interface MultipartUploadsView {

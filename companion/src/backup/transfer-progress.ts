@@ -1,18 +1,6 @@
-/** One progress event of a backup or restore. Totals are known once the listing is done. */
-export interface TransferProgress<Phase extends string> {
-  readonly phase: Phase;
-  /** Objects done in this phase (listed, written/linked/skipped, verified). */
-  readonly objects: number;
-  readonly totalObjects?: number;
-  readonly bytes: number;
-  readonly totalBytes?: number;
-  /** Objects per second in this phase. */
-  readonly rate: number;
-  readonly bytesPerSecond: number;
-  /** Estimated milliseconds left in this phase. */
-  readonly etaMs?: number;
-  readonly elapsedMs: number;
-}
+import type { TransferProgress } from '../../../shared/protocol/extension-protocol.ts';
+
+export type { TransferProgress };
 
 /** Counts a phase and sends throttled progress events with rate and ETA. */
 export class TransferProgressCounter<Phase extends string> {

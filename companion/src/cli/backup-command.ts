@@ -1,4 +1,5 @@
 import { formatBytes } from '../../../shared/diff/format-bytes.ts';
+import type { TransferProgress } from '../../../shared/protocol/extension-protocol.ts';
 import type { BackupMultipartUploads } from '../../../shared/backup/backup-manifest.ts';
 import { UsageError, parseCommandArgs, parsePositiveInteger, type CliIo } from './cli-io.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
@@ -53,17 +54,7 @@ const OPTIONS = {
 } as const;
 
 /** A progress event of a backup or restore, as the CLI shows it. */
-export interface PhaseProgressEvent {
-  readonly phase: string;
-  readonly objects: number;
-  readonly totalObjects?: number;
-  readonly bytes: number;
-  readonly totalBytes?: number;
-  readonly rate: number;
-  readonly bytesPerSecond: number;
-  readonly etaMs?: number;
-  readonly elapsedMs: number;
-}
+export type PhaseProgressEvent = TransferProgress<string>;
 
 const PHASE_LABELS: Record<string, string> = { listing: 'Listing', copying: 'Backing up', verifying: 'Verifying', restoring: 'Restoring' };
 
