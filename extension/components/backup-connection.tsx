@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ConnectGuardError } from '../../shared/errors.ts';
 import type { ConnectFormSummary, PreviewConnectionSource } from '../../shared/protocol/extension-protocol.ts';
 import { messageOf } from './error-message.tsx';
-import { EMPTY_CONNECTION, connectionSource, type ConnectionDraft, type VaultView } from './preview-connection.tsx';
+import { EMPTY_CONNECTION, SavedStorageChoice, connectionSource, type ConnectionDraft, type VaultView } from './preview-connection.tsx';
 import type { SendToBackground } from './preview-send.ts';
 
 export type BackupConnectionChoice = 'form' | 'vault';
@@ -92,32 +92,15 @@ function FormLine({ form }: { readonly form: ConnectFormSummary | null | undefin
 }
 
 function VaultLine({ connection }: { readonly connection: BackupConnection }): JSX.Element {
-  const { vault } = connection;
-  switch (vault.kind) {
-    case 'loading':
-      return <p class="hint">Reading the vault…</p>;
-    case 'locked':
-      return <p class="hint">The vault is locked. Unlock it above to use a saved storage.</p>;
-    case 'missing':
-      return <p class="hint">No vault yet, so no saved storages.</p>;
-    case 'error':
-      return <p class="error">{vault.message}</p>;
-    case 'ready':
-      if (vault.storages.length === 0) return <p class="hint">No storages saved in the vault yet.</p>;
-      return (
-        <div class="field">
-          <label for="backup-storage">Saved storage to back up</label>
-          <select id="backup-storage" value={connection.storageId} onChange={(event) => connection.setStorageId(event.currentTarget.value)}>
-            <option value="">Choose…</option>
-            {vault.storages.map((storage) => (
-              <option key={storage.id} value={storage.id}>
-                {(storage.storageName || storage.bucketName) + ` — ${storage.bucketName} on ${storage.serverAddress}`}
-              </option>
-            ))}
-          </select>
-        </div>
-      );
-  }
+  return (
+    <SavedStorageChoice
+      vault={connection.vault}
+      id="backup-storage"
+      label="Saved storage to back up"
+      storageId={connection.storageId}
+      onStorageId={(storageId) => connection.setStorageId(storageId)}
+    />
+  );
 }
 
 export function BackupConnectionPicker({ connection, disabled }: { readonly connection: BackupConnection; readonly disabled: boolean }): JSX.Element {

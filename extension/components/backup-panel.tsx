@@ -12,6 +12,7 @@ import type { BackupJobState } from '../../shared/protocol/extension-protocol.ts
 import { BackupConnectionPicker, useBackupConnection } from './backup-connection.tsx';
 import { BackupResult, TransferProgress } from './backup-progress.tsx';
 import { ErrorMessage, OutcomeMessages, messageOf } from './error-message.tsx';
+import { pollOnce } from './poll-once.ts';
 import type { SendToBackground } from './preview-send.ts';
 import { RestorePanel } from './restore-panel.tsx';
 
@@ -57,23 +58,18 @@ export function BackupPanel({ send, vaultUnlocked, pollMs = 250 }: BackupPanelPr
 
   useEffect(() => {
     if (job?.status !== 'running') return;
-    let live = true;
     const backupId = job.backupId;
-    const timer = setTimeout(() => {
-      const sequence = nextSequence();
-      send('backup.state', { backupId }).then(
-        (next) => {
-          if (live && next.backupId === backupId) apply(sequence, next);
-        },
-        (caught: unknown) => {
-          if (live) setError(messageOf(caught));
-        },
-      );
-    }, pollMs);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
+    return pollOnce(
+      pollMs,
+      () => {
+        const sequence = nextSequence();
+        return send('backup.state', { backupId }).then((next) => ({ sequence, next }));
+      },
+      ({ sequence, next }) => {
+        if (next.backupId === backupId) apply(sequence, next);
+      },
+      (caught) => setError(messageOf(caught)),
+    );
   }, [job]);
 
   async function start(): Promise<void> {

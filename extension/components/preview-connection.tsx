@@ -116,7 +116,19 @@ function FormDetails({ form }: { readonly form: ConnectFormSummary | null | unde
   );
 }
 
-function VaultChoice(props: ConnectionPickerProps): JSX.Element {
+export interface SavedStorageChoiceProps {
+  readonly vault: VaultView;
+  /** The select's id (unique per page) and its visible label. */
+  readonly id: string;
+  readonly label: string;
+  readonly storageId: string;
+  readonly onStorageId: (storageId: string) => void;
+  /** Shown instead of the plain "locked" hint, e.g. an unlock form. */
+  readonly unlockPrompt?: JSX.Element | undefined;
+}
+
+/** The vault's saved storages as a select, or a line saying why there is none to choose. */
+export function SavedStorageChoice(props: SavedStorageChoiceProps): JSX.Element {
   const { vault } = props;
   switch (vault.kind) {
     case 'loading':
@@ -131,8 +143,8 @@ function VaultChoice(props: ConnectionPickerProps): JSX.Element {
       if (vault.storages.length === 0) return <p class="hint">No storages saved in the vault yet.</p>;
       return (
         <div class="field">
-          <label for="preview-storage">Saved storage</label>
-          <select id="preview-storage" value={props.draft.storageId} onChange={(event) => props.onDraft({ ...props.draft, storageId: event.currentTarget.value })}>
+          <label for={props.id}>{props.label}</label>
+          <select id={props.id} value={props.storageId} onChange={(event) => props.onStorageId(event.currentTarget.value)}>
             <option value="">Choose…</option>
             {vault.storages.map((storage) => (
               <option key={storage.id} value={storage.id}>
@@ -143,6 +155,19 @@ function VaultChoice(props: ConnectionPickerProps): JSX.Element {
         </div>
       );
   }
+}
+
+function VaultChoice(props: ConnectionPickerProps): JSX.Element {
+  return (
+    <SavedStorageChoice
+      vault={props.vault}
+      id="preview-storage"
+      label="Saved storage"
+      storageId={props.draft.storageId}
+      onStorageId={(storageId) => props.onDraft({ ...props.draft, storageId })}
+      unlockPrompt={props.unlockPrompt}
+    />
+  );
 }
 
 export function ConnectionPicker(props: ConnectionPickerProps): JSX.Element {

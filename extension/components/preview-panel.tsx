@@ -17,6 +17,7 @@ import { ErrorMessage, OutcomeMessages, messageOf } from './error-message.tsx';
 import { LabelledInput } from './labelled-input.tsx';
 import { ConnectionPicker, EMPTY_CONNECTION, connectionSource, type ConnectionDraft, type VaultView } from './preview-connection.tsx';
 import { PreviewExport } from './preview-export.tsx';
+import { pollOnce } from './poll-once.ts';
 import { formatCount, formatDuration, plural } from './preview-format.ts';
 import { PreviewRowList, type RowFilter } from './preview-row-list.tsx';
 import type { SendToBackground } from './preview-send.ts';
@@ -160,22 +161,13 @@ export function PreviewPanel(props: PreviewPanelProps): JSX.Element {
   // Poll a running preview until done; a reply for another preview (a newer one started) is dropped.
   useEffect(() => {
     if (preview === undefined || !isActive(preview)) return;
-    let live = true;
     const previewId = preview.previewId;
-    const timer = setTimeout(() => {
-      send('preview.state', { previewId }).then(
-        (state) => {
-          if (live) setPreview((current) => nextPreviewState(current, state));
-        },
-        (caught: unknown) => {
-          if (live) setError(messageOf(caught));
-        },
-      );
-    }, pollMs);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
+    return pollOnce(
+      pollMs,
+      () => send('preview.state', { previewId }),
+      (state) => setPreview((current) => nextPreviewState(current, state)),
+      (caught) => setError(messageOf(caught)),
+    );
   }, [preview]);
 
   async function start(): Promise<void> {

@@ -11,6 +11,7 @@ import { ConnectGuardError } from '../../shared/errors.ts';
 import type { PreviewConnectionSource, RestoreView } from '../../shared/protocol/extension-protocol.ts';
 import { TransferProgress } from './backup-progress.tsx';
 import { ErrorMessage, OutcomeMessages, messageOf } from './error-message.tsx';
+import { pollOnce } from './poll-once.ts';
 import { formatBytes, formatCount, plural } from './preview-format.ts';
 import type { SendToBackground } from './preview-send.ts';
 
@@ -48,23 +49,18 @@ export function RestorePanel({ send, source, pollMs = 250, onVaultLocked }: Rest
 
   useEffect(() => {
     if (!isWorking(view) || view === undefined) return;
-    let live = true;
     const restoreId = view.restoreId;
-    const timer = setTimeout(() => {
-      const sequence = nextSequence();
-      send('restore.state', { restoreId }).then(
-        (next) => {
-          if (live && next.restoreId === restoreId) apply(sequence, next);
-        },
-        (caught: unknown) => {
-          if (live) setError(messageOf(caught));
-        },
-      );
-    }, pollMs);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
+    return pollOnce(
+      pollMs,
+      () => {
+        const sequence = nextSequence();
+        return send('restore.state', { restoreId }).then((next) => ({ sequence, next }));
+      },
+      ({ sequence, next }) => {
+        if (next.restoreId === restoreId) apply(sequence, next);
+      },
+      (caught) => setError(messageOf(caught)),
+    );
   }, [view]);
 
   async function plan(withForce: boolean): Promise<void> {
