@@ -89,3 +89,15 @@ export function parsePositiveInteger(command: string, name: string, value: strin
   if (!Number.isSafeInteger(number) || number < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got "${value}").`, command);
   return number;
 }
+
+const REPORT_FORMATS = ['summary', 'ndjson', 'csv'] as const;
+/** How `diff` and `restore` write their report: a summary, one JSON row a line, or CSV. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Reads `--format` (default summary); anything else is a usage error naming the choices. */
+export function parseReportFormat(command: string, value: string | undefined): ReportFormat {
+  const format = value ?? 'summary';
+  const known = REPORT_FORMATS.find((candidate) => candidate === format);
+  if (known === undefined) throw new UsageError(`--format must be summary, ndjson or csv (got "${format}").`, command);
+  return known;
+}

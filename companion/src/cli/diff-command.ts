@@ -8,7 +8,7 @@ import {
   type DiffSummaryContext,
 } from '../../../shared/diff/format-diff-report.ts';
 import { DiffTally } from '../../../shared/diff/summarize-diff.ts';
-import { TextSink, UsageError, parseCommandArgs, type CliIo } from './cli-io.ts';
+import { TextSink, parseCommandArgs, parseReportFormat, type CliIo } from './cli-io.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
 import { openBucket, openFolder, openManifest, openSnapshot, requireOne, type OpenedSource } from './open-inventory-sources.ts';
 import { ProgressReporter, type ProgressEvent } from './progress-reporter.ts';
@@ -63,21 +63,13 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const FORMATS = ['summary', 'ndjson', 'csv'] as const;
-type Format = (typeof FORMATS)[number];
-
-function isFormat(value: string): value is Format {
-  return FORMATS.some((format) => format === value);
-}
-
 export async function runDiff(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs('diff', args, OPTIONS);
   if (values.help) {
     io.stdout.write(DIFF_HELP);
     return EXIT.ok;
   }
-  const format = values.format ?? 'summary';
-  if (!isFormat(format)) throw new UsageError(`--format must be summary, ndjson or csv (got "${format}").`, 'diff');
+  const format = parseReportFormat('diff', values.format);
   const [bucketKind, bucketValue] = requireOne('diff', { bucket: values.bucket, snapshot: values.snapshot }, 'Bucket side');
   const [wesenditKind, wesenditValue] = requireOne('diff', { manifest: values.manifest, folder: values.folder }, 'WeSendit side');
 

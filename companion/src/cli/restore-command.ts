@@ -7,7 +7,7 @@ import {
   type RestoreSummaryContext,
   type RestoreTotals,
 } from '../../../shared/backup/restore-plan.ts';
-import { TextSink, UsageError, parseCommandArgs, parsePositiveInteger, type CliIo } from './cli-io.ts';
+import { TextSink, UsageError, parseCommandArgs, parsePositiveInteger, parseReportFormat, type CliIo } from './cli-io.ts';
 import { phaseProgress } from './backup-command.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
 import { S3_OPTIONS, S3_OPTIONS_HELP, openS3 } from './s3-options.ts';
@@ -54,13 +54,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const FORMATS = ['summary', 'ndjson', 'csv'] as const;
-type Format = (typeof FORMATS)[number];
-
-function isFormat(value: string): value is Format {
-  return FORMATS.some((format) => format === value);
-}
-
 export async function runRestore(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs('restore', args, OPTIONS);
   if (values.help) {
@@ -69,8 +62,7 @@ export async function runRestore(args: readonly string[], io: CliIo): Promise<nu
   }
   if (!values.from) throw new UsageError('--from is required: the backup folder, e.g. ~/ConnectGuard/backups/BUCKET/TIMESTAMP.', 'restore');
   const folder = values.from;
-  const format = values.format ?? 'summary';
-  if (!isFormat(format)) throw new UsageError(`--format must be summary, ndjson or csv (got "${format}").`, 'restore');
+  const format = parseReportFormat('restore', values.format);
   if (values.force && values['only-missing']) throw new UsageError('--force and --only-missing contradict each other: --only-missing never overwrites.', 'restore');
   const concurrency = parsePositiveInteger('restore', 'concurrency', values.concurrency, 16);
   const { readBackupHeader } = await import('../backup/backup-folder.ts');
