@@ -6,7 +6,6 @@
  * exactly the objects deleted and changed since the backup, and a restore that puts the bucket
  * back byte for byte. The secret is in no file under the backup folder and in no log line.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,17 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readBackupHeader } from '../../companion/src/backup/backup-folder.ts';
-import { FrameReader, encodeFrame } from '../../companion/src/host/native-messaging.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import {
   checkChunk,
   checkProgress,
   checkResult,
-  parseHostMessage,
   type BucketConnection,
   type CompanionRequestType,
-  type HostToExtensionMessage,
 } from '../../shared/protocol/companion-protocol.ts';
+import { spawnNativeHostProcess } from '../support/native-host-process.ts';
 import { createBucket, flatKeys, putKeys, testClient } from './s3-fixtures.ts';
 
 const bin = join(fileURLToPath(new URL('../..', import.meta.url)), 'companion', 'bin', 'connect-guard.js');
@@ -33,51 +30,17 @@ const ORIGIN = `chrome-extension://${DEV_EXTENSION_ID}/`;
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 
 function startHost(env: Record<string, string> = {}) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [bin, 'host', '--allowed-origin', ORIGIN, ORIGIN], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  const reader = new FrameReader(64 * 1024 * 1024);
-  const received: HostToExtensionMessage[] = [];
-  const waiters: (() => void)[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdout.on('data', (chunk: Buffer) => {
-    for (const frame of reader.push(chunk)) {
-      if (frame.kind !== 'message') throw new Error(`not a frame: ${JSON.stringify(frame)}`);
-      const parsed = parseHostMessage(frame.value);
-      if (!parsed.ok) throw new Error(parsed.problem);
-      received.push(parsed.value);
-    }
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = (predicate: () => boolean): Promise<void> =>
-    new Promise((resolve) => {
-      const check = (): void => (predicate() ? resolve() : void waiters.push(check));
-      check();
-    });
-  const isFinal = (id: string) => (message: HostToExtensionMessage) => message.id === id && ('ok' in message || 'error' in message);
+  const host = spawnNativeHostProcess(process.execPath, [bin, 'host', '--allowed-origin', ORIGIN, ORIGIN], { env: { ...process.env, ...env } });
   return {
-    received,
-    send: (message: unknown) => child.stdin.write(encodeFrame(message)),
-    waitFor,
-    final: async (id: string): Promise<HostToExtensionMessage> => {
-      await waitFor(() => received.some(isFinal(id)));
-      const found = received.find(isFinal(id));
-      if (!found) throw new Error('unreachable');
-      return found;
-    },
+    ...host,
     /** The validated progress events of request `id` of `type`. */
     progress: <T extends CompanionRequestType>(type: T, id: string) =>
-      received.flatMap((message) => {
+      host.received.flatMap((message) => {
         if (message.id !== id || !('event' in message) || message.event !== 'progress') return [];
         const checked = checkProgress(type, message.data);
         if (!checked.ok) throw new Error(checked.problem);
         return [checked.value];
       }),
-    close: async () => {
-      child.stdin.end();
-      return exited;
-    },
-    stderr: () => stderr,
   };
 }
 type Host = ReturnType<typeof startHost>;

@@ -4,7 +4,6 @@
  * diffed, rows streamed in chunk frames under Chromium's 1 MB limit; cancel while the host is
  * held by backpressure; a wrong secret reported by the doctor; the secret in no log.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FrameReader, encodeFrame } from '../../companion/src/host/native-messaging.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import type { InventoryEntry } from '../../shared/inventory.ts';
 import {
@@ -21,10 +19,9 @@ import {
   checkChunk,
   checkProgress,
   checkResult,
-  parseHostMessage,
   type BucketConnection,
-  type HostToExtensionMessage,
 } from '../../shared/protocol/companion-protocol.ts';
+import { spawnNativeHostProcess } from '../support/native-host-process.ts';
 import { createBucket, putKeys, sortByUtf8, testClient } from './s3-fixtures.ts';
 
 const bin = join(fileURLToPath(new URL('../..', import.meta.url)), 'companion', 'bin', 'connect-guard.js');
@@ -33,50 +30,7 @@ const md5 = (text: string): string => createHash('md5').update(text).digest('hex
 
 /** `tempDir`: the host's TMPDIR, where a preview spools its rows while the totals go out first. */
 function startHost(tempDir?: string) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [bin, 'host', '--allowed-origin', ORIGIN, ORIGIN], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    ...(tempDir === undefined ? {} : { env: { ...process.env, TMPDIR: tempDir } }),
-  });
-  const reader = new FrameReader(64 * 1024 * 1024);
-  const received: HostToExtensionMessage[] = [];
-  const frameBytes: number[] = [];
-  const waiters: (() => void)[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdout.on('data', (chunk: Buffer) => {
-    for (const frame of reader.push(chunk)) {
-      if (frame.kind !== 'message') throw new Error(`not a frame: ${JSON.stringify(frame)}`);
-      frameBytes.push(frame.bytes);
-      const parsed = parseHostMessage(frame.value);
-      if (!parsed.ok) throw new Error(parsed.problem);
-      received.push(parsed.value);
-    }
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = (predicate: () => boolean): Promise<void> =>
-    new Promise((resolve) => {
-      const check = (): void => (predicate() ? resolve() : void waiters.push(check));
-      check();
-    });
-  return {
-    child,
-    received,
-    frameBytes,
-    send: (message: unknown) => child.stdin.write(encodeFrame(message)),
-    waitFor,
-    final: async (id: string): Promise<HostToExtensionMessage> => {
-      await waitFor(() => received.some((message) => message.id === id && ('ok' in message || 'error' in message)));
-      const found = received.find((message) => message.id === id && ('ok' in message || 'error' in message));
-      if (!found) throw new Error('unreachable');
-      return found;
-    },
-    close: async () => {
-      child.stdin.end();
-      return exited;
-    },
-    stderr: () => stderr,
-  };
+  return spawnNativeHostProcess(process.execPath, [bin, 'host', '--allowed-origin', ORIGIN, ORIGIN], tempDir === undefined ? {} : { env: { ...process.env, TMPDIR: tempDir } });
 }
 
 function isRowsPhase(data: unknown): boolean {

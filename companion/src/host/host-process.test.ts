@@ -1,12 +1,12 @@
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_EXTENSION_ID } from '../../../shared/extension-identity.ts';
-import { COMPANION_PROTOCOL_VERSION, parseHostMessage, type HostToExtensionMessage } from '../../../shared/protocol/companion-protocol.ts';
-import { FrameReader, encodeFrame } from './native-messaging.ts';
+import { COMPANION_PROTOCOL_VERSION } from '../../../shared/protocol/companion-protocol.ts';
+import { spawnNativeHostProcess } from '../../../test/support/native-host-process.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/connect-guard.js');
 const ORIGIN = `chrome-extension://${DEV_EXTENSION_ID}/`;
@@ -14,41 +14,8 @@ const run = promisify(execFile);
 
 /** The host as the browser runs it: the launcher, with the caller's origin as first argument. */
 function startLauncher(launcher: string, origin: string) {
-  const child: ChildProcessWithoutNullStreams = spawn(launcher, [origin], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const reader = new FrameReader(2 * 1024 * 1024);
-  const received: HostToExtensionMessage[] = [];
-  const waiters: (() => void)[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdout.on('data', (chunk: Buffer) => {
-    for (const frame of reader.push(chunk)) {
-      // Anything on stdout that is not a valid frame would break the browser's channel.
-      if (frame.kind !== 'message') throw new Error(`not a frame on stdout: ${JSON.stringify(frame)}`);
-      const parsed = parseHostMessage(frame.value);
-      if (!parsed.ok) throw new Error(parsed.problem);
-      received.push(parsed.value);
-    }
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
-  return {
-    send: (message: unknown) => child.stdin.write(encodeFrame(message)),
-    sendRaw: (bytes: Buffer) => child.stdin.write(bytes),
-    reply: (id: string | null) =>
-      new Promise<HostToExtensionMessage>((resolveReply) => {
-        const check = (): void => {
-          const found = received.find((message) => message.id === id && ('ok' in message || 'error' in message));
-          if (found) resolveReply(found);
-          else waiters.push(check);
-        };
-        check();
-      }),
-    close: async () => {
-      child.stdin.end();
-      return exited;
-    },
-    stderr: () => stderr,
-  };
+  const host = spawnNativeHostProcess(launcher, [origin], { maxFrameBytes: 2 * 1024 * 1024 });
+  return { ...host, reply: host.final };
 }
 
 describe('the host process, started through the launcher install-host wrote', () => {
