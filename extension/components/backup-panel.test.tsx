@@ -3,22 +3,10 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectGuardError } from '../../shared/errors.ts';
-import type { BackupJobState, ConnectFormSummary, RequestData, RequestResult, RequestType, RestoreView } from '../../shared/protocol/extension-protocol.ts';
+import type { BackupJobState, ConnectFormSummary, RestoreView } from '../../shared/protocol/extension-protocol.ts';
 import { BackupPanel } from './backup-panel.tsx';
 import type { SendToBackground } from './preview-send.ts';
-
-type Handlers = { [T in RequestType]?: (data: RequestData<T>) => Promise<RequestResult<T>> | RequestResult<T> };
-
-function fakeBackground(handlers: Handlers): { send: SendToBackground; calls: { type: RequestType; data: unknown }[] } {
-  const calls: { type: RequestType; data: unknown }[] = [];
-  const send: SendToBackground = async (type, data) => {
-    calls.push({ type, data });
-    const handler = handlers[type];
-    if (handler === undefined) throw new ConnectGuardError('INTERNAL', `The test background does not answer "${type}".`);
-    return handler(data);
-  };
-  return { send, calls };
-}
+import { attachHost, buttonNamed, detachHost, fakeBackground, type Handlers, untilShown } from './test-support.ts';
 
 const FORM: ConnectFormSummary = {
   formId: 'form-1',
@@ -63,13 +51,9 @@ function plan(patch: Partial<RestoreView>): RestoreView {
 
 let host: HTMLElement;
 beforeEach(() => {
-  host = document.createElement('div');
-  document.body.append(host);
+  host = attachHost();
 });
-afterEach(() => {
-  render(null, host);
-  host.remove();
-});
+afterEach(() => detachHost(host));
 
 async function show(send: SendToBackground): Promise<void> {
   await act(() => {
@@ -77,18 +61,12 @@ async function show(send: SendToBackground): Promise<void> {
   });
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1_000; i += 1) {
-    if (check()) return;
-    await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
-  }
-  throw new Error(`Timed out waiting for ${what}. Shown: ${host.textContent ?? ''}`);
+function until(check: () => boolean, what: string): Promise<void> {
+  return untilShown(host, check, what);
 }
 
 function button(name: string): HTMLButtonElement {
-  const found = [...host.querySelectorAll('button')].find((element) => element.textContent?.trim() === name);
-  if (!found) throw new Error(`No button "${name}" in: ${host.textContent ?? ''}`);
-  return found;
+  return buttonNamed(host, name);
 }
 
 function text(): string {

@@ -6,28 +6,9 @@ import { diffInventoryBatches, type DiffRow } from '../../shared/diff/diff-inven
 import { DiffTally } from '../../shared/diff/summarize-diff.ts';
 import { ConnectGuardError } from '../../shared/errors.ts';
 import type { InventoryEntry } from '../../shared/inventory.ts';
-import type { ConnectFormSummary, PreviewRowPage, PreviewState, RequestData, RequestResult, RequestType } from '../../shared/protocol/extension-protocol.ts';
+import type { ConnectFormSummary, PreviewRowPage, PreviewState, RequestData } from '../../shared/protocol/extension-protocol.ts';
 import { PreviewPanel, nextPreviewState, type PreviewPanelProps } from './preview-panel.tsx';
-import type { SendToBackground } from './preview-send.ts';
-
-type Handlers = { [T in RequestType]?: (data: RequestData<T>) => Promise<RequestResult<T>> | RequestResult<T> };
-
-interface Call {
-  readonly type: RequestType;
-  readonly data: unknown;
-}
-
-/** A background that answers from `handlers` and records every request. */
-function fakeBackground(handlers: Handlers): { send: SendToBackground; calls: Call[] } {
-  const calls: Call[] = [];
-  const send: SendToBackground = async (type, data) => {
-    calls.push({ type, data });
-    const handler = handlers[type];
-    if (handler === undefined) throw new ConnectGuardError('INTERNAL', `The test background does not answer "${type}".`);
-    return handler(data);
-  };
-  return { send, calls };
-}
+import { attachHost, detachHost, fakeBackground, type Handlers } from './test-support.ts';
 
 const FORM: ConnectFormSummary = {
   formId: 'form-1',
@@ -101,13 +82,11 @@ function answerRows(rows: readonly DiffRow[]) {
 let host: HTMLElement;
 
 beforeEach(() => {
-  host = document.createElement('div');
-  document.body.append(host);
+  host = attachHost();
 });
 
 afterEach(() => {
-  render(null, host);
-  host.remove();
+  detachHost(host);
   vi.restoreAllMocks();
 });
 

@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { attachHost, detachHost } from './test-support.ts';
 import { MAX_SCROLL_PX, VirtualList, visibleWindow } from './virtual-list.tsx';
 
 describe('visibleWindow', () => {
@@ -36,13 +37,9 @@ describe('visibleWindow', () => {
 describe('VirtualList', () => {
   let host: HTMLElement;
   beforeEach(() => {
-    host = document.createElement('div');
-    document.body.append(host);
+    host = attachHost();
   });
-  afterEach(() => {
-    render(null, host);
-    host.remove();
-  });
+  afterEach(() => detachHost(host));
 
   function renderedIndexes(): number[] {
     return [...host.querySelectorAll('[role="listitem"]')].map((item) => Number(item.getAttribute('aria-posinset')) - 1);

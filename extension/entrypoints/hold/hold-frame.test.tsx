@@ -3,22 +3,10 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectGuardError } from '../../../shared/errors.ts';
-import type { BackupJobState, ConnectHoldState, RequestData, RequestResult, RequestType } from '../../../shared/protocol/extension-protocol.ts';
+import type { BackupJobState, ConnectHoldState } from '../../../shared/protocol/extension-protocol.ts';
 import type { SendToBackground } from '../../components/preview-send.ts';
 import { FRESH_START_TEXT, HoldFrame, holdIdFromHash } from './hold-frame.tsx';
-
-type Handlers = { [T in RequestType]?: (data: RequestData<T>) => Promise<RequestResult<T>> | RequestResult<T> };
-
-function fakeBackground(handlers: Handlers): { send: SendToBackground; calls: { type: RequestType; data: unknown }[] } {
-  const calls: { type: RequestType; data: unknown }[] = [];
-  const send: SendToBackground = async (type, data) => {
-    calls.push({ type, data });
-    const handler = handlers[type];
-    if (handler === undefined) throw new ConnectGuardError('INTERNAL', `The test background does not answer "${type}".`);
-    return handler(data);
-  };
-  return { send, calls };
-}
+import { attachHost, buttonNamed, detachHost, fakeBackground, untilShown } from '../../components/test-support.ts';
 
 const BUCKET = { endpoint: 'http://127.0.0.1:7480', bucket: 'usr-48291-itm-00384-nas', accessKeyId: 'CGTESTACCESS0001' };
 const NO_UPLOADS = { supported: true, count: 0, keys: [] };
@@ -38,13 +26,9 @@ const VERIFIED: BackupJobState = backup({
 
 let host: HTMLElement;
 beforeEach(() => {
-  host = document.createElement('div');
-  document.body.append(host);
+  host = attachHost();
 });
-afterEach(() => {
-  render(null, host);
-  host.remove();
-});
+afterEach(() => detachHost(host));
 
 async function show(send: SendToBackground): Promise<void> {
   await act(() => {
@@ -52,19 +36,12 @@ async function show(send: SendToBackground): Promise<void> {
   });
 }
 
-/** Waits (in real time, polled by the frame every 5 ms) until `check` holds. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1_000; i += 1) {
-    if (check()) return;
-    await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
-  }
-  throw new Error(`Timed out waiting for ${what}. Shown: ${host.textContent ?? ''}`);
+function until(check: () => boolean, what: string): Promise<void> {
+  return untilShown(host, check, what);
 }
 
 function button(name: string): HTMLButtonElement {
-  const found = [...host.querySelectorAll('button')].find((element) => element.textContent?.trim() === name);
-  if (!found) throw new Error(`No button "${name}" in: ${host.textContent ?? ''}`);
-  return found;
+  return buttonNamed(host, name);
 }
 
 function text(): string {
