@@ -2,40 +2,15 @@
  * `connect-guard backup` and `connect-guard restore` as a user runs them (child process, keys in
  * the environment) against the real Ceph gateway.
  */
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../support/run-cli.ts';
 import { createBucket, testClient } from './s3-fixtures.ts';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(repo, 'companion', 'bin', 'connect-guard.js');
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runCli(args: readonly string[], home: string, env: Record<string, string> = {}): Promise<CliResult> {
-  const server = inject('s3');
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd: repo,
-        env: { PATH: process.env.PATH ?? '', HOME: home, AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', ...env },
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe('connect-guard backup / restore', () => {
   let client: S3Client;

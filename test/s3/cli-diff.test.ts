@@ -3,12 +3,10 @@
  * a bucket with plain and multipart objects, a manifest and a local folder as the WeSendit side.
  * Expected classes are computed here from the bodies, independently of the diff engine.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -17,43 +15,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli as runConnectGuard, type CliResult } from '../support/run-cli.ts';
 import { createBucket, testClient } from './s3-fixtures.ts';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(repo, 'companion', 'bin', 'connect-guard.js');
 const MiB = 1024 * 1024;
 const md5 = (data: Buffer | string): string => createHash('md5').update(data).digest('hex');
 
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const server = inject('s3');
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd: repo,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: tmpdir(),
-          AWS_ACCESS_KEY_ID: server.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-          ...env,
-        },
-        maxBuffer: 64 * MiB,
-      },
-      (error, stdout, stderr) => {
-        const code = error && typeof error.code === 'number' ? error.code : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runConnectGuard(args, tmpdir(), env);
 }
 
 type Expected = 'only-in-bucket' | 'only-in-wesendit' | 'same' | 'conflict' | 'unknown';
