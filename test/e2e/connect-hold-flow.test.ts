@@ -21,13 +21,13 @@ import { join } from 'node:path';
 import { AbortMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installHost } from '../../companion/src/host/install-host.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import type { BackupJobState, ConnectHoldState, RestoreView } from '../../shared/protocol/extension-protocol.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
-import { launchChromiumWithExtension, openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
+import { launchChromiumWithCompanion } from '../support/launch-with-companion.ts';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 
@@ -114,8 +114,7 @@ beforeAll(async () => {
       { id: 'st-fail', name: 'Fail', provider: 'WeSendit', region: 'eu-central-1' },
     ],
   });
-  await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
-  chromium = await launchChromiumWithExtension({ userDataDir: profileDir, env: { CONNECT_GUARD_BACKUP_ROOT: backupRoot } });
+  chromium = await launchChromiumWithCompanion(profileDir, { env: { CONNECT_GUARD_BACKUP_ROOT: backupRoot } });
   popup = await openPopup(chromium.browser, chromium.extensionId);
 }, 180_000);
 

@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Page, WebWorker } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installHost } from '../../companion/src/host/install-host.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { DIFF_CLASSES, type DiffClass } from '../../shared/diff/diff-inventories.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
@@ -25,6 +24,7 @@ import type { PreviewState } from '../../shared/protocol/extension-protocol.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { launchChromiumWithExtension, openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
+import { launchChromiumWithCompanion } from '../support/launch-with-companion.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { scanDirectoryForSecret } from '../support/profile-scan.ts';
 
@@ -107,8 +107,7 @@ beforeAll(async () => {
   manifestPath = join(workDir, 'wesendit-manifest.ndjson');
   await writeFile(manifestPath, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
 
-  await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
-  chromium = await launchChromiumWithExtension({ userDataDir: profileDir, keepProfile: true });
+  chromium = await launchChromiumWithCompanion(profileDir, { keepProfile: true });
   const target = await chromium.browser.waitForTarget((candidate) => candidate.type() === 'service_worker' && candidate.url().startsWith(`chrome-extension://${DEV_EXTENSION_ID}/`));
   const found = await target.worker();
   if (!found) throw new Error('The extension service worker has no worker handle.');

@@ -12,16 +12,15 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installHost } from '../../companion/src/host/install-host.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { DIFF_CLASSES, type DiffClass } from '../../shared/diff/diff-inventories.ts';
-import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import type { PreviewState } from '../../shared/protocol/extension-protocol.ts';
 import { ConnectFormPageObject, formIdOf } from '../fake-wesendit/connect-form-page-object.ts';
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
-import { launchChromiumWithExtension, openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
+import { launchChromiumWithCompanion } from '../support/launch-with-companion.ts';
 
 const BUCKET = 'preview-tab-e2e';
 const STORAGE = 'st-nas';
@@ -76,8 +75,7 @@ beforeAll(async () => {
     await Promise.all(entries.slice(i, i + 40).map(([key, body]) => client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }))));
   }
   client.destroy();
-  await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
-  chromium = await launchChromiumWithExtension({ userDataDir: profileDir });
+  chromium = await launchChromiumWithCompanion(profileDir);
   page = await chromium.browser.newPage();
   popup = await openPopup(chromium.browser, chromium.extensionId);
 }, 240_000);
