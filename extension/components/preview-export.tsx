@@ -5,6 +5,7 @@
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
+import { downloadBlob } from './download-blob.ts';
 import { OutcomeMessages, messageOf } from './error-message.tsx';
 import type { SendToBackground } from './preview-send.ts';
 
@@ -26,18 +27,6 @@ export async function fetchReport(send: SendToBackground, previewId: string, for
   return { fileName: first.fileName, blob: new Blob(parts, { type: first.mimeType }) };
 }
 
-function download(fileName: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The download reads the blob after click() returns; revoking at once can cut it off.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
 /** `disabled`: the rows are still loading; a report needs all of them. */
 export function PreviewExport({ send, previewId, disabled = false }: { readonly send: SendToBackground; readonly previewId: string; readonly disabled?: boolean }): JSX.Element {
   const [note, setNote] = useState<string | undefined>();
@@ -52,7 +41,7 @@ export function PreviewExport({ send, previewId, disabled = false }: { readonly 
       const report = await fetchReport(send, previewId, format, (done, parts) => {
         if (parts > 1) setNote(`Exporting ${format.toUpperCase()}: part ${done} of ${parts}…`);
       });
-      download(report.fileName, report.blob);
+      downloadBlob(report.fileName, report.blob);
       setNote(`Saved ${report.fileName}.`);
     } catch (caught) {
       setNote(undefined);

@@ -2,20 +2,9 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { sendToBackground } from '../adapters/messaging.ts';
+import { downloadBlob } from './download-blob.ts';
 import { OutcomeMessages, messageOf } from './error-message.tsx';
 import { LabelledInput } from './labelled-input.tsx';
-
-function download(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Give the download a moment to start before the blob URL goes.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 export function VaultTransfer({ onImported }: { readonly onImported: () => void }): JSX.Element {
   const [file, setFile] = useState<File | undefined>();
@@ -27,7 +16,7 @@ export function VaultTransfer({ onImported }: { readonly onImported: () => void 
     setError(undefined);
     try {
       const { fileName, text } = await sendToBackground('vault.export', {});
-      download(fileName, text);
+      downloadBlob(fileName, new Blob([text], { type: 'application/json' }));
       setNote(`Exported ${fileName}. It is encrypted with your current vault passphrase.`);
     } catch (caught) {
       setError(messageOf(caught));
