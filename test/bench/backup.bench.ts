@@ -15,6 +15,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { runUnderGnuTime } from './gnu-time.ts';
 
 
 
@@ -29,30 +30,19 @@ interface Measured {
   readonly error?: string;
 }
 
-function measure(tool: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number, objects: number, bytes: number): Promise<Measured> {
-  return new Promise((resolve) => {
-    const child = spawn('/usr/bin/time', ['-f', 'CGTIME %e %U %S %M', command, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout = (stdout + chunk.toString()).slice(-20_000)));
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const match = /CGTIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
-      const [seconds, user, system, rssKb] = match ? match.slice(1).map(Number) : [NaN, NaN, NaN, NaN];
-      resolve({
-        tool,
-        objects,
-        bytes,
-        seconds: seconds ?? NaN,
-        cpuSeconds: (user ?? NaN) + (system ?? NaN),
-        peakRssMb: (rssKb ?? NaN) / 1024,
-        stdout,
-        ...(code === 0 ? {} : { error: `exit ${code}: ${stderr.replace(/CGTIME.*/, '').trim().split('\n').slice(-3).join(' | ')}` }),
-      });
-    });
-  });
+async function measure(tool: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number, objects: number, bytes: number): Promise<Measured> {
+  let stdout = '';
+  const run = await runUnderGnuTime(command, args, { env, timeoutMs, onStdout: (chunk) => (stdout = (stdout + chunk.toString()).slice(-20_000)) });
+  return {
+    tool,
+    objects,
+    bytes,
+    seconds: run.seconds,
+    cpuSeconds: run.cpuSeconds,
+    peakRssMb: run.peakRssMb,
+    stdout,
+    ...(run.error === undefined ? {} : { error: run.error }),
+  };
 }
 
 /** Files and bytes under a folder (what a tool actually wrote). */

@@ -10,12 +10,13 @@
  * from the environment, no Node flags): start-up, the listing, the in-progress-uploads check and
  * the snapshot file are all in its figures. Its object count is read from the snapshot it wrote.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { runUnderGnuTime } from './gnu-time.ts';
 
 const BIN = fileURLToPath(new URL('../../companion/bin/connect-guard.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'cg-bench-list-'));
@@ -32,32 +33,23 @@ interface Measured {
 }
 
 /** Runs a command under GNU time, counting the lines it prints (or the snapshot it writes). */
-function measure(tool: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number, snapshot?: string): Promise<Measured> {
-  return new Promise((resolve) => {
-    const child = spawn('/usr/bin/time', ['-f', 'CGTIME %e %U %S %M', command, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let lines = 0;
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+async function measure(tool: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number, snapshot?: string): Promise<Measured> {
+  let lines = 0;
+  const run = await runUnderGnuTime(command, args, {
+    env,
+    timeoutMs,
+    onStdout: (chunk) => {
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const match = /CGTIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
-      const [seconds, user, system, rssKb] = match ? match.slice(1).map(Number) : [NaN, NaN, NaN, NaN];
-      resolve({
-        tool,
-        objects: snapshot === undefined ? lines : snapshotObjects(snapshot),
-        seconds: seconds ?? NaN,
-        cpuSeconds: (user ?? NaN) + (system ?? NaN),
-        peakRssMb: (rssKb ?? NaN) / 1024,
-        ...(code === 0 ? {} : { error: `exit ${code}: ${stderr.replace(/CGTIME.*/, '').trim().split('\n').slice(-3).join(' | ')}` }),
-      });
-    });
+    },
   });
+  return {
+    tool,
+    objects: snapshot === undefined ? lines : snapshotObjects(snapshot),
+    seconds: run.seconds,
+    cpuSeconds: run.cpuSeconds,
+    peakRssMb: run.peakRssMb,
+    ...(run.error === undefined ? {} : { error: run.error }),
+  };
 }
 
 /** Objects in a snapshot file, or -1 when it is missing or its end line disagrees. The file is removed. */

@@ -21,7 +21,7 @@
  * 1,000,000 entries that overlaps it (same content, conflicts, only on each side), previewed
  * through the companion exactly as a user's "Preview connect" with a manifest file would.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
@@ -42,6 +42,7 @@ import { generatedContent, type FakeFileSpec } from '../fake-wesendit/fake-stora
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 import type { CephRgw } from '../support/ceph-rgw.ts';
 import { launchChromiumWithExtension, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { runUnderGnuTime } from './gnu-time.ts';
 
 /** PRODUCT/issue floors for the popup. */
 export const FIRST_RENDER_FLOOR_MS = 300;
@@ -720,45 +721,30 @@ function perClass<T>(pick: (name: DiffClass) => T): Record<DiffClass, T> {
 }
 
 /** `connect-guard diff --bucket … --manifest … --format ndjson --out FILE` as a user runs it, under GNU time. */
-function cliDiff(rgw: CephRgw, dataset: Dataset, manifest: string, out: string, timeoutMs: number): Promise<CliRun> {
+async function cliDiff(rgw: CephRgw, dataset: Dataset, manifest: string, out: string, timeoutMs: number): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: rgw.accessKeyId, AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
   delete env.AWS_PROFILE;
-  const args = ['-f', 'CGTIME %e %U %S %M', process.execPath, BIN, 'diff', '--bucket', dataset.bucket, '--endpoint', rgw.endpoint, '--manifest', manifest, '--format', 'ndjson', '--out', out, '--json'];
-  return new Promise((resolve, reject) => {
-    const spawned = Date.now();
-    const child = spawn('/usr/bin/time', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    const progress: CliRun['progress'] = { firstMs: undefined, lastMs: undefined, lastObjects: 0 };
-    child.stderr.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
+  const args = [BIN, 'diff', '--bucket', dataset.bucket, '--endpoint', rgw.endpoint, '--manifest', manifest, '--format', 'ndjson', '--out', out, '--json'];
+  const spawned = Date.now();
+  const progress: CliRun['progress'] = { firstMs: undefined, lastMs: undefined, lastObjects: 0 };
+  const run = await runUnderGnuTime(process.execPath, args, {
+    env,
+    timeoutMs,
+    onStderr: (text) => {
       // --json progress lines: when the CLI first reported (start-up done) and last did (listing done).
       for (const match of text.matchAll(/"type":"progress".*?"objects":(\d+)/g)) {
         progress.firstMs ??= Date.now() - spawned;
         progress.lastMs = Date.now() - spawned;
         progress.lastObjects = Number(match[1]);
       }
-      stderr = (stderr + text).slice(-4000);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const match = /CGTIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
-      if (code !== 0 || !match) {
-        reject(new Error(`connect-guard diff exited ${code}: ${stderr.replace(/CGTIME.*/, '').trim().split('\n').slice(-3).join(' | ')}`));
-        return;
-      }
-      const [seconds, user, system, rssKb] = match.slice(1).map(Number);
-      readFile(out, 'utf8').then((text) => {
-        const last = text.trimEnd().split('\n').at(-1) ?? '{}';
-        const totals = parseTotalsLine(last);
-        if (totals === undefined) {
-          reject(new Error(`The report's last line is not the totals: ${last.slice(0, 200)}`));
-          return;
-        }
-        resolve({ seconds: seconds ?? Number.NaN, cpuSeconds: (user ?? 0) + (system ?? 0), peakRssMb: (rssKb ?? 0) / 1024, totals, progress });
-      }, reject);
-    });
+    },
   });
+  if (run.error !== undefined || Number.isNaN(run.seconds)) throw new Error(`connect-guard diff failed: ${run.error ?? 'no timing from GNU time'}`);
+  const text = await readFile(out, 'utf8');
+  const last = text.trimEnd().split('\n').at(-1) ?? '{}';
+  const totals = parseTotalsLine(last);
+  if (totals === undefined) throw new Error(`The report's last line is not the totals: ${last.slice(0, 200)}`);
+  return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, peakRssMb: run.peakRssMb, totals, progress };
 }
 
 async function writeStorageManifest(ui: FakeWeSendit, path: string): Promise<void> {
