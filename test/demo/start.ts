@@ -195,7 +195,7 @@ async function runWindowed(browser: Browser, ui: FakeWeSendit, rgw: CephRgw): Pr
   console.log(`A Chromium window shows WeSendit's connect form (fake UI at ${ui.url}).`);
   console.log('Fill it in with the demo bucket (clearly fake keys of the throwaway local gateway):');
   console.log(`  provider Other S3 · endpoint ${rgw.endpoint} · bucket ${DEMO_BUCKET}`);
-  console.log(`  access key ${rgw.accessKeyId} · secret key ${rgw.secretAccessKey}`);
+  console.log(`  access key ${rgw.accessKeyId} · secret key ${rgw.secretAccessKey} (fake test key, valid only for this gateway)`);
   console.log('Then "Preview connect" shows what the sync would do; "Connect" is held until the bucket is backed up.');
   console.log(`Other pages: ${ui.url}/settings/api-keys, ${ui.url}/storage/files?storage=${DEMO_STORAGE}, ${ui.url}/storages (add ?lang=de).`);
   console.log('Close the browser window or press Ctrl+C to stop.');
