@@ -1,10 +1,11 @@
 /**
  * Answers the background's `listing.collect` in a WeSendit tab: finds the current storage's file
- * browser and reads it with the page's own cookies (same-origin `fetch`, parsed with
- * DOMParser, nothing rendered), sending the entries as `listing.batch` requests.
+ * browser and reads it with the page's own cookies (same-origin `fetch`, read by the quick HTML
+ * reader or DOMParser, nothing rendered), sending the entries as `listing.batch` requests.
  */
 import { ConnectGuardError, toErrorData } from '../../../shared/errors.ts';
 import { getFileBrowserUrl } from './find-file-browser.ts';
+import { quickReadFileBrowserPage } from './quick-read-file-browser-page.ts';
 import { readWesenditListing, type ListingBatch, type ListingResult } from './read-wesendit-listing.ts';
 
 export interface CollectListingDeps {
@@ -33,12 +34,13 @@ export async function collectWesenditListing(win: Window, deps: CollectListingDe
   } catch (error) {
     const data = toErrorData(error);
     await deps.sendBatch({ entries: [], done: true, error: data });
-    return { entries: 0, pages: 0, folders: 0, error: data };
+    return { entries: 0, pages: 0, folders: 0, quickPages: 0, error: data };
   }
   const parser = new DOMParser();
   return readWesenditListing(startUrl, {
     fetchHtml: (url, signal) => fetchSameOriginHtml(win, url, signal),
     parseHtml: (html) => parser.parseFromString(html, 'text/html'),
+    quickReadPage: quickReadFileBrowserPage,
     sendBatch: deps.sendBatch,
   });
 }

@@ -9,7 +9,8 @@ import { FakeStorage, type FakeFileSpec } from '../../../test/fake-wesendit/fake
 import { renderFilesPage } from '../../../test/fake-wesendit/pages/files-page.ts';
 import { parseLang } from '../../../test/fake-wesendit/pages/i18n.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { parseFileBrowserPage } from './parse-file-browser-page.ts';
+import { parseFileBrowserPage, type FileBrowserPage } from './parse-file-browser-page.ts';
+import { quickReadFileBrowserPage } from './quick-read-file-browser-page.ts';
 import { readWesenditListing, type ListingBatch } from './read-wesendit-listing.ts';
 
 const ORIGIN = 'http://127.0.0.1:4321';
@@ -47,12 +48,18 @@ function fakeSite(storage: FakeStorage, variant: 'md5' | 'plain') {
   };
 }
 
-async function readAll(storage: FakeStorage, startUrl: string, variant: 'md5' | 'plain', options: { batchSize?: number } = {}) {
+async function readAll(
+  storage: FakeStorage,
+  startUrl: string,
+  variant: 'md5' | 'plain',
+  options: { batchSize?: number; quickReadPage?: (html: string, url: string) => FileBrowserPage | undefined } = {},
+) {
   const site = fakeSite(storage, variant);
   const batches: ListingBatch[] = [];
   const result = await readWesenditListing(startUrl, {
     fetchHtml: site.fetchHtml,
     parseHtml: site.parseHtml,
+    ...(options.quickReadPage ? { quickReadPage: options.quickReadPage } : {}),
     sendBatch: async (batch) => {
       batches.push(batch);
     },
@@ -86,6 +93,34 @@ describe('readWesenditListing on the fake file browser', () => {
       ...(variant === 'md5' ? { md5: file.md5 } : {}),
     }));
     expect(byKey(entries)).toEqual(expected);
+  });
+
+  it('reads the pages quickly once the quick reading matched the DOM reading, with the same entries', async () => {
+    const storage = new FakeStorage({ id: 's', name: 'S', provider: 'WeSendit', region: 'eu-central-1' });
+    storage.setFiles(files(2500));
+    const dom = await readAll(storage, `${ORIGIN}/storage/files?storage=s`, 'md5');
+    const quick = await readAll(storage, `${ORIGIN}/storage/files?storage=s`, 'md5', { quickReadPage: quickReadFileBrowserPage });
+    expect(quick.result.error).toBeUndefined();
+    expect(byKey(quick.entries)).toEqual(byKey(dom.entries));
+    expect(dom.result.quickPages).toBe(0);
+    // Every page after the first one with files, checked against the DOM reading, is read quickly.
+    expect(quick.result.quickPages).toBeGreaterThanOrEqual(quick.result.pages - 2);
+  });
+
+  it('turns the quick reading off for the listing when it differs from the DOM reading', async () => {
+    const storage = new FakeStorage({ id: 's', name: 'S', provider: 'WeSendit', region: 'eu-central-1' });
+    storage.setFiles(files(2500));
+    const dom = await readAll(storage, `${ORIGIN}/storage/files?storage=s`, 'md5');
+    let asked = 0;
+    const wrong = (html: string, url: string): FileBrowserPage | undefined => {
+      asked += 1;
+      const page = quickReadFileBrowserPage(html, url);
+      return page && { ...page, files: page.files.map((file) => ({ ...file, size: file.size + 1 })) };
+    };
+    const quick = await readAll(storage, `${ORIGIN}/storage/files?storage=s`, 'md5', { quickReadPage: wrong });
+    expect(byKey(quick.entries)).toEqual(byKey(dom.entries));
+    expect(quick.result.quickPages).toBe(0);
+    expect(asked).toBeLessThan(quick.result.pages);
   });
 
   it('raises the page size and plans the pages of a big folder from the range', async () => {

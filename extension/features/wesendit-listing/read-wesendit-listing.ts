@@ -7,10 +7,14 @@
  * Speed: when the pager shows a range ("1–50 of 100,000") and its "Next" link carries a page
  * number, the remaining pages are planned at once and fetched a few at a time in parallel; a
  * page-size parameter in that link is raised to 1,000 first, so 100k files are about 100 pages.
+ * Pages are read by a quick HTML reader when one is given and it can read the markup exactly;
+ * until it has matched DOMParser's reading of a page with files, both read each page and any
+ * difference turns the quick reader off for the listing.
  * Pure of browser APIs: fetching, parsing and sending are injected.
  */
 import { ConnectGuardError, toErrorData, type ErrorData } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
+import type { PageDocument } from './page-tree.ts';
 import { parseFileBrowserPage, type FileBrowserPage } from './parse-file-browser-page.ts';
 
 export interface ListingBatch {
@@ -22,7 +26,10 @@ export interface ListingBatch {
 export interface ReadListingDeps {
   /** The page's HTML (same origin, with the user's cookies); throws on an HTTP error. */
   fetchHtml(url: string, signal: AbortSignal): Promise<string>;
-  parseHtml(html: string): Document;
+  /** The full HTML parser (DOMParser): reads any page. */
+  parseHtml(html: string): PageDocument;
+  /** A quicker reading of a page whose markup it reads exactly, else `undefined` (see quickReadFileBrowserPage). */
+  readonly quickReadPage?: (html: string, url: string) => FileBrowserPage | undefined;
   /** Delivers a batch; a throw (the listing was cancelled) stops reading. */
   sendBatch(batch: ListingBatch): Promise<void>;
   /** Pages fetched at once (default 8). */
@@ -37,6 +44,8 @@ export interface ListingResult {
   readonly entries: number;
   readonly pages: number;
   readonly folders: number;
+  /** Pages read by the quick reader alone. */
+  readonly quickPages: number;
   readonly error?: ErrorData;
 }
 
@@ -84,6 +93,21 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
   let failure: unknown;
   /** The page-size parameter the pager uses, once seen: later folders are asked with big pages at once. */
   let learnedSizeParam: string | undefined;
+  let quick: 'checking' | 'trusted' | 'off' = deps.quickReadPage ? 'checking' : 'off';
+  let quickPages = 0;
+
+  const parsePage = (html: string, url: string): FileBrowserPage | undefined => {
+    const quickPage = quick === 'off' ? undefined : deps.quickReadPage?.(html, url);
+    if (!quickPage) return parseFileBrowserPage(deps.parseHtml(html), url);
+    if (quick === 'trusted') {
+      quickPages += 1;
+      return quickPage;
+    }
+    const fullPage = parseFileBrowserPage(deps.parseHtml(html), url);
+    if (JSON.stringify(quickPage) !== JSON.stringify(fullPage)) quick = 'off';
+    else if (fullPage && fullPage.files.length > 0) quick = 'trusted';
+    return fullPage;
+  };
 
   const flush = (done: boolean, error?: ErrorData): Promise<void> => {
     const batch = buffer;
@@ -127,7 +151,7 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
   const run = async (task: Task): Promise<void> => {
     const html = await deps.fetchHtml(task.url, abort.signal);
     pages += 1;
-    const page = parseFileBrowserPage(deps.parseHtml(html), task.url);
+    const page = parsePage(html, task.url);
     if (!page) throw fail(`${task.url} shows no file list (no table with Name and Size columns). Open the storage's file browser in WeSendit and try again.`);
     if (task.expectedFrom !== undefined && page.range && page.range.from !== task.expectedFrom) {
       throw fail(`The file list of "${task.folder || '/'}" changed while it was read (expected row ${task.expectedFrom}, got ${page.range.from}). Wait until uploads finish, then preview again.`);
@@ -195,7 +219,7 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
     await flush(true, error);
   } catch (sendError) {
     // The receiver is gone or cancelled the listing: nothing left to tell it.
-    return { entries, pages, folders: seenFolders.size - 1, error: toErrorData(sendError) };
+    return { entries, pages, folders: seenFolders.size - 1, quickPages, error: toErrorData(sendError) };
   }
-  return { entries, pages, folders: seenFolders.size - 1, ...(error ? { error } : {}) };
+  return { entries, pages, folders: seenFolders.size - 1, quickPages, ...(error ? { error } : {}) };
 }
