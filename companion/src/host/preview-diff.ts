@@ -31,7 +31,25 @@ export interface PreviewDiffInput {
   readonly includeRows?: boolean;
 }
 
+/** How a preview runs; the defaults serve the browser. */
+export interface PreviewDiffOptions {
+  /** Lists the bucket in S3 key order; by default the connection's S3 listing. */
+  readonly listBucket?: (signal: AbortSignal) => AsyncIterable<InventoryEntry>;
+  /** Rows kept in memory before the rest goes to the spool file; default {@link MEMORY_ROW_LIMIT}. */
+  readonly memoryRowLimit?: number;
+  /** Bucket entries listed ahead of an open upload; default {@link PREFETCH_LIMIT}. */
+  readonly prefetchLimit?: number;
+  /** Where the spool's private folder is made; default the system's temporary folder. */
+  readonly tempDir?: string;
+}
+
 const PROGRESS_INTERVAL_MS = 250;
+/**
+ * Rows kept in memory and serialized only after the totals went out (≈ 170 bytes each beside
+ * their entries: 140k rows of a mixed preview held 23 MB); rows beyond go through the spool file,
+ * so a preview of millions stays flat in memory.
+ */
+export const MEMORY_ROW_LIMIT = 300_000;
 /** Rows read back from the spool per `context.chunk` call; the host splits them further by bytes. */
 const SPOOL_CHUNK_ROWS = 1024;
 
@@ -116,12 +134,15 @@ class Prefetch<T> {
     this.pump.catch(() => undefined);
   }
 
-  /** Stops prefetching; iterates what was read, then the rest of the source. */
-  async *drain(): AsyncGenerator<T> {
+  /**
+   * Stops prefetching; hands out what was read as one array (one step for the merge instead of
+   * one promise per entry), then the rest of the source entry by entry.
+   */
+  async *drain(): AsyncGenerator<T | readonly T[]> {
     this.stopped = true;
     await this.pump;
     const items = this.buffer.splice(0);
-    yield* items;
+    if (items.length > 0) yield items;
     if (this.ended) return;
     for (;;) {
       const next = await this.source.next();
@@ -131,16 +152,8 @@ class Prefetch<T> {
   }
 }
 
-/**
- * Lists the bucket and diffs it against the WeSendit side as the listing streams in. The merge
- * runs at full speed: rows are tallied and spooled to a private temporary file; the totals go out
- * at once as a progress event with phase 'rows', then the rows follow as chunks (the pipe's
- * backpressure paces the reading), then the final summary. The spool holds keys, sizes and ETags
- * only and is removed when the request ends, however it ends. The connection's secret lives in
- * the S3 client of this call only.
- */
-export async function previewDiff(input: PreviewDiffInput, context: RequestContext<'diff.preview'>): Promise<DiffPreviewSummary> {
-  const started = Date.now();
+/** The connection's S3 listing, with the client it needs; `close` releases the client's sockets. */
+function openS3Listing(input: PreviewDiffInput, signal: AbortSignal): { readonly entries: AsyncIterable<InventoryEntry>; close(): void } {
   const { connection } = input;
   const client = createS3Client({
     endpoint: connection.endpoint,
@@ -149,6 +162,31 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
     ...(connection.region ? { region: connection.region } : {}),
     ...(connection.sessionToken ? { sessionToken: connection.sessionToken } : {}),
   });
+  const entries = listBucketObjects({
+    client,
+    bucket: connection.bucket,
+    endpoint: connection.endpoint,
+    signal,
+    ...(input.prefix ? { prefix: input.prefix } : {}),
+  });
+  return { entries, close: () => client.destroy() };
+}
+
+/**
+ * Lists the bucket and diffs it against the WeSendit side as the listing streams in. The merge
+ * runs at full speed and only tallies: the first {@link MEMORY_ROW_LIMIT} rows stay in memory as
+ * they are, rows beyond go to a private temporary spool file. The totals go out as soon as the
+ * merge is done, as a progress event with phase 'rows'; then the rows follow as chunks in merge
+ * order, those in memory first, then the spooled ones (the pipe's backpressure paces both), then
+ * the final summary. Serializing the rows after the totals, not before, is what lets the summary
+ * appear early. The spool holds keys, sizes and ETags only and is removed when the request ends,
+ * however it ends. The connection's secret lives in the S3 client of this call only.
+ */
+export async function previewDiff(input: PreviewDiffInput, context: RequestContext<'diff.preview'>, options: PreviewDiffOptions = {}): Promise<DiffPreviewSummary> {
+  const started = Date.now();
+  const { signal } = context;
+  const listing = options.listBucket ? { entries: options.listBucket(signal), close: () => undefined } : openS3Listing(input, signal);
+  const memoryRowLimit = Math.max(0, options.memoryRowLimit ?? MEMORY_ROW_LIMIT);
   let bucketObjects = 0;
   let bucketBytes = 0;
   let wesenditObjects = 0;
@@ -161,13 +199,7 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
     await context.progress({ phase, objects: bucketObjects, bytes: bucketBytes, rate: elapsedMs > 0 ? Math.round((bucketObjects * 1000) / elapsedMs) : 0, elapsedMs });
   };
   async function* bucket(): AsyncGenerator<InventoryEntry> {
-    for await (const entry of listBucketObjects({
-      client,
-      bucket: connection.bucket,
-      endpoint: connection.endpoint,
-      signal: context.signal,
-      ...(input.prefix ? { prefix: input.prefix } : {}),
-    })) {
+    for await (const entry of listing.entries) {
       bucketObjects += 1;
       bucketBytes += entry.size;
       yield entry;
@@ -183,7 +215,7 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
       }
     } else if ('folderPath' in source) {
       let batch: InventoryEntry[] = [];
-      for await (const entry of listLocalFolder(source.folderPath, { signal: context.signal })) {
+      for await (const entry of listLocalFolder(source.folderPath, { signal })) {
         batch.push(entry);
         wesenditObjects += 1;
         if (batch.length >= 1024) {
@@ -200,21 +232,25 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
   }
   const tally = new DiffTally();
   const includeRows = input.includeRows ?? true;
-  let rows = 0;
+  /** Merge batches held for sending, in order; they precede every spooled row. */
+  const kept: (readonly DiffRow[])[] = [];
+  let keptRows = 0;
+  let spooledRows = 0;
   let spoolDir: string | undefined;
   let spool: WriteStream | undefined;
+  const openSpool = async (): Promise<WriteStream> => {
+    // mkdtemp creates the folder with mode 0700: other users of the machine cannot read the keys.
+    spoolDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'connect-guard-preview-'));
+    const stream = createWriteStream(join(spoolDir, 'rows.ndjson'), { flags: 'wx', mode: 0o600 });
+    // Reported where it is written or closed; unobserved otherwise.
+    stream.on('error', () => undefined);
+    return stream;
+  };
   try {
     await progress('listing', true);
-    if (includeRows) {
-      // mkdtemp creates the folder with mode 0700: other users of the machine cannot read the keys.
-      spoolDir = await mkdtemp(join(tmpdir(), 'connect-guard-preview-'));
-      spool = createWriteStream(join(spoolDir, 'rows.ndjson'), { flags: 'wx', mode: 0o600 });
-      // Reported where it is written or closed; unobserved otherwise.
-      spool.on('error', () => undefined);
-    }
-    let bucketSide: AsyncIterable<InventoryEntry> = bucket();
+    let bucketSide: AsyncIterable<InventoryEntry | readonly InventoryEntry[]>;
     if ('pending' in input.wesendit) {
-      const prefetch = new Prefetch(bucketSide[Symbol.asyncIterator](), PREFETCH_LIMIT);
+      const prefetch = new Prefetch(bucket(), options.prefetchLimit ?? PREFETCH_LIMIT);
       const ticker = setInterval(() => void progress('listing'), PROGRESS_INTERVAL_MS);
       try {
         ready = await Promise.race([input.wesendit.pending, prefetch.failed]);
@@ -222,14 +258,24 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
         clearInterval(ticker);
       }
       bucketSide = prefetch.drain();
+    } else {
+      bucketSide = bucket();
     }
     for await (const batch of diffInventoryBatches(bucketSide, wesendit())) {
+      if (signal.aborted) throw signal.reason;
       tally.addBatch(batch);
-      if (spool) {
-        let text = '';
-        for (const row of batch) text += JSON.stringify(row) + '\n';
-        await writeSpool(spool, text);
-        rows += batch.length;
+      if (includeRows) {
+        // Whole batches: a batch that crosses the limit stays in memory, the next one spools.
+        if (keptRows < memoryRowLimit) {
+          kept.push(batch);
+          keptRows += batch.length;
+        } else {
+          spool ??= await openSpool();
+          let text = '';
+          for (const row of batch) text += JSON.stringify(row) + '\n';
+          await writeSpool(spool, text);
+          spooledRows += batch.length;
+        }
       }
       await progress('listing');
     }
@@ -243,17 +289,23 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
       rate: elapsedMs > 0 ? Math.round((bucketObjects * 1000) / elapsedMs) : 0,
       elapsedMs,
       totals: tally.totals,
-      rows,
+      rows: keptRows + spooledRows,
       bucketObjects,
       wesenditObjects,
     });
-    if (spoolDir !== undefined && rows > 0) {
-      for await (const chunk of readSpool(join(spoolDir, 'rows.ndjson'), context.signal)) await context.chunk(chunk);
+    // Each batch is let go once sent, so memory shrinks while the spooled rows are read.
+    for (let batch = kept.shift(); batch !== undefined; batch = kept.shift()) {
+      if (signal.aborted) throw signal.reason;
+      await context.chunk(batch);
+    }
+    if (spoolDir !== undefined && spooledRows > 0) {
+      for await (const chunk of readSpool(join(spoolDir, 'rows.ndjson'), signal)) await context.chunk(chunk);
     }
   } finally {
-    client.destroy();
+    listing.close();
+    kept.length = 0;
     if (spool) spool.destroy();
     if (spoolDir !== undefined) await rm(spoolDir, { recursive: true, force: true });
   }
-  return { totals: tally.totals, rows, bucketObjects, wesenditObjects, elapsedMs: Date.now() - started };
+  return { totals: tally.totals, rows: keptRows + spooledRows, bucketObjects, wesenditObjects, elapsedMs: Date.now() - started };
 }
