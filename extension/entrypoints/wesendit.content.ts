@@ -15,6 +15,7 @@ import { startPreviewConnect } from '../features/connect-form/preview-connect.ts
 import { releasedHoldId, startConnectHold } from '../features/connect-hold/connect-hold.ts';
 import { startCredentialsGate } from '../features/gate-credentials.ts';
 import { collectWesenditListing } from '../features/wesendit-listing/collect-wesendit-listing.ts';
+import { packInventoryLines } from '../../shared/inventory-lines.ts';
 
 function releasedCaptureId(message: unknown): string | undefined {
   if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'gate.released') return undefined;
@@ -58,7 +59,8 @@ export default defineContentScript({
         if (!isTopFrame) return undefined;
         void collectWesenditListing(window, {
           sendBatch: async (batch) => {
-            await sendToBackground('listing.batch', { listingId, entries: batch.entries, done: batch.done, ...(batch.error ? { error: batch.error } : {}) });
+            // Packed into one string: one block for the browser to pass on, not 5,000 objects.
+            await sendToBackground('listing.batch', { listingId, lines: packInventoryLines(batch.entries), count: batch.entries.length, done: batch.done, ...(batch.error ? { error: batch.error } : {}) });
           },
         });
         return Promise.resolve({ ok: { started: true } });

@@ -136,12 +136,13 @@ describe('background router: connect forms, saving, companion, previews', () => 
     for (let i = 0; i < 100 && collects.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
     const listingId = collects[0]?.listingId ?? '';
     expect(collects[0]?.tabId).toBe(4);
-    const batch = { listingId, entries: [{ key: 'a.txt', size: 1 }], done: false };
+    const batch = { listingId, lines: '1\t\t\ta.txt', count: 1, done: false };
     expect(await send('listing.batch', batch, OTHER_TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
     expect(await send('listing.batch', batch, SUBFRAME)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
     expect(await send('listing.batch', batch, POPUP)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
     expect(await send('listing.batch', { ...batch, listingId: 'made-up' }, TAB)).toMatchObject({ error: { code: 'NOT_FOUND' } });
-    expect(await send('listing.batch', { ...batch, entries: [{ key: '', size: -1 }] }, TAB)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(await send('listing.batch', { ...batch, count: 2 }, TAB)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(await send('listing.batch', { listingId, entries: [{ key: 'a.txt', size: 1 }], done: false }, TAB)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
     expect(await send('listing.batch', batch, TAB)).toEqual({ ok: { accepted: 1 } });
     expect(await send('preview.start', { connection: { kind: 'form', formId }, wesendit: { kind: 'empty' } }, TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
     expect(await send('preview.rows', { previewId: 'x', offset: 0, limit: 5000 }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });

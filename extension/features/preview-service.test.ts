@@ -1,3 +1,4 @@
+import { countInventoryLines, packInventoryLines, unpackInventoryLines } from '../../shared/inventory-lines.ts';
 import { describe, expect, it } from 'vitest';
 import { diffInventories, type DiffRow } from '../../shared/diff/diff-inventories.ts';
 import { summarizeDiff } from '../../shared/diff/summarize-diff.ts';
@@ -211,20 +212,22 @@ describe('PreviewService', () => {
     expect(collected[0]?.tabId).toBe(42);
     expect(companion.ofType('inventory.upload')[0]?.data).toEqual({ uploadId: listingId, entries: [], done: false });
     expect(companion.ofType('diff.preview')[0]?.data).toMatchObject({ wesendit: { kind: 'upload', uploadId: listingId } });
-    await expect(service.acceptListingBatch(7, { listingId, entries: [], done: false })).rejects.toMatchObject({ code: 'FORBIDDEN_SENDER' });
-    await expect(service.acceptListingBatch(42, { listingId: 'other', entries: [], done: false })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.acceptListingBatch(7, { listingId, lines: '', count: 0, done: false })).rejects.toMatchObject({ code: 'FORBIDDEN_SENDER' });
+    await expect(service.acceptListingBatch(42, { listingId: 'other', lines: '', count: 0, done: false })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const entries = Array.from({ length: 12_000 }, (_, i) => ({ key: `f${i}`, size: i }));
-    await expect(service.acceptListingBatch(42, { listingId, entries: entries.slice(0, 2), done: false })).resolves.toEqual({ accepted: 2 });
-    await expect(service.acceptListingBatch(42, { listingId, entries: entries.slice(2), done: true })).resolves.toEqual({ accepted: 11_998 });
+    await expect(service.acceptListingBatch(42, { listingId, lines: packInventoryLines(entries.slice(0, 2)), count: 2, done: false })).resolves.toEqual({ accepted: 2 });
+    await expect(service.acceptListingBatch(42, { listingId, lines: packInventoryLines(entries.slice(2)), count: 11_998, done: true })).resolves.toEqual({ accepted: 11_998 });
     const uploads = companion.ofType('inventory.upload').map((call) => call.data);
-    expect(uploads.slice(1).map((data) => [Reflect.get(Object(data), 'entries').length, Reflect.get(Object(data), 'done')])).toEqual([
+    expect(uploads.slice(1).map((data) => [countInventoryLines(String(Reflect.get(Object(data), 'lines'))), Reflect.get(Object(data), 'done')])).toEqual([
       [2, undefined],
       [5000, undefined],
       [5000, undefined],
       [1998, true],
     ]);
+    // Passed on unchanged and in order: the companion unpacks exactly the tab's entries.
+    expect(uploads.slice(1).flatMap((data) => unpackInventoryLines(String(Reflect.get(Object(data), 'lines'))))).toEqual(entries);
     expect(service.state(state.previewId)).toMatchObject({ status: 'listing', wesenditObjects: 12_000 });
-    await expect(service.acceptListingBatch(42, { listingId, entries: [], done: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.acceptListingBatch(42, { listingId, lines: '', count: 0, done: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('a listing error from the tab fails the preview with it, without a doctor run', async () => {
@@ -232,7 +235,7 @@ describe('PreviewService', () => {
     const form = forms.add({ values: { provider: '', endpoint: 'http://127.0.0.1:9', region: '', bucket: 'demo', accessKey: 'AKFAKE', secretKey: SECRET }, origin: 'o', tabId: 3, frameId: 0 });
     const state = await service.start({ kind: 'form', formId: form.formId }, { kind: 'tab' }, undefined);
     await until(() => collected.length === 1);
-    await service.acceptListingBatch(3, { listingId: collected[0]?.listingId ?? '', entries: [], done: false, error: { code: 'WESENDIT_LISTING_FAILED', message: 'No file browser.' } });
+    await service.acceptListingBatch(3, { listingId: collected[0]?.listingId ?? '', lines: '', count: 0, done: false, error: { code: 'WESENDIT_LISTING_FAILED', message: 'No file browser.' } });
     await until(() => service.state(state.previewId).status === 'failed');
     expect(service.state(state.previewId)).toMatchObject({ error: { code: 'WESENDIT_LISTING_FAILED' } });
     expect(service.state(state.previewId).doctor).toBeUndefined();

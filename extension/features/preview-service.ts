@@ -7,9 +7,9 @@
  * The secret lives in one local variable of the run and in the companion's request; it is never
  * part of a preview's state, never stored, never logged, and dropped when the run ends.
  */
+import { sliceInventoryLines } from '../../shared/inventory-lines.ts';
 import { ConnectGuardError, toErrorData, type ConnectGuardErrorCode, type ErrorData } from '../../shared/errors.ts';
 import { formatDiffCsvHeader, formatDiffRowCsv, formatDiffRowJson, formatDiffTotalsJson } from '../../shared/diff/format-diff-report.ts';
-import type { InventoryEntry } from '../../shared/inventory.ts';
 import {
   COMPANION_PROTOCOL_VERSION,
   type BucketConnection,
@@ -46,7 +46,9 @@ export interface PreviewServiceDeps {
 
 export interface ListingBatch {
   readonly listingId: string;
-  readonly entries: readonly InventoryEntry[];
+  /** `count` entries packed one per line (shared/inventory-lines.ts), passed on as they are. */
+  readonly lines: string;
+  readonly count: number;
   readonly done: boolean;
   readonly error?: ErrorData;
 }
@@ -239,15 +241,15 @@ export class PreviewService {
       listing.done = true;
       clearTimeout(listing.idleTimer);
     }
-    const entries = batch.entries;
-    this.update(run, { wesenditObjects: run.state.wesenditObjects + entries.length });
+    this.update(run, { wesenditObjects: run.state.wesenditObjects + batch.count });
     const forward = async (): Promise<void> => {
-      const slices = Math.max(1, Math.ceil(entries.length / UPLOAD_SLICE));
-      for (let i = 0; i < slices; i++) {
-        const last = i === slices - 1;
+      const slices = [...sliceInventoryLines(batch.lines, UPLOAD_SLICE)];
+      if (slices.length === 0) slices.push({ lines: '', count: 0 });
+      for (let i = 0; i < slices.length; i++) {
+        const last = i === slices.length - 1;
         await this.deps.companion.request(
           'inventory.upload',
-          { uploadId: listing.listingId, entries: entries.slice(i * UPLOAD_SLICE, (i + 1) * UPLOAD_SLICE), ...(batch.done && last ? { done: true } : {}) },
+          { uploadId: listing.listingId, lines: slices[i]?.lines ?? '', ...(batch.done && last ? { done: true } : {}) },
           { signal: run.controller.signal, timeoutMs: 60_000 },
         );
       }
@@ -261,7 +263,7 @@ export class PreviewService {
       throw error;
     }
     if (batch.done && run.state.status === 'reading-wesendit') this.update(run, { status: 'listing' });
-    return { accepted: entries.length };
+    return { accepted: batch.count };
   }
 
   /** The tab that listed WeSendit's files is gone: a preview waiting for it fails. */

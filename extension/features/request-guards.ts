@@ -3,10 +3,10 @@
  * content script, a hostile page) can put anything in a message, so every request's data is
  * checked before the background acts on it.
  */
+import { countInventoryLines } from '../../shared/inventory-lines.ts';
 import { DIFF_CLASSES, type DiffClass } from '../../shared/diff/diff-inventories.ts';
 import { ConnectGuardError, type ErrorData } from '../../shared/errors.ts';
-import type { InventoryEntry } from '../../shared/inventory.ts';
-import { isErrorData, protocolChecks } from '../../shared/protocol/companion-protocol.ts';
+import { isErrorData } from '../../shared/protocol/companion-protocol.ts';
 import type { ConnectFormValues, PreviewConnectionSource, PreviewRowQuery, PreviewWesenditSource, RequestType } from '../../shared/protocol/extension-protocol.ts';
 import { isRequestType } from './sender-policy.ts';
 
@@ -82,47 +82,26 @@ export function readConnectFormValues(data: Readonly<Record<string, unknown>>): 
 
 /** Entries per `listing.batch` (a tab sends its listing in slices). */
 export const MAX_LISTING_BATCH = 50_000;
+/** Characters of packed lines per `listing.batch` (keys of up to 1,024 characters fit 50,000 times). */
+export const MAX_LISTING_BATCH_CHARS = 32 * 1024 * 1024;
 
-export function readListingBatch(data: Readonly<Record<string, unknown>>): { listingId: string; entries: InventoryEntry[]; done: boolean; error?: ErrorData } {
+/**
+ * A slice of the tab's listing: its packed lines are passed on as they are (the companion checks
+ * each line); here only their shape and their count.
+ */
+export function readListingBatch(data: Readonly<Record<string, unknown>>): { listingId: string; lines: string; count: number; done: boolean; error?: ErrorData } {
   const listingId = readId(data, 'listingId');
   if (typeof data.done !== 'boolean') throw new ConnectGuardError('INVALID_INPUT', '"done" must be true or false.');
-  const { entries } = data;
-  if (!Array.isArray(entries) || entries.length > MAX_LISTING_BATCH) {
-    throw new ConnectGuardError('INVALID_INPUT', `"entries" must be an array of at most ${MAX_LISTING_BATCH} entries; send a longer listing in several batches.`);
+  const { lines, count } = data;
+  if (typeof lines !== 'string' || lines.length > MAX_LISTING_BATCH_CHARS) {
+    throw new ConnectGuardError('INVALID_INPUT', `"lines" must be the packed entries, at most ${MAX_LISTING_BATCH_CHARS} characters; send a longer listing in several batches.`);
   }
-  const checked: InventoryEntry[] = [];
-  for (let i = 0; i < entries.length; i++) {
-    const entry: unknown = entries[i];
-    const problem = protocolChecks.checkInventoryEntry(entry, `entries[${i}]`);
-    if (problem || !isPlainObject(entry)) throw new ConnectGuardError('INVALID_INPUT', `The WeSendit listing has an invalid entry: ${problem ?? `entries[${i}] must be an object`}.`);
-    checked.push(inventoryEntryOf(entry));
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_LISTING_BATCH) {
+    throw new ConnectGuardError('INVALID_INPUT', `"count" must be the number of entries, at most ${MAX_LISTING_BATCH} per batch.`);
   }
+  if (countInventoryLines(lines) !== count) throw new ConnectGuardError('INVALID_INPUT', `"lines" holds ${countInventoryLines(lines)} entries, not the ${count} that "count" says.`);
   if (data.error !== undefined && !isErrorData(data.error)) throw new ConnectGuardError('INVALID_INPUT', '"error" must be { code, message } with a known code.');
-  return { listingId, entries: checked, done: data.done, ...(data.error !== undefined && isErrorData(data.error) ? { error: { code: data.error.code, message: data.error.message.slice(0, 2000) } } : {}) };
-}
-
-/** Copies a checked entry field by field, so nothing else a page put into it travels on. */
-function inventoryEntryOf(entry: Readonly<Record<string, unknown>>): InventoryEntry {
-  const key = typeof entry.key === 'string' ? entry.key : '';
-  const size = typeof entry.size === 'number' ? entry.size : 0;
-  const multipart: Record<number, string> = {};
-  let hasMultipart = false;
-  if (isPlainObject(entry.multipartEtags)) {
-    for (const [partSize, etag] of Object.entries(entry.multipartEtags)) {
-      if (typeof etag === 'string') {
-        multipart[Number(partSize)] = etag;
-        hasMultipart = true;
-      }
-    }
-  }
-  return {
-    key,
-    size,
-    ...(typeof entry.lastModified === 'string' ? { lastModified: entry.lastModified } : {}),
-    ...(typeof entry.etag === 'string' ? { etag: entry.etag } : {}),
-    ...(typeof entry.md5 === 'string' ? { md5: entry.md5 } : {}),
-    ...(hasMultipart ? { multipartEtags: multipart } : {}),
-  };
+  return { listingId, lines, count, done: data.done, ...(data.error !== undefined && isErrorData(data.error) ? { error: { code: data.error.code, message: data.error.message.slice(0, 2000) } } : {}) };
 }
 
 export function readConnectionSource(data: Readonly<Record<string, unknown>>, name: string): PreviewConnectionSource {

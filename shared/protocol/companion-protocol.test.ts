@@ -26,6 +26,7 @@ describe('parseExtensionMessage', () => {
     ['restore plan', { id: 'r', type: 'restore.plan', data: { connection }, timeoutMs: 5 }],
     ['restore apply with force', { id: 'r', type: 'restore.apply', data: { connection, folder: '/tmp/b', root: '/tmp', force: true }, timeoutMs: 5 }],
     ['upload', { id: 'u', type: 'inventory.upload', data: { uploadId: 'u1', entries: [{ key: 'x', size: 0, etag: 'abc', multipartEtags: { 8388608: 'abc-2' } }] }, timeoutMs: 5 }],
+    ['upload of packed lines', { id: 'u', type: 'inventory.upload', data: { uploadId: 'u1', lines: '3\t\t\ta.txt', done: false }, timeoutMs: 5 }],
   ];
   it.each(accepted)('accepts %s', (_name, message) => {
     const parsed = parseExtensionMessage(message);
@@ -57,6 +58,8 @@ describe('parseExtensionMessage', () => {
     ['restore with a string force', { id: '1', type: 'restore.apply', data: { connection, force: 'yes' }, timeoutMs: 1 }, '1', /data\.force/],
     ['restore plan without secret', { id: '1', type: 'restore.plan', data: { connection: { ...connection, secretAccessKey: '' } }, timeoutMs: 1 }, '1', /data\.connection\.secretAccessKey/],
     ['upload without entries', { id: '1', type: 'inventory.upload', data: { uploadId: 'u' }, timeoutMs: 1 }, '1', /data\.entries/],
+    ['upload with entries and lines', { id: '1', type: 'inventory.upload', data: { uploadId: 'u', entries: [], lines: '' }, timeoutMs: 1 }, '1', /both/],
+    ['upload with lines that are not a string', { id: '1', type: 'inventory.upload', data: { uploadId: 'u', lines: ['1\t\t\ta'] }, timeoutMs: 1 }, '1', /data\.lines/],
   ];
   it.each(refused)('refuses %s with a PROTOCOL_ERROR naming the problem', (_name, message, id, problem) => {
     const parsed = parseExtensionMessage(message);

@@ -32,8 +32,9 @@ export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
  * Raised when the message shapes change incompatibly; `ping` reports it so the extension can say
  * "update the companion". 2: open uploads (`inventory.upload` `done`) and folder sources.
  * 3: `bucket.probe`, `backup.run`, `restore.plan` and `restore.apply`.
+ * 5: `inventory.upload` takes the tab's listing as packed `lines` (shared/inventory-lines.ts).
  */
-export const COMPANION_PROTOCOL_VERSION = 4;
+export const COMPANION_PROTOCOL_VERSION = 5;
 
 /** Chromium refuses (and closes the port on) host → extension messages over 1 MB. */
 export const CHROMIUM_MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
@@ -110,7 +111,10 @@ export interface DoctorReport {
  */
 export interface InventoryUploadData {
   readonly uploadId: string;
-  readonly entries: readonly InventoryEntry[];
+  /** The entries as objects; or, for large listings, {@link lines}. Exactly one of the two. */
+  readonly entries?: readonly InventoryEntry[];
+  /** The entries packed one per line (shared/inventory-lines.ts); each line is checked by the companion. */
+  readonly lines?: string;
   /** `false`: more batches follow (the upload stays open); `true`: this is the last one. */
   readonly done?: boolean;
 }
@@ -481,6 +485,10 @@ const REQUEST_DATA_CHECKS: { readonly [T in CompanionRequestType]: (data: unknow
     if (!isRecord(data)) return 'data must be an object';
     if (!isId(data.uploadId)) return `data.uploadId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`;
     if (data.done !== undefined && typeof data.done !== 'boolean') return 'data.done must be true or false when given';
+    if (data.lines !== undefined) {
+      if (data.entries !== undefined) return 'data.entries and data.lines cannot both be given';
+      return typeof data.lines === 'string' ? undefined : 'data.lines must be a string of packed entries';
+    }
     return checkEntries(data.entries, 'data.entries');
   },
   'diff.preview': (data) => {

@@ -7,7 +7,6 @@
 import type { StorageCredentials, StorageSummary } from '../credentials.ts';
 import type { DiffClass, DiffRow } from '../diff/diff-inventories.ts';
 import type { ErrorData } from '../errors.ts';
-import type { InventoryEntry } from '../inventory.ts';
 import type { BucketConnection, DiffPreviewSummary, DoctorReport, PreviewProgress } from './companion-protocol.ts';
 
 export interface VaultStatus {
@@ -254,7 +253,8 @@ export interface ContentRequests {
   /** The connect form's current values (the user asked for a preview beside it); kept in the background's memory only. */
   'connectForm.captured': (data: { form: ConnectFormValues }) => { formId: string };
   /** The next slice of a WeSendit listing the background asked this tab for (`listing.collect`); `done` on the last one, `error` when reading failed. */
-  'listing.batch': (data: { listingId: string; entries: InventoryEntry[]; done: boolean; error?: ErrorData }) => { accepted: number };
+  /** A slice of the tab's listing: `count` entries packed as `lines` (shared/inventory-lines.ts). */
+  'listing.batch': (data: { listingId: string; lines: string; count: number; done: boolean; error?: ErrorData }) => { accepted: number };
   /** The user clicked WeSendit's connect button; the content feature holds the click and opens the hold frame with this id. */
   'connectHold.requested': (data: { form: ConnectFormValues }) => { holdId: string };
   /** May the held click go through now? (after a re-render or reload) */

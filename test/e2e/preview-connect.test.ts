@@ -9,6 +9,7 @@
  * while the bucket listing hangs; VAULT_LOCKED for a vault source; a wrong secret in the vault →
  * failed with the doctor's Secret Key check; and afterwards no secret anywhere in the profile.
  */
+import { packInventoryLines } from '../../shared/inventory-lines.ts';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -218,7 +219,8 @@ describe('preview connect through the background and the companion', () => {
             const listed = typeof progress === 'object' && progress !== null ? Number(Reflect.get(progress, 'objects')) : 0;
             if (!sealed && message.id === 'preview' && message.event === 'progress' && listed > 0) {
               sealed = true;
-              port.postMessage({ id: 'u2', type: 'inventory.upload', data: { uploadId: 'open', entries: part2, done: true }, timeoutMs: 10_000 });
+              // The rest as packed lines, the way the tab's listing travels.
+              port.postMessage({ id: 'u2', type: 'inventory.upload', data: { uploadId: 'open', lines: part2, done: true }, timeoutMs: 10_000 });
             }
             if (message.id === 'preview' && ('ok' in message || 'error' in message)) {
               port.disconnect();
@@ -232,7 +234,7 @@ describe('preview connect through the background and the companion', () => {
       COMPANION_HOST_NAME,
       connection,
       first,
-      rest,
+      packInventoryLines(rest),
     );
     const collector = new CompanionReplyCollector('diff.preview', 'preview');
     let state: ReturnType<typeof collector.accept> = { done: false };

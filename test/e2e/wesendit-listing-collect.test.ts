@@ -13,6 +13,7 @@
  *
  * Expected entries come from the fake server's own records (key, size, date, MD5 of the bytes).
  */
+import { unpackInventoryLines } from '../../shared/inventory-lines.ts';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
@@ -66,9 +67,18 @@ afterAll(async () => {
 
 interface RecordedBatch {
   listingId: string;
-  entries: InventoryEntry[];
+  lines: string;
+  count: number;
   done: boolean;
   error?: { code: string; message: string };
+}
+
+/** The entries a recorded batch carries, unpacked and checked as the companion does. */
+function entriesOf(batch: RecordedBatch | undefined): InventoryEntry[] {
+  if (!batch) return [];
+  const entries = unpackInventoryLines(batch.lines);
+  expect(entries).toHaveLength(batch.count);
+  return entries;
 }
 
 /** Sends `listing.collect` to the tab showing `pageUrl` from the extension page; resolves to the content script's reply. */
@@ -112,7 +122,7 @@ describe('WeSendit listing through the content script', () => {
     const batches = await waitForDoneBatch('e2e-listing-en');
     expect(batches).toHaveLength(1);
     expect(batches[0]?.error).toBeUndefined();
-    expect(sortByKey(batches[0]?.entries ?? [])).toEqual(expectedEntries('st-nas', { md5: true }));
+    expect(sortByKey(entriesOf(batches[0]))).toEqual(expectedEntries('st-nas', { md5: true }));
   });
 
   it('from a German sub-folder of the file browser without an MD5 column: the whole storage, from its root', async () => {
@@ -122,7 +132,7 @@ describe('WeSendit listing through the content script', () => {
     expect(await collectFromTab(page.url(), 'e2e-listing-de')).toEqual({ ok: { started: true } });
     const [batch] = await waitForDoneBatch('e2e-listing-de');
     expect(batch?.error).toBeUndefined();
-    expect(sortByKey(batch?.entries ?? [])).toEqual(expectedEntries('st-nas', { md5: false }));
+    expect(sortByKey(entriesOf(batch))).toEqual(expectedEntries('st-nas', { md5: false }));
   });
 
   it('on a page without any file browser: one done batch with the reason in plain words', async () => {
@@ -131,7 +141,7 @@ describe('WeSendit listing through the content script', () => {
     await page.waitForSelector('#create');
     expect(await collectFromTab(page.url(), 'e2e-listing-none')).toEqual({ ok: { started: true } });
     const batches = await waitForDoneBatch('e2e-listing-none');
-    expect(batches).toEqual([{ listingId: 'e2e-listing-none', entries: [], done: true, error: { code: 'WESENDIT_LISTING_FAILED', message: expect.stringContaining('No file browser') } }]);
+    expect(batches).toEqual([{ listingId: 'e2e-listing-none', lines: '', count: 0, done: true, error: { code: 'WESENDIT_LISTING_FAILED', message: expect.stringContaining('No file browser') } }]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
+import { unpackInventoryLines } from '../../../shared/inventory-lines.ts';
 import { COMPANION_PROTOCOL_VERSION, type PingResult } from '../../../shared/protocol/companion-protocol.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { diagnoseConnection } from '../s3/diagnose-connection.ts';
@@ -102,7 +103,8 @@ export function createHostHandlers(): CompanionHandlers {
         ...(allowedIps === undefined ? {} : { allowedIps }),
       }),
 
-    'inventory.upload': async ({ uploadId, entries, done }) => {
+    'inventory.upload': async ({ uploadId, entries: objects, lines, done }) => {
+      const entries = lines === undefined ? (objects ?? []) : unpackInventoryLines(lines);
       if (staged + entries.length > MAX_STAGED_ENTRIES) {
         throw new ConnectGuardError('INVALID_INPUT', `At most ${MAX_STAGED_ENTRIES} WeSendit entries can be staged at once. Export a manifest file and preview from it instead.`);
       }
@@ -148,9 +150,13 @@ export function createHostHandlers(): CompanionHandlers {
     'restore.apply': applyRestoreRequest,
   };
 }
+const BEYOND_PLAIN_ORDER = /[\uD800-\uFFFF]/;
+
 /** Sorts entries into S3 key order; a key listed twice is the sender's mistake, named. */
 function sortUnique(entries: InventoryEntry[]): InventoryEntry[] {
-  entries.sort((a, b) => compareS3Keys(a.key, b.key));
+  // Without characters at or above U+D800, JavaScript's own string order is S3's, and native.
+  if (entries.every((entry) => !BEYOND_PLAIN_ORDER.test(entry.key))) entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  else entries.sort((a, b) => compareS3Keys(a.key, b.key));
   for (let i = 1; i < entries.length; i++) {
     if (entries[i - 1]?.key === entries[i]?.key) {
       throw new ConnectGuardError('INVALID_INPUT', `The WeSendit listing names ${JSON.stringify(entries[i]?.key)} twice. Each key may appear once; reload the file browser and try again.`);
