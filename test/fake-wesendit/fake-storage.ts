@@ -85,9 +85,15 @@ export class FakeStorage {
   private files = new Map<string, StoredFile>();
   private index: Map<string, { folders: Set<string>; files: StoredFile[] }> | undefined;
   private bucket: string | undefined;
+  private changes = 0;
 
   constructor(readonly spec: FakeStorageSpec) {
     this.bucket = spec.connectedBucket;
+  }
+
+  /** Counts changes to the files: pages rendered at one version stay valid until the next. */
+  get version(): number {
+    return this.changes;
   }
 
   /** The bucket this storage is connected to, if any. */
@@ -109,6 +115,7 @@ export class FakeStorage {
     }
     this.files = files;
     this.index = undefined;
+    this.changes += 1;
   }
 
   /** Adds or replaces one file (the connect sync brings bucket-only files in this way). */
@@ -116,6 +123,7 @@ export class FakeStorage {
     checkKey(spec.key);
     this.files.set(spec.key, toStored(spec));
     this.index = undefined;
+    this.changes += 1;
   }
 
   /** Every file with its MD5, sorted by key. */

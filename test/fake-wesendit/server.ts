@@ -78,6 +78,8 @@ type Route = (request: IncomingMessage, url: URL, response: ServerResponse) => P
 const CLIENT_SCRIPT = new URL('./pages/storages-client.js', import.meta.url);
 const CONNECT_SCRIPT = new URL('./pages/connect-client.js', import.meta.url);
 const MAX_BODY_BYTES = 64 * 1024;
+/** File-browser pages kept rendered (≈ 230 KB each at 1,000 rows). */
+const MAX_CACHED_PAGES = 400;
 
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -136,6 +138,7 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
   let conflictPolicy: ConflictPolicy = options.conflictPolicy ?? 'wesendit-wins';
   const html = (response: ServerResponse, status: number, body: string): void =>
     send(response, status, 'text/html; charset=utf-8', body, { 'Cache-Control': 'no-cache' });
+  const filesPages = new Map<string, { status: number; html: string }>();
   const getStorage = (id: string | null): FakeStorage => {
     const storage = storages.get(id ?? '');
     if (!storage) throw new Error(`No storage "${id ?? ''}". Known: ${[...storages.keys()].join(', ')}.`);
@@ -166,14 +169,23 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
     }],
     ['GET /storage/files', (_request, url, response) => {
       const path = url.searchParams.get('path') ?? '';
-      const page = renderFilesPage({
-        lang: parseLang(url.searchParams.get('lang')),
-        storage: getStorage(url.searchParams.get('storage')),
-        variant: parseFilesVariant(url.searchParams.get('variant')),
-        path: path === '/' ? '' : path,
-        page: url.searchParams.get('page'),
-        perPage: url.searchParams.get('perPage'),
-      });
+      const storage = getStorage(url.searchParams.get('storage'));
+      // A page of unchanged files is the same bytes: rendered once per version of the storage, so
+      // this server's own work stays small next to the browser's on a machine the test shares.
+      const cacheKey = `${storage.spec.id} ${storage.version} ${url.search}`;
+      let page = filesPages.get(cacheKey);
+      if (!page) {
+        page = renderFilesPage({
+          lang: parseLang(url.searchParams.get('lang')),
+          storage,
+          variant: parseFilesVariant(url.searchParams.get('variant')),
+          path: path === '/' ? '' : path,
+          page: url.searchParams.get('page'),
+          perPage: url.searchParams.get('perPage'),
+        });
+        if (filesPages.size >= MAX_CACHED_PAGES) filesPages.clear();
+        filesPages.set(cacheKey, page);
+      }
       html(response, page.status, page.html);
     }],
     ['GET /storage/connect', (_request, url, response) => {
