@@ -41,7 +41,9 @@ function readTag(html: string, lt: number): Tag {
   if (!nameMatch) throw new Unread();
   const name = nameMatch[0].toLowerCase();
   let index = TAG_NAME.lastIndex;
-  if (!/[\t\n\f\r />]/.test(html[index] ?? '')) throw new Unread();
+  const after = html.charCodeAt(index);
+  if (after === 0x3e /* > */) return { name, attributes: [], selfClosing: false, end: index + 1 };
+  if (!(after === 0x20 || after === 0x2f || (after >= 0x09 && after <= 0x0d && after !== 0x0b))) throw new Unread();
   const attributes: string[] = [];
   for (;;) {
     TAG_END.lastIndex = index;
@@ -287,15 +289,23 @@ function readTableRows(html: string, start: number, end: number): QuickRow[] {
   }
 }
 
+const TABLE_START = /<table[\t\n\f\r />]/gi;
+const TABLE_END = /<\/table>/gi;
+
+/** Index of the first match of `tag` at or after `from`, or -1. */
+function findTag(html: string, tag: RegExp, from: number): number {
+  tag.lastIndex = from;
+  return tag.exec(html)?.index ?? -1;
+}
+
 /** The page read quickly, or `undefined` when its markup needs DOMParser. */
 export function quickReadFileBrowserPage(source: string, pageUrl: string): FileBrowserPage | undefined {
   try {
     if (source.includes('\0')) return undefined;
     const html = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
-    const lower = html.toLowerCase();
-    const start = lower.indexOf('<table');
-    if (start === -1 || lower.indexOf('<table', start + 1) !== -1) return undefined;
-    const end = lower.indexOf('</table>', start);
+    const start = findTag(html, TABLE_START, 0);
+    if (start === -1 || findTag(html, TABLE_START, start + 1) !== -1) return undefined;
+    const end = findTag(html, TABLE_END, start);
     if (end === -1) return undefined;
     const opening = readTag(html, start);
     if (opening.name !== 'table' || attributeOf(opening.attributes, 'role') !== null || attributeOf(opening.attributes, 'aria-hidden') !== null) return undefined;
