@@ -40,7 +40,7 @@ export async function collectWesenditListing(win: Window, deps: CollectListingDe
   return readWesenditListing(startUrl, {
     fetchHtml: (url, signal) => fetchSameOriginHtml(win, url, signal),
     parseHtml: (html) => parser.parseFromString(html, 'text/html'),
-    quickReadPage: quickReadFileBrowserPage,
+    quickReadPage: (html, url) => quickReadFileBrowserPage(html, url, (rest) => parser.parseFromString(rest, 'text/html')),
     sendBatch: deps.sendBatch,
   });
 }

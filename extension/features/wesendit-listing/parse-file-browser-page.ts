@@ -2,10 +2,10 @@
  * Reads one page of WeSendit's file browser by meaning: the table (or ARIA grid) whose header
  * names a Name and a Size or Modified column, its file and folder rows, the "Next" link and the
  * pager's range. Exact bytes and dates come from attributes when the page has them (`data-bytes`,
- * a title "1,234,567 bytes", `<time datetime>`), else from the shown text. Reads a parsed page
- * (a DOMParser Document, or the same tree built by readHtmlPageTree) and never the live page.
+ * a title "1,234,567 bytes", `<time datetime>`), else from the shown text. Reads a parsed
+ * Document (DOMParser) and never touches the live page; quickReadFileBrowserPage reads the rows
+ * of most pages from their HTML through the same `readRows`.
  */
-import type { PageDocument, PageElement, PageNode } from './page-tree.ts';
 import { isNextText, matchColumn, parseDate, parseMd5, parseRange, parseSize, type ListingColumn, type NumberStyle } from './listing-parsers.ts';
 
 export interface FileRow {
@@ -37,14 +37,14 @@ const HEADER_CELL_SELECTOR = 'th, [role="columnheader"]';
 const FOLDER_WORDS = /^(folder|directory|dir|ordner|verzeichnis)$/i;
 const ICON_SELECTOR = '[role="img"], [aria-hidden="true"], svg, img, i';
 
-export function numberStyleOf(doc: PageDocument): NumberStyle {
+export function numberStyleOf(doc: Document): NumberStyle {
   return (doc.documentElement.getAttribute('lang') ?? '').toLowerCase().startsWith('de') ? 'de' : 'en';
 }
 
 const CELL_SELECTOR = 'td, th, [role="cell"], [role="gridcell"], [role="rowheader"], [role="columnheader"]';
 
-function cellsOf(row: PageElement): PageElement[] {
-  const cells: PageElement[] = [];
+function cellsOf(row: Element): Element[] {
+  const cells: Element[] = [];
   // td/th are checked by tag first: matching the selector for each of 1,000 rows' cells adds up.
   for (let cell = row.firstElementChild; cell; cell = cell.nextElementSibling) {
     const tag = cell.localName;
@@ -55,7 +55,7 @@ function cellsOf(row: PageElement): PageElement[] {
 
 interface FileTable {
   readonly columns: ReadonlyMap<ListingColumn, number>;
-  readonly rows: readonly PageElement[];
+  readonly rows: readonly Element[];
 }
 
 /** The columns a header row's cell texts name, when they make a file table (Name and Size or Modified). */
@@ -69,7 +69,7 @@ export function columnsOf(headerTexts: readonly string[]): Map<ListingColumn, nu
 }
 
 /** The file table of a page: header cells name at least Name and Size or Modified. */
-export function findFileTable(doc: PageDocument | PageElement): FileTable | undefined {
+export function findFileTable(doc: Document | Element): FileTable | undefined {
   for (const table of doc.querySelectorAll(TABLE_SELECTOR)) {
     const allRows = [...table.querySelectorAll('tr, [role="row"]')].filter((row) => row.closest(TABLE_SELECTOR) === table);
     const headerRow = allRows.find((row) => row.querySelector(HEADER_CELL_SELECTOR) && !row.querySelector('td, [role="cell"], [role="gridcell"]'));
@@ -82,7 +82,7 @@ export function findFileTable(doc: PageDocument | PageElement): FileTable | unde
 }
 
 /** A cell's visible words without icons ("📁 photos" → "photos"). */
-function nameText(cell: PageElement): string {
+function nameText(cell: Element): string {
   // A cell of plain text (no icon, no link) is read without walking it.
   if (cell.firstElementChild === null) {
     return cell.closest(ICON_SELECTOR) ? '' : normalizeName(cell.textContent ?? '');
@@ -93,7 +93,7 @@ function nameText(cell: PageElement): string {
 }
 
 /** The text under `element`, leaving out icons (the element itself is not one). */
-function visibleText(element: PageElement): string {
+function visibleText(element: Element): string {
   let text = '';
   for (const child of element.childNodes) {
     if (child.nodeType === 3) text += child.textContent ?? '';
@@ -102,7 +102,7 @@ function visibleText(element: PageElement): string {
   return text;
 }
 
-function isElement(node: PageNode): node is PageElement {
+function isElement(node: Node): node is Element {
   return node.nodeType === 1;
 }
 
@@ -135,7 +135,7 @@ export interface RowView {
   text(): string;
 }
 
-function domCell(cell: PageElement): CellView {
+function domCell(cell: Element): CellView {
   return {
     text: () => cell.textContent ?? '',
     name: () => nameText(cell),
@@ -149,7 +149,7 @@ function domCell(cell: PageElement): CellView {
   };
 }
 
-function domRow(row: PageElement): RowView {
+function domRow(row: Element): RowView {
   return {
     cells: cellsOf(row).map(domCell),
     ownAttribute: (name) => row.getAttribute(name),
@@ -254,14 +254,14 @@ export function readRows(rows: Iterable<RowView>, columns: ReadonlyMap<ListingCo
   return { files, folders, unreadable };
 }
 
-function findNextLink(doc: PageDocument): PageElement | undefined {
+function findNextLink(doc: Document): Element | undefined {
   const byRel = doc.querySelector('a[rel~="next"][href]');
   if (byRel) return byRel;
   return [...doc.querySelectorAll('a[href]')].find((link) => isNextText(link.getAttribute('aria-label') ?? link.textContent ?? ''));
 }
 
 /** The pager of a page: its "Next" link and range. */
-export function readPager(doc: PageDocument, pageUrl: string, style: NumberStyle): Pick<FileBrowserPage, 'nextUrl' | 'range'> & { readonly next?: PageElement; readonly pager?: PageElement } {
+export function readPager(doc: Document, pageUrl: string, style: NumberStyle): Pick<FileBrowserPage, 'nextUrl' | 'range'> & { readonly next?: Element; readonly pager?: Element } {
   const next = findNextLink(doc);
   const nextHref = next?.getAttribute('href');
   const pager = next?.closest('nav, [role="navigation"]') ?? next?.parentElement ?? undefined;
@@ -275,7 +275,7 @@ export function readPager(doc: PageDocument, pageUrl: string, style: NumberStyle
 }
 
 /** The page's files, folders and pager, or `undefined` when it shows no file table. */
-export function parseFileBrowserPage(doc: PageDocument, pageUrl: string): FileBrowserPage | undefined {
+export function parseFileBrowserPage(doc: Document, pageUrl: string): FileBrowserPage | undefined {
   const table = findFileTable(doc);
   if (!table) return undefined;
   const style = numberStyleOf(doc);
@@ -285,6 +285,6 @@ export function parseFileBrowserPage(doc: PageDocument, pageUrl: string): FileBr
 }
 
 /** The range text of a last page (no Next link): a pager landmark's text. */
-function findRangeText(doc: PageDocument): string {
+function findRangeText(doc: Document): string {
   return [...doc.querySelectorAll('nav, [role="navigation"]')].map((nav) => nav.textContent ?? '').join(' ');
 }

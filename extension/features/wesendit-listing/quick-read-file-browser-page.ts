@@ -3,15 +3,73 @@
  * DOM reading, for the markup such pages are made of: one table of explicitly closed rows and
  * cells holding text, links, `<time>`, `<code>`, icons (inline SVG too) and other phrasing
  * elements, well nested. The rows go through the same `readRows` as the DOM reading, and the rest
- * of the page (header, pager) through readHtmlPageTree and the same `readPager`. Anything else —
+ * of the page (header, pager: a few KB) through DOMParser and the same `readPager`. Anything else —
  * another table or grid, comments or scripts in the table, an implied end tag, a reference it
  * cannot decode, a "Next" link inside the table — returns `undefined`, and the page is read with
  * DOMParser.
  */
 import type { ListingColumn } from './listing-parsers.ts';
-import { decodeReferences, readHtmlPageTree, SVG_BREAKOUT, Unread } from './read-html-page-tree.ts';
 import { columnsOf, isFolderWord, normalizeName, numberStyleOf, readPager, readRows, TABLE_SELECTOR, type CellView, type FileBrowserPage, type RowView } from './parse-file-browser-page.ts';
 import { isNextText } from './listing-parsers.ts';
+
+/** HTML start tags that end SVG content (the parser leaves foreign content for them). */
+const SVG_BREAKOUT = new Set([
+  'b', 'big', 'blockquote', 'body', 'br', 'center', 'code', 'dd', 'div', 'dl', 'dt', 'em', 'embed', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'head', 'hr', 'i', 'img', 'li', 'listing', 'menu', 'meta', 'nobr', 'ol', 'p', 'pre', 'ruby', 's', 'small', 'span', 'strong', 'strike',
+  'sub', 'sup', 'table', 'tt', 'u', 'ul', 'var', 'font', 'a', 'foreignobject', 'annotation-xml',
+]);
+const NAMED_REFERENCES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+/** The page needs the full HTML parsing rules. */
+class Unread extends Error {}
+
+const NUMERIC_REFERENCE = /#(?:([0-9]+)|[xX]([0-9a-fA-F]+))(;?)/y;
+const NAMED_REFERENCE = /([a-zA-Z][a-zA-Z0-9]*)(;?)/y;
+
+/** Decodes character references as the parser does, or throws {@link Unread} where it cannot be sure. */
+function decodeReferences(text: string, inAttribute: boolean): string {
+  let at = text.indexOf('&');
+  if (at === -1) return text;
+  let out = '';
+  let last = 0;
+  while (at !== -1) {
+    out += text.slice(last, at);
+    last = at + 1;
+    NUMERIC_REFERENCE.lastIndex = at + 1;
+    const numeric = NUMERIC_REFERENCE.exec(text);
+    if (numeric) {
+      const [whole, decimal, hex, semicolon] = numeric;
+      // Without ";", or NUL, a surrogate, beyond Unicode, CR or the C1 range the standard remaps: DOMParser reads it.
+      if (semicolon !== ';' || (decimal ?? hex ?? '').length > 7) throw new Unread();
+      const code = decimal !== undefined ? Number(decimal) : Number.parseInt(hex ?? '', 16);
+      if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) || (code >= 0x80 && code <= 0x9f) || code === 0x0d) throw new Unread();
+      out += String.fromCodePoint(code);
+      last = at + 1 + whole.length;
+    } else {
+      NAMED_REFERENCE.lastIndex = at + 1;
+      const named = NAMED_REFERENCE.exec(text);
+      if (named) {
+        const [whole, name = '', semicolon] = named;
+        const value = semicolon === ';' ? NAMED_REFERENCES[name] : undefined;
+        if (value !== undefined) {
+          out += value;
+          last = at + 1 + whole.length;
+        } else if (inAttribute && semicolon === '' && text[at + 1 + whole.length] === '=') {
+          // "&page=2" in an attribute stays as written.
+          out += '&';
+        } else {
+          // Any other name may be one of the standard's 2,000 references, some valid without ";".
+          throw new Unread();
+        }
+      } else {
+        // "&" before anything but a name or "#digits": a plain ampersand.
+        out += '&';
+      }
+    }
+    at = text.indexOf('&', last);
+  }
+  return out + text.slice(last);
+}
 
 /** Elements a cell may hold for this reader (besides SVG content). */
 const PHRASING = new Set([
@@ -298,8 +356,8 @@ function findTag(html: string, tag: RegExp, from: number): number {
   return tag.exec(html)?.index ?? -1;
 }
 
-/** The page read quickly, or `undefined` when its markup needs DOMParser. */
-export function quickReadFileBrowserPage(source: string, pageUrl: string): FileBrowserPage | undefined {
+/** The page read quickly, or `undefined` when its markup needs DOMParser; `parseHtml` reads the page around the table. */
+export function quickReadFileBrowserPage(source: string, pageUrl: string, parseHtml: (html: string) => Document): FileBrowserPage | undefined {
   try {
     if (source.includes('\0')) return undefined;
     const html = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
@@ -311,8 +369,7 @@ export function quickReadFileBrowserPage(source: string, pageUrl: string): FileB
     if (opening.name !== 'table' || attributeOf(opening.attributes, 'role') !== null || attributeOf(opening.attributes, 'aria-hidden') !== null) return undefined;
     const rows = readTableRows(html, opening.end, end);
     // The rest of the page, with an empty table where the file table was.
-    const rest = readHtmlPageTree(`${html.slice(0, start)}<table></table>${html.slice(end + '</table>'.length)}`);
-    if (!rest) return undefined;
+    const rest = parseHtml(`${html.slice(0, start)}<table></table>${html.slice(end + '</table>'.length)}`);
     // Another table or grid, or a pager around the table, is read by DOMParser.
     const tables = [...rest.querySelectorAll(TABLE_SELECTOR)];
     if (tables.length !== 1 || tables[0]?.closest('[role="img"], [aria-hidden="true"], svg, img, i')) return undefined;

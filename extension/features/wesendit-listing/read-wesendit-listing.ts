@@ -14,7 +14,6 @@
  */
 import { ConnectGuardError, toErrorData, type ErrorData } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import type { PageDocument } from './page-tree.ts';
 import { parseFileBrowserPage, type FileBrowserPage } from './parse-file-browser-page.ts';
 
 export interface ListingBatch {
@@ -27,7 +26,7 @@ export interface ReadListingDeps {
   /** The page's HTML (same origin, with the user's cookies); throws on an HTTP error. */
   fetchHtml(url: string, signal: AbortSignal): Promise<string>;
   /** The full HTML parser (DOMParser): reads any page. */
-  parseHtml(html: string): PageDocument;
+  parseHtml(html: string): Document;
   /** A quicker reading of a page whose markup it reads exactly, else `undefined` (see quickReadFileBrowserPage). */
   readonly quickReadPage?: (html: string, url: string) => FileBrowserPage | undefined;
   /** Delivers a batch; a throw (the listing was cancelled) stops reading. */
