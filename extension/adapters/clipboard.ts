@@ -6,7 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import { ConnectGuardError } from '../../shared/errors.ts';
-import type { ClipboardPort } from '../features/clipboard-clear.ts';
+import type { ClipboardPort } from '../background/vault/clipboard-clear.ts';
 
 /** Messages between the background and extension/entrypoints/offscreen. */
 export const OFFSCREEN_TARGET = 'connect-guard-offscreen';

@@ -1,5 +1,5 @@
 import { defineBackground } from 'wxt/utils/define-background';
-import { startVaultBackground } from '../features/vault-background.ts';
+import { startVaultBackground } from '../background/start-background.ts';
 
 export default defineBackground({
   type: 'module',

@@ -11,10 +11,10 @@
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { sendToBackground } from '../adapters/messaging.ts';
-import { startPreviewConnect } from '../features/connect-form/preview-connect.ts';
-import { releasedHoldId, startConnectHold } from '../features/connect-hold/connect-hold.ts';
-import { startCredentialsGate } from '../features/gate-credentials.ts';
-import { collectWesenditListing } from '../features/wesendit-listing/collect-wesendit-listing.ts';
+import { startPreviewConnect } from '../content/connect-form/preview-connect.ts';
+import { releasedHoldId, startConnectHold } from '../content/connect-hold/connect-hold.ts';
+import { startCredentialsGate } from '../content/gate/gate-credentials.ts';
+import { collectWesenditListing } from '../content/listing/collect-wesendit-listing.ts';
 import { packInventoryLines } from '../../shared/inventory-lines.ts';
 
 function releasedCaptureId(message: unknown): string | undefined {

@@ -2,7 +2,7 @@
  * Drives the popup's "Preview connect" panel as a user does: open the popup, choose "Type it in"
  * for the bucket connection and "Manifest file" for the WeSendit side, type the values. The
  * click on "Preview connect" itself is left to the caller, which times it from inside the page.
- * Knows the panel's markup (extension/components/preview-connection.tsx, preview-wesendit.tsx).
+ * Knows the panel's markup (extension/ui/preview/preview-connection.tsx, preview-wesendit.tsx).
  */
 import type { Browser, Frame, Page } from 'puppeteer-core';
 import type { BucketConnection } from '../../shared/protocol/companion-protocol.ts';

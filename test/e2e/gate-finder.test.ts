@@ -20,7 +20,7 @@ let finderSource: string;
 
 beforeAll(async () => {
   const result = await build({
-    entryPoints: [resolve(import.meta.dirname, '../../extension/features/find-credentials-dialog.ts')],
+    entryPoints: [resolve(import.meta.dirname, '../../extension/content/gate/find-credentials-dialog.ts')],
     bundle: true,
     format: 'iife',
     globalName: 'ConnectGuardFinder',

@@ -151,7 +151,7 @@ describe('WeSendit listing at 100k files', () => {
     ui.setStorageFiles('st-office', bigStorage(count));
     const expected = expectedEntries('st-office', { md5: true });
     const bundle = await build({
-      entryPoints: [new URL('../../extension/features/wesendit-listing/collect-wesendit-listing.ts', import.meta.url).pathname],
+      entryPoints: [new URL('../../extension/content/listing/collect-wesendit-listing.ts', import.meta.url).pathname],
       bundle: true,
       format: 'iife',
       globalName: 'ConnectGuardListing',

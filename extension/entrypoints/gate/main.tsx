@@ -3,8 +3,8 @@
  * extension-origin page, so the passphrase typed here is out of the WeSendit page's reach.
  */
 import { render } from 'preact';
-import { GatePrompt } from './gate-prompt.tsx';
-import '../../components/ui.css';
+import { GatePrompt } from '../../ui/gate/gate-prompt.tsx';
+import '../../ui/components/ui.css';
 
 const root = document.getElementById('app');
 if (root) render(<GatePrompt captureId={decodeURIComponent(location.hash.slice(1))} />, root);

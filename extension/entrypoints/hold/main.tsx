@@ -4,9 +4,9 @@
  */
 import { render } from 'preact';
 import { sendToBackground } from '../../adapters/messaging.ts';
-import { ErrorMessage } from '../../components/error-message.tsx';
-import { HoldFrame, holdIdFromHash } from './hold-frame.tsx';
-import '../../components/ui.css';
+import { ErrorMessage } from '../../ui/components/error-message.tsx';
+import { HoldFrame, holdIdFromHash } from '../../ui/hold/hold-frame.tsx';
+import '../../ui/components/ui.css';
 
 const root = document.getElementById('app');
 if (root) {

@@ -1,8 +1,8 @@
 /** The toolbar popup: unlock or lock the vault, saved storages, export/import, settings, "Preview connect". */
 import { render } from 'preact';
-import { PopupApp } from './popup-app.tsx';
-import { findWesenditTabId } from './find-wesendit-tab.ts';
-import '../../components/ui.css';
+import { PopupApp } from '../../ui/popup/popup-app.tsx';
+import { findWesenditTabId } from '../../adapters/find-wesendit-tab.ts';
+import '../../ui/components/ui.css';
 
 const root = document.getElementById('app');
 if (root) {

@@ -5,11 +5,11 @@
  */
 import { render } from 'preact';
 import { sendToBackground } from '../../adapters/messaging.ts';
-import { previewHashParams } from '../../components/preview-hash.ts';
-import { PreviewPanel } from '../../components/preview-panel.tsx';
-import type { WesenditTab } from '../../components/preview-wesendit.tsx';
-import { findWesenditTabId } from '../popup/find-wesendit-tab.ts';
-import '../../components/ui.css';
+import { previewHashParams } from '../../ui/preview/preview-hash.ts';
+import { PreviewPanel } from '../../ui/preview/preview-panel.tsx';
+import type { WesenditTab } from '../../ui/preview/preview-wesendit.tsx';
+import { findWesenditTabId } from '../../adapters/find-wesendit-tab.ts';
+import '../../ui/components/ui.css';
 
 const root = document.getElementById('app');
 if (root) {

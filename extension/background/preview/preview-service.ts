@@ -1,0 +1,417 @@
+/**
+ * Runs a pre-connect preview in the background: the bucket connection is resolved in memory,
+ * the WeSendit side comes from a tab's file browser (streamed in as `listing.batch` requests and
+ * forwarded to the companion while it already lists the bucket), a manifest, a local folder or
+ * nothing; the companion's rows land in a compact in-memory store the popup pages through.
+ *
+ * The secret lives in one local variable of the run and in the companion's request; it is never
+ * part of a preview's state, never stored, never logged, and dropped when the run ends.
+ */
+import { sliceInventoryLines } from '../../../shared/inventory-lines.ts';
+import { ConnectGuardError, toErrorData, type ConnectGuardErrorCode, type ErrorData } from '../../../shared/errors.ts';
+import { formatDiffCsvHeader, formatDiffRowCsv, formatDiffRowJson, formatDiffTotalsJson } from '../../../shared/diff/format-diff-report.ts';
+import {
+  COMPANION_PROTOCOL_VERSION,
+  type BucketConnection,
+  type CompanionRequestData,
+  type CompanionRequestType,
+  type CompanionResult,
+  type DiffPreviewSummary,
+  type DoctorReport,
+  type PreviewProgress,
+  type WesenditSource,
+} from '../../../shared/protocol/companion-protocol.ts';
+import type { ConnectAdvice, PreviewConnectionSource, PreviewRowPage, PreviewRowQuery, PreviewState, PreviewWesenditSource } from '../../../shared/protocol/extension-protocol.ts';
+import type { CompanionRequestOptions } from '../../adapters/companion-port.ts';
+import type { ResolvedConnection } from './resolve-connection-source.ts';
+import { PreviewRowStore } from './preview-rows.ts';
+
+/** What the service needs from the companion port. */
+export interface CompanionClient {
+  request<T extends CompanionRequestType>(type: T, data: CompanionRequestData<T>, options?: CompanionRequestOptions<T>): Promise<CompanionResult<T>>;
+}
+
+export interface PreviewServiceDeps {
+  readonly companion: CompanionClient;
+  resolve(source: PreviewConnectionSource): Promise<ResolvedConnection>;
+  /** Sends `listing.collect` to the tab's top frame; resolves with its answer. */
+  collectListing(tabId: number, listingId: string): Promise<{ started: boolean }>;
+  readonly now?: () => number;
+  readonly newId?: () => string;
+  /** The companion's limit for one preview (default 6 hours: a million-object bucket over a slow link). */
+  readonly previewTimeoutMs?: number;
+  /** A tab that sends nothing for this long has stopped listing (default 2 minutes). */
+  readonly listingIdleMs?: number;
+}
+
+export interface ListingBatch {
+  readonly listingId: string;
+  /** `count` entries packed one per line (shared/inventory-lines.ts), passed on as they are. */
+  readonly lines: string;
+  readonly count: number;
+  readonly done: boolean;
+  readonly error?: ErrorData;
+}
+
+/** Entries forwarded to the companion per `inventory.upload` (≈ 1–2 MB per frame). */
+export const UPLOAD_SLICE = 5000;
+/** Aimed size of one part of an exported report: a few MB, far below a message's 64 MiB limit. */
+export const EXPORT_PART_BYTES = 4 * 1024 * 1024;
+/** Rows per part, chosen once per preview from its keys' length: a CSV or NDJSON row is about two keys plus ~400 bytes. */
+export function exportRowsPerPart(averageKeyLength: number): number {
+  return Math.max(500, Math.min(50_000, Math.floor(EXPORT_PART_BYTES / (2 * averageKeyLength + 400))));
+}
+
+/** Failures of the bucket connection itself, which the doctor can explain in plain words. */
+const CONNECTION_FAILURES: ReadonlySet<ConnectGuardErrorCode> = new Set<ConnectGuardErrorCode>([
+  'WRONG_ACCESS_KEY',
+  'WRONG_SECRET_KEY',
+  'NO_SUCH_BUCKET',
+  'IP_NOT_ALLOWED',
+  'ACCESS_DENIED',
+  'ENDPOINT_UNREACHABLE',
+  'TLS_ERROR',
+  'CLOCK_SKEW',
+  'INVALID_ENDPOINT',
+  'INVALID_BUCKET_NAME',
+  'TIMEOUT',
+  'INTERNAL',
+]);
+
+interface Listing {
+  readonly listingId: string;
+  readonly tabId: number;
+  /** Forwarding of batches to the companion, one after another, so the seal comes last. */
+  queue: Promise<void>;
+  done: boolean;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface Run {
+  state: PreviewState;
+  readonly store: PreviewRowStore;
+  readonly controller: AbortController;
+  listing: Listing | undefined;
+  /** Where the preview failed on the WeSendit side (not the bucket's): no doctor for that. */
+  wesenditError: ErrorData | undefined;
+  /** Bucket objects listed by an earlier preview of the same bucket, for the ETA. */
+  readonly expectedObjects: number | undefined;
+  readonly bucketKey: string;
+}
+
+function adviceFor(summary: DiffPreviewSummary): ConnectAdvice {
+  return summary.bucketObjects === 0 ? 'fresh-start' : 'integrate';
+}
+
+function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'bucket';
+}
+
+export class PreviewService {
+  private current: Run | undefined;
+  private readonly knownSizes = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: PreviewServiceDeps) {
+    this.now = deps.now ?? Date.now;
+    this.newId = deps.newId ?? (() => crypto.randomUUID());
+  }
+
+  /**
+   * Starts a preview and returns its first state; the work goes on in the background. Throws
+   * (VAULT_LOCKED, NOT_FOUND, MISSING_CREDENTIALS …) when the connection cannot be resolved, so
+   * the popup can ask for what is missing. A running preview is cancelled: one at a time.
+   */
+  async start(connectionSource: PreviewConnectionSource, wesenditSource: PreviewWesenditSource, prefix: string | undefined): Promise<PreviewState> {
+    const resolved = await this.deps.resolve(connectionSource);
+    let connection: BucketConnection | undefined = resolved.connection;
+    let tabId: number | undefined;
+    if (wesenditSource.kind === 'tab') {
+      tabId = wesenditSource.tabId ?? resolved.formTabId;
+      if (tabId === undefined) {
+        throw new ConnectGuardError('INVALID_INPUT', 'Which tab shows the WeSendit storage? Open its file browser and start the preview from there, or pick a manifest file.');
+      }
+    }
+    if (this.current && !this.isFinished(this.current.state)) this.cancel(this.current.state.previewId);
+    const previewId = this.newId();
+    const bucketKey = `${connection.endpoint}\n${connection.bucket}\n${prefix ?? ''}`;
+    const run: Run = {
+      state: {
+        previewId,
+        status: tabId === undefined ? 'listing' : 'reading-wesendit',
+        startedAt: new Date(this.now()).toISOString(),
+        bucket: { endpoint: connection.endpoint, bucket: connection.bucket, accessKeyId: connection.accessKeyId },
+        wesenditObjects: 0,
+      },
+      store: new PreviewRowStore(),
+      controller: new AbortController(),
+      listing: undefined,
+      wesenditError: undefined,
+      expectedObjects: this.knownSizes.get(bucketKey),
+      bucketKey,
+    };
+    this.current = run;
+    const first = run.state;
+    const take = (): BucketConnection => {
+      // The run reads the connection once per companion request; nothing else keeps it.
+      if (connection === undefined) throw new ConnectGuardError('CANCELLED', 'The preview ended.');
+      return connection;
+    };
+    void this.execute(run, take, resolved.allowedIps, wesenditSource, tabId, prefix).finally(() => {
+      connection = undefined;
+    });
+    return first;
+  }
+
+  state(previewId: string): PreviewState {
+    return this.get(previewId).state;
+  }
+
+  latest(): PreviewState | null {
+    return this.current?.state ?? null;
+  }
+
+  cancel(previewId: string): PreviewState {
+    const run = this.get(previewId);
+    if (!this.isFinished(run.state)) {
+      this.update(run, { status: 'cancelled' });
+      this.endListing(run);
+      run.controller.abort(new ConnectGuardError('CANCELLED', 'Cancelled.'));
+    }
+    return run.state;
+  }
+
+  rows(query: PreviewRowQuery): PreviewRowPage {
+    const run = this.get(query.previewId);
+    return run.store.query(
+      { ...(query.classes ? { classes: query.classes } : {}), ...(query.search !== undefined ? { search: query.search } : {}), ...(query.atRisk ? { atRisk: query.atRisk } : {}) },
+      query.offset,
+      query.limit,
+    );
+  }
+
+  /** One part of the report; part 0 of a CSV starts with the header, the last NDJSON part ends with the totals. */
+  exportPart(previewId: string, format: 'csv' | 'ndjson', part: number): { fileName: string; mimeType: string; parts: number; text: string } {
+    const run = this.get(previewId);
+    const { summary } = run.state;
+    if (run.state.status !== 'done' || summary === undefined) {
+      throw new ConnectGuardError('INVALID_INPUT', 'The preview has not finished yet. Export the report when it shows its summary.');
+    }
+    const total = run.store.length;
+    const perPart = exportRowsPerPart(run.store.averageKeyLength);
+    const parts = Math.max(1, Math.ceil(total / perPart));
+    if (!Number.isSafeInteger(part) || part < 0 || part >= parts) throw new ConnectGuardError('INVALID_INPUT', `The report has parts 0 to ${parts - 1}.`);
+    const from = part * perPart;
+    const to = Math.min(total, from + perPart);
+    const lines: string[] = [];
+    if (format === 'csv') {
+      if (part === 0) lines.push(formatDiffCsvHeader());
+      for (const row of run.store.rows(from, to)) lines.push(formatDiffRowCsv(row));
+    } else {
+      for (const row of run.store.rows(from, to)) lines.push(formatDiffRowJson(row) + '\n');
+      if (part === parts - 1) lines.push(formatDiffTotalsJson(summary.totals) + '\n');
+    }
+    const stamp = run.state.startedAt.replace(/[:.]/g, '-');
+    return {
+      fileName: `connect-guard-preview-${safeName(run.state.bucket.bucket)}-${stamp}.${format}`,
+      mimeType: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+      parts,
+      text: lines.join(''),
+    };
+  }
+
+  /**
+   * A slice of a WeSendit listing from the tab that was asked for it. Forwarded to the companion
+   * in order; resolves when the companion staged it, which paces the tab.
+   */
+  async acceptListingBatch(tabId: number, batch: ListingBatch): Promise<{ accepted: number }> {
+    const run = this.current;
+    const listing = run?.listing;
+    if (!run || !listing || listing.listingId !== batch.listingId || listing.done) {
+      throw new ConnectGuardError('NOT_FOUND', 'No preview is waiting for this WeSendit listing (it was cancelled or has finished). Stop listing.');
+    }
+    if (listing.tabId !== tabId) throw new ConnectGuardError('FORBIDDEN_SENDER', 'This WeSendit listing was asked of another tab.');
+    this.watchListing(run, listing);
+    if (batch.error) {
+      this.failWesendit(run, batch.error);
+      return { accepted: 0 };
+    }
+    if (batch.done) {
+      listing.done = true;
+      clearTimeout(listing.idleTimer);
+    }
+    this.update(run, { wesenditObjects: run.state.wesenditObjects + batch.count });
+    const forward = async (): Promise<void> => {
+      const slices = [...sliceInventoryLines(batch.lines, UPLOAD_SLICE)];
+      if (slices.length === 0) slices.push({ lines: '', count: 0 });
+      for (let i = 0; i < slices.length; i++) {
+        const last = i === slices.length - 1;
+        await this.deps.companion.request(
+          'inventory.upload',
+          { uploadId: listing.listingId, lines: slices[i]?.lines ?? '', ...(batch.done && last ? { done: true } : {}) },
+          { signal: run.controller.signal, timeoutMs: 60_000 },
+        );
+      }
+    };
+    const forwarded = listing.queue.then(forward);
+    listing.queue = forwarded.catch(() => undefined);
+    try {
+      await forwarded;
+    } catch (error) {
+      if (!run.controller.signal.aborted) this.failWesendit(run, toErrorData(error));
+      throw error;
+    }
+    if (batch.done && run.state.status === 'reading-wesendit') this.update(run, { status: 'listing' });
+    return { accepted: batch.count };
+  }
+
+  /** The tab that listed WeSendit's files is gone: a preview waiting for it fails. */
+  dropTab(tabId: number): void {
+    const run = this.current;
+    if (run?.listing && run.listing.tabId === tabId && !run.listing.done) {
+      this.failWesendit(run, { code: 'CANCELLED', message: 'The WeSendit tab was closed or reloaded before its file list was read. Start the preview again.' });
+    }
+  }
+
+  private async execute(
+    run: Run,
+    connection: () => BucketConnection,
+    allowedIps: string | undefined,
+    source: PreviewWesenditSource,
+    tabId: number | undefined,
+    prefix: string | undefined,
+  ): Promise<void> {
+    const { signal } = run.controller;
+    const { companion } = this.deps;
+    try {
+      const ping = await companion.request('ping', {}, { timeoutMs: 15_000, signal });
+      if (ping.protocolVersion < COMPANION_PROTOCOL_VERSION) {
+        throw new ConnectGuardError('COMPANION_UNAVAILABLE', `The installed companion (${ping.version}) is older than this extension. Update it ("npm install -g connect-guard", then "npx connect-guard install-host").`);
+      }
+      let wesendit: WesenditSource;
+      if (source.kind === 'tab' && tabId !== undefined) {
+        const listingId = this.newId();
+        // An open upload: the companion lists the bucket while the tab's batches arrive.
+        await companion.request('inventory.upload', { uploadId: listingId, entries: [], done: false }, { signal, timeoutMs: 30_000 });
+        run.listing = { listingId, tabId, queue: Promise.resolve(), done: false, idleTimer: undefined };
+        wesendit = { kind: 'upload', uploadId: listingId };
+      } else if (source.kind === 'manifest' || source.kind === 'folder') {
+        wesendit = { kind: source.kind, path: source.path };
+      } else {
+        wesendit = { kind: 'inline', entries: [] };
+      }
+      const preview = companion.request(
+        'diff.preview',
+        { connection: connection(), wesendit, includeRows: true, ...(prefix ? { prefix } : {}) },
+        {
+          signal,
+          timeoutMs: this.deps.previewTimeoutMs ?? 6 * 60 * 60 * 1000,
+          onProgress: (progress) => this.onProgress(run, progress),
+          onChunk: (rows) => {
+            run.store.append(rows);
+            if (run.state.status === 'loading-rows') this.update(run, { rowsLoaded: run.store.length });
+          },
+        },
+      );
+      // Handled below; the listing request must not leave it unobserved meanwhile.
+      preview.catch(() => undefined);
+      if (run.listing) await this.startListing(run, run.listing);
+      const summary = await preview;
+      this.knownSizes.set(run.bucketKey, summary.bucketObjects);
+      run.store.prepare();
+      this.update(run, { status: 'done', summary, advice: adviceFor(summary), wesenditObjects: summary.wesenditObjects, rowsLoaded: run.store.length, rowsTotal: summary.rows });
+    } catch (error) {
+      if (this.isFinished(run.state)) return;
+      const data = run.wesenditError ?? toErrorData(error);
+      let doctor: DoctorReport | undefined;
+      if (run.wesenditError === undefined && CONNECTION_FAILURES.has(data.code)) {
+        try {
+          doctor = await companion.request('doctor', { connection: connection(), ...(allowedIps !== undefined ? { allowedIps } : {}) }, { timeoutMs: 60_000 });
+        } catch {
+          // The error itself still says what failed.
+        }
+      }
+      if (!this.isFinished(run.state)) this.update(run, { status: 'failed', error: data, ...(doctor ? { doctor } : {}) });
+    } finally {
+      this.endListing(run);
+    }
+  }
+
+  private async startListing(run: Run, listing: Listing): Promise<void> {
+    let answer: { started: boolean };
+    try {
+      answer = await this.deps.collectListing(listing.tabId, listing.listingId);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.failWesendit(run, { code: 'NOT_FOUND', message: `The WeSendit tab did not answer (${reason}). Open the storage's file browser in WeSendit, reload the page and try again.` });
+      return;
+    }
+    if (!answer.started) {
+      this.failWesendit(run, { code: 'NOT_FOUND', message: 'The WeSendit tab shows no storage file browser to list. Open the storage\'s "Files" view in WeSendit and try again.' });
+      return;
+    }
+    this.watchListing(run, listing);
+  }
+
+  /** Restarts the inactivity timer of a listing: a tab that stops sending fails the preview. */
+  private watchListing(run: Run, listing: Listing): void {
+    clearTimeout(listing.idleTimer);
+    if (listing.done) return;
+    const idleMs = this.deps.listingIdleMs ?? 120_000;
+    listing.idleTimer = setTimeout(() => {
+      this.failWesendit(run, { code: 'TIMEOUT', message: `The WeSendit tab sent no part of its file list for ${Math.round(idleMs / 1000)} s. Keep the tab open on the storage's files and try again.` });
+    }, idleMs);
+  }
+
+  private failWesendit(run: Run, error: ErrorData): void {
+    if (this.isFinished(run.state) || run.wesenditError) return;
+    run.wesenditError = error;
+    this.endListing(run);
+    run.controller.abort(new ConnectGuardError(error.code, error.message));
+  }
+
+  private endListing(run: Run): void {
+    if (run.listing) {
+      clearTimeout(run.listing.idleTimer);
+      run.listing.done = true;
+    }
+  }
+
+  private onProgress(run: Run, progress: PreviewProgress): void {
+    if (this.isFinished(run.state)) return;
+    if (progress.phase === 'rows') {
+      this.onTotals(run, progress);
+      return;
+    }
+    const expected = run.expectedObjects;
+    const etaMs = expected !== undefined && progress.rate > 0 && expected > progress.objects ? Math.round(((expected - progress.objects) / progress.rate) * 1000) : undefined;
+    const { etaMs: _previous, ...rest } = run.state;
+    run.state = { ...rest, progress, ...(etaMs !== undefined ? { etaMs } : {}) };
+  }
+
+  /** The merge is done: the summary shows at once while the rows still arrive. */
+  private onTotals(run: Run, progress: PreviewProgress): void {
+    const { totals, rows, bucketObjects, wesenditObjects } = progress;
+    if (totals === undefined || rows === undefined || bucketObjects === undefined || wesenditObjects === undefined) return;
+    const summary: DiffPreviewSummary = { totals, rows, bucketObjects, wesenditObjects, elapsedMs: progress.elapsedMs };
+    const { etaMs: _eta, ...rest } = run.state;
+    run.state = { ...rest, status: 'loading-rows', progress, summary, advice: adviceFor(summary), wesenditObjects, rowsLoaded: run.store.length, rowsTotal: rows };
+  }
+
+  private update(run: Run, change: Partial<PreviewState>): void {
+    run.state = { ...run.state, ...change };
+  }
+
+  private isFinished(state: PreviewState): boolean {
+    return state.status === 'done' || state.status === 'failed' || state.status === 'cancelled';
+  }
+
+  private get(previewId: string): Run {
+    const run = this.current;
+    if (!run || run.state.previewId !== previewId) {
+      throw new ConnectGuardError('NOT_FOUND', 'This preview is no longer in memory (a newer one replaced it, or the browser restarted the extension). Start "Preview connect" again.');
+    }
+    return run;
+  }
+}

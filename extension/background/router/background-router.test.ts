@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import type { StorageCredentials } from '../../../shared/credentials.ts';
+import { COMPANION_PROTOCOL_VERSION, type CompanionRequestData, type CompanionRequestType, type CompanionResult } from '../../../shared/protocol/companion-protocol.ts';
+import type { CompanionRequestOptions } from '../../adapters/companion-port.ts';
+import { createBackgroundRouter, type VaultPort } from './background-router.ts';
+import { BackupService, type TransferCompanion } from '../transfers/backup-service.ts';
+import { CaptureRegistry } from '../gate/capture-registry.ts';
+import { ConnectFormRegistry } from '../preview/connect-form-registry.ts';
+import { ConnectHoldService } from '../transfers/connect-hold-service.ts';
+import { resolveConnectionSource } from '../preview/resolve-connection-source.ts';
+import { PreviewService, type CompanionClient } from '../preview/preview-service.ts';
+import { RestoreService } from '../transfers/restore-service.ts';
+import type { SenderInfo } from './sender-policy.ts';
+
+const SELF = { id: 'ext', baseUrl: 'chrome-extension://ext/' };
+const POPUP: SenderInfo = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
+const TAB: SenderInfo = { id: 'ext', url: 'http://127.0.0.1:5173/connect', tab: { id: 4 }, frameId: 0 };
+const OTHER_TAB: SenderInfo = { ...TAB, tab: { id: 5 } };
+const SUBFRAME: SenderInfo = { ...TAB, frameId: 2 };
+const SECRET = 'fake-form-secret-for-router-tests-01';
+
+function setup() {
+  const saved: StorageCredentials[] = [];
+  let unlocked = true;
+  const vault: VaultPort = {
+    status: async () => ({ exists: true, unlocked, storageCount: saved.length }),
+    create: async () => undefined,
+    unlock: async () => undefined,
+    lock: async () => {
+      unlocked = false;
+    },
+    isUnlocked: () => unlocked,
+    changePassphrase: async () => undefined,
+    exportVault: async () => ({ fileName: 'x', text: '' }),
+    importVault: async () => ({ imported: 0, updated: 0 }),
+    saveStorage: async (credentials) => {
+      saved.push(credentials);
+      return { id: 'rec1', verified: true };
+    },
+    listStorages: async () => [],
+    revealSecret: async () => SECRET,
+    getStorageCredentials: async () => saved[0] ?? Promise.reject(new Error('none')),
+    deleteStorage: async () => true,
+  };
+  const requests: { type: CompanionRequestType; data: unknown }[] = [];
+  const companion: CompanionClient = {
+    request<T extends CompanionRequestType>(type: T, data: CompanionRequestData<T>, _options?: CompanionRequestOptions<T>): Promise<CompanionResult<T>> {
+      requests.push({ type, data });
+      // A preview keeps running for the whole test.
+      if (type === 'diff.preview') return new Promise<CompanionResult<T>>(() => undefined);
+      const value: unknown = type === 'ping' ? { version: '0.1.0', protocolVersion: COMPANION_PROTOCOL_VERSION, pid: 1 } : type === 'doctor' ? { ok: true, checks: [] } : { staged: 0 };
+      // The fake answers each type with that type's result shape.
+      return Promise.resolve(value as CompanionResult<T>);
+    },
+  };
+  const forms = new ConnectFormRegistry();
+  const collects: { tabId: number; listingId: string }[] = [];
+  const previews = new PreviewService({
+    companion,
+    resolve: (source) => resolveConnectionSource(source, { vault, forms }),
+    collectListing: async (tabId, listingId) => {
+      collects.push({ tabId, listingId });
+      return { started: true };
+    },
+  });
+  const released: { tabId: number; frameId: number; holdId: string }[] = [];
+  const transfers: TransferCompanion = {
+    // An empty bucket: every hold is a Fresh Start.
+    probe: async () => ({ objects: 0, hasMore: false, multipartUploads: { supported: true, count: 0, keys: [] } }),
+    backup: () => new Promise(() => undefined),
+    restorePlan: () => new Promise(() => undefined),
+    restoreApply: () => new Promise(() => undefined),
+  };
+  const resolve = (source: Parameters<typeof resolveConnectionSource>[0]) => resolveConnectionSource(source, { vault, forms });
+  const holds = new ConnectHoldService({ companion: transfers, notifyReleased: async (tabId, frameId, holdId) => void released.push({ tabId, frameId, holdId }) });
+  const storage = new Map<string, unknown>();
+  const router = createBackgroundRouter({
+    self: SELF,
+    vault,
+    captures: new CaptureRegistry({ get: async (key) => ({ [key]: storage.get(key) }), set: async (items) => void Object.entries(items).forEach(([k, v]) => storage.set(k, v)) }),
+    forms,
+    previews,
+    holds,
+    backups: new BackupService({ companion: transfers, resolve }),
+    restores: new RestoreService({ companion: transfers, resolve }),
+    companion,
+    loadSettings: async () => ({ autoLockMinutes: 15, clipboardSeconds: 30, extraOrigins: [] }),
+    saveSettings: async () => ({ autoLockMinutes: 15, clipboardSeconds: 30, extraOrigins: [] }),
+    notifyReleased: async () => undefined,
+    copySecret: async () => 30,
+    noteVaultUse: async () => undefined,
+  });
+  const send = (type: string, data: unknown, sender: SenderInfo) => router({ type, data }, sender);
+  return { send, saved, requests, collects, released, lock: () => vault.lock() };
+}
+
+const FORM = { provider: 'Other S3', endpoint: 'http://127.0.0.1:9000', region: '', bucket: 'usr-1-itm-2-demo', accessKey: 'AKFORM', secretKey: SECRET };
+
+describe('background router: connect forms, saving, companion, previews', () => {
+  it('keeps a captured form in memory and shows pages everything but the secret', async () => {
+    const { send } = setup();
+    const captured = await send('connectForm.captured', { form: FORM }, TAB);
+    if (!('ok' in captured)) throw new Error(JSON.stringify(captured));
+    const { formId } = captured.ok as { formId: string };
+    const summary = await send('connectForm.get', { formId }, POPUP);
+    expect(summary).toEqual({ ok: { formId, provider: 'Other S3', endpoint: FORM.endpoint, region: '', bucket: FORM.bucket, accessKey: 'AKFORM', hasSecret: true, origin: 'http://127.0.0.1:5173', tabId: 4 } });
+    expect(JSON.stringify(await send('connectForm.latest', {}, POPUP))).not.toContain(SECRET);
+    expect(await send('connectForm.get', { formId }, TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('connectForm.captured', { form: { ...FORM, secretKey: 42 } }, TAB)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('saves a form’s connection to the vault as a storage record, verified; refuses while locked', async () => {
+    const { send, saved, lock } = setup();
+    const captured = await send('connectForm.captured', { form: FORM }, TAB);
+    const { formId } = ('ok' in captured ? captured.ok : {}) as { formId: string };
+    expect(await send('storage.saveConnection', { source: { kind: 'form', formId }, storageName: 'Demo' }, POPUP)).toEqual({ ok: { storageId: 'rec1', verified: true } });
+    expect(saved).toEqual([{ storageName: 'Demo', permissions: '', allowedIps: '', serverAddress: FORM.endpoint, bucketName: FORM.bucket, accessKey: 'AKFORM', secretKey: SECRET }]);
+    await lock();
+    expect(await send('storage.saveConnection', { source: { kind: 'form', formId }, storageName: 'Demo' }, POPUP)).toMatchObject({ error: { code: 'VAULT_LOCKED' } });
+  });
+
+  it('companion.status pings; doctor.run sends the resolved connection', async () => {
+    const { send, requests } = setup();
+    expect(await send('companion.status', {}, POPUP)).toEqual({ ok: { available: true, version: '0.1.0', protocolVersion: COMPANION_PROTOCOL_VERSION } });
+    const connection = { endpoint: 'http://127.0.0.1:9000', bucket: 'b', accessKeyId: 'AK', secretAccessKey: SECRET };
+    expect(await send('doctor.run', { connection: { kind: 'direct', connection }, allowedIps: '10.0.0.1' }, POPUP)).toEqual({ ok: { ok: true, checks: [] } });
+    expect(requests.at(-1)).toEqual({ type: 'doctor', data: { connection, allowedIps: '10.0.0.1' } });
+  });
+
+  it('listing batches only from the asked tab’s top frame, for a live listing; a content script cannot start a preview', async () => {
+    const { send, collects } = setup();
+    const captured = await send('connectForm.captured', { form: FORM }, TAB);
+    const { formId } = ('ok' in captured ? captured.ok : {}) as { formId: string };
+    const started = await send('preview.start', { connection: { kind: 'form', formId }, wesendit: { kind: 'tab' } }, POPUP);
+    expect(started).toMatchObject({ ok: { status: 'reading-wesendit' } });
+    for (let i = 0; i < 100 && collects.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    const listingId = collects[0]?.listingId ?? '';
+    expect(collects[0]?.tabId).toBe(4);
+    const batch = { listingId, lines: '1\t\t\ta.txt', count: 1, done: false };
+    expect(await send('listing.batch', batch, OTHER_TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('listing.batch', batch, SUBFRAME)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('listing.batch', batch, POPUP)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('listing.batch', { ...batch, listingId: 'made-up' }, TAB)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await send('listing.batch', { ...batch, count: 2 }, TAB)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(await send('listing.batch', { listingId, entries: [{ key: 'a.txt', size: 1 }], done: false }, TAB)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(await send('listing.batch', batch, TAB)).toEqual({ ok: { accepted: 1 } });
+    expect(await send('preview.start', { connection: { kind: 'form', formId }, wesendit: { kind: 'empty' } }, TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('preview.rows', { previewId: 'x', offset: 0, limit: 5000 }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+  });
+});
+
+describe('background router: connect hold, backup, restore', () => {
+  it('a content script asks for a hold and whether it was released; only its own tab learns it; pages see the state', async () => {
+    const { send, released } = setup();
+    const requested = await send('connectHold.requested', { form: FORM }, SUBFRAME);
+    if (!('ok' in requested)) throw new Error(JSON.stringify(requested));
+    const { holdId } = requested.ok as { holdId: string };
+    for (let i = 0; i < 100 && released.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(released).toEqual([{ tabId: 4, frameId: 2, holdId }]);
+    expect(await send('connectHold.state', { holdId }, TAB)).toEqual({ ok: { released: true } });
+    expect(await send('connectHold.state', { holdId }, OTHER_TAB)).toEqual({ ok: { released: false } });
+    expect(await send('connectHold.state', { holdId: 'unknown-hold' }, TAB)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    const state = await send('connectHold.get', { holdId }, POPUP);
+    expect(state).toMatchObject({ ok: { status: 'released', bucket: { bucket: FORM.bucket, accessKeyId: 'AKFORM' } } });
+    expect(JSON.stringify(state)).not.toContain(SECRET);
+    expect(await send('connectHold.requested', { form: { ...FORM, secretKey: '' } }, TAB)).toMatchObject({ error: { code: 'MISSING_CREDENTIALS' } });
+  });
+
+  it('hold controls, backups and restores are for extension pages only; a vault source needs the vault unlocked', async () => {
+    const { send, lock } = setup();
+    for (const [type, data] of [
+      ['connectHold.get', { holdId: 'h' }],
+      ['connectHold.cancel', { holdId: 'h' }],
+      ['connectHold.retry', { holdId: 'h' }],
+      ['connectHold.connectAnyway', { holdId: 'h' }],
+      ['backup.start', { connection: { kind: 'vault', storageId: 'rec1' } }],
+      ['backup.state', { backupId: 'b' }],
+      ['backup.latest', {}],
+      ['backup.cancel', { backupId: 'b' }],
+      ['restore.plan', { connection: { kind: 'vault', storageId: 'rec1' } }],
+      ['restore.state', { restoreId: 'r' }],
+      ['restore.apply', { restoreId: 'r' }],
+    ] as const) {
+      expect(await send(type, data, TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    }
+    expect(await send('connectHold.requested', { form: FORM }, POPUP)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('backup.latest', {}, POPUP)).toEqual({ ok: null });
+    const direct = { kind: 'direct', connection: { endpoint: 'http://127.0.0.1:9000', bucket: 'b', accessKeyId: 'AK', secretAccessKey: SECRET } };
+    expect(await send('backup.start', { connection: direct }, POPUP)).toMatchObject({ ok: { status: 'running', bucket: { bucket: 'b' } } });
+    expect(await send('restore.plan', { connection: direct, force: 'yes' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(await send('restore.plan', { connection: direct, folder: '' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(await send('restore.plan', { connection: direct, force: true }, POPUP)).toMatchObject({ ok: { status: 'planning', bucket: 'b' } });
+    await lock();
+    expect(await send('backup.start', { connection: { kind: 'vault', storageId: 'rec1' } }, POPUP)).toMatchObject({ error: { code: 'VAULT_LOCKED' } });
+    expect(await send('restore.plan', { connection: { kind: 'vault', storageId: 'rec1' } }, POPUP)).toMatchObject({ error: { code: 'VAULT_LOCKED' } });
+  });
+});

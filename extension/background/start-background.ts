@@ -1,0 +1,316 @@
+/**
+ * Wires the background: the vault service over IndexedDB, the vault key kept in
+ * `storage.session` across service-worker restarts, auto-lock, clipboard clearing, the gate's
+ * captures, settings and the extra-origin content script, behind one message router.
+ *
+ * Listeners are added synchronously when this starts (an MV3 worker woken by an event only
+ * delivers it to listeners registered in the first turn); each handler first awaits `ready`,
+ * which restores a key kept from before a restart.
+ */
+import { browser } from 'wxt/browser';
+import { ConnectGuardError } from '../../shared/errors.ts';
+import type { Reply, Settings, TabMessages } from '../../shared/protocol/extension-protocol.ts';
+import { VaultService, type VaultServiceOptions, type VaultStore } from '../../shared/vault-format/vault-service.ts';
+import { offscreenClipboard } from '../adapters/clipboard.ts';
+import { createBrowserCompanionPort } from '../adapters/companion-port.ts';
+import { createIdbVaultStore } from '../adapters/idb-vault-store.ts';
+import {
+  clearSessionVaultKey,
+  findLastVaultUse,
+  findSessionVaultKey,
+  restrictSessionToTrustedContexts,
+  saveLastVaultUse,
+  saveSessionVaultKey,
+} from '../adapters/session-key.ts';
+import { loadSettings, mergeSettings, saveSettings } from '../adapters/settings-store.ts';
+import { AutoLock, type IdleState } from './vault/auto-lock.ts';
+import { BackupService, type TransferCompanion } from './transfers/backup-service.ts';
+import { createBackgroundRouter, type VaultPort } from './router/background-router.ts';
+import { CaptureRegistry } from './gate/capture-registry.ts';
+import { ClipboardClear, type ClipboardPort, type PendingClear } from './vault/clipboard-clear.ts';
+import { ConnectFormRegistry } from './preview/connect-form-registry.ts';
+import { ConnectHoldService } from './transfers/connect-hold-service.ts';
+import { resolveConnectionSource } from './preview/resolve-connection-source.ts';
+import { PreviewService, type CompanionClient } from './preview/preview-service.ts';
+import { originToMatchPattern, syncExtraOriginScripts, type ScriptingPort } from './settings/extra-origins.ts';
+import { RestoreService } from './transfers/restore-service.ts';
+import type { SenderInfo } from './router/sender-policy.ts';
+
+const PENDING_CLEAR_KEY = 'connectGuard.pendingClipboardClear';
+
+export interface VaultBackgroundOptions {
+  /** Default: IndexedDB (`createIdbVaultStore()`). */
+  readonly store?: VaultStore;
+  /** Default: production KDF cost and floor. Tests lower them to stay fast. */
+  readonly vaultOptions?: VaultServiceOptions;
+  /** Default: the offscreen document. */
+  readonly clipboard?: ClipboardPort;
+  /** Default: the native port to the companion (`runtime.connectNative`). */
+  readonly companion?: CompanionClient;
+  readonly now?: () => number;
+}
+
+export interface VaultBackground {
+  /** Resolves once a key kept from before a restart was restored (or found expired). */
+  readonly ready: Promise<void>;
+  readonly service: VaultService;
+  readonly autoLock: AutoLock;
+  readonly clipboard: ClipboardClear;
+  readonly previews: PreviewService;
+  readonly holds: ConnectHoldService;
+  handleMessage(message: unknown, sender: SenderInfo): Promise<Reply<unknown>>;
+}
+
+function isPendingClear(value: unknown): value is PendingClear {
+  return typeof value === 'object' && value !== null && 'hash' in value && typeof value.hash === 'string' && 'clearAt' in value && typeof value.clearAt === 'number';
+}
+
+/** The content feature's answer to `listing.collect`: `{ started }`, bare or as an `{ ok }` reply. */
+function listingStarted(reply: unknown): boolean {
+  if (typeof reply !== 'object' || reply === null) return false;
+  const value: unknown = 'ok' in reply ? reply.ok : reply;
+  return typeof value === 'object' && value !== null && 'started' in value && value.started === true;
+}
+
+function isIdleState(value: unknown): value is IdleState {
+  return value === 'active' || value === 'idle' || value === 'locked';
+}
+
+/** A backup or restore of a large bucket over a slow link may take hours. */
+const TRANSFER_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+
+/** The companion's backup and restore requests over the native port. */
+export function transferCompanion(companion: CompanionClient): TransferCompanion {
+  return {
+    probe: (connection, { signal }) => companion.request('bucket.probe', { connection }, { signal, timeoutMs: 60_000 }),
+    backup: (connection, { signal, onProgress }) => companion.request('backup.run', { connection }, { signal, timeoutMs: TRANSFER_TIMEOUT_MS, ...(onProgress ? { onProgress } : {}) }),
+    restorePlan: (data, { signal, onProgress, onRows }) =>
+      companion.request('restore.plan', data, { signal, timeoutMs: TRANSFER_TIMEOUT_MS, onChunk: (rows) => onRows(rows), ...(onProgress ? { onProgress } : {}) }),
+    restoreApply: (data, { signal, onProgress }) => companion.request('restore.apply', data, { signal, timeoutMs: TRANSFER_TIMEOUT_MS, ...(onProgress ? { onProgress } : {}) }),
+  };
+}
+
+const scripting: ScriptingPort = {
+  getRegisteredContentScripts: (filter) => browser.scripting.getRegisteredContentScripts(filter),
+  registerContentScripts: (scripts) => browser.scripting.registerContentScripts(scripts),
+  unregisterContentScripts: (filter) => browser.scripting.unregisterContentScripts(filter),
+};
+
+export function startVaultBackground(options: VaultBackgroundOptions = {}): VaultBackground {
+  const now = options.now ?? Date.now;
+  const service = new VaultService(options.store ?? createIdbVaultStore(), options.vaultOptions);
+  const captures = new CaptureRegistry(browser.storage.session, now);
+
+  async function lock(): Promise<void> {
+    service.lock();
+    await clearSessionVaultKey();
+  }
+
+  async function rememberKey(): Promise<void> {
+    await saveSessionVaultKey(service.getVaultKey());
+  }
+
+  const autoLock = new AutoLock({
+    now,
+    autoLockMinutes: async () => (await loadSettings()).autoLockMinutes,
+    isUnlocked: () => service.isUnlocked,
+    lock,
+    saveLastUse: saveLastVaultUse,
+    findLastUse: findLastVaultUse,
+    scheduleAlarm: async (name, when) => {
+      await browser.alarms.create(name, { when });
+    },
+    clearAlarm: async (name) => {
+      await browser.alarms.clear(name);
+    },
+    setIdleDetectionSeconds: (seconds) => browser.idle.setDetectionInterval(seconds),
+  });
+
+  const clipboard = new ClipboardClear({
+    clipboard: options.clipboard ?? offscreenClipboard,
+    now,
+    savePending: async (pending) => {
+      if (pending === undefined) await browser.storage.session.remove(PENDING_CLEAR_KEY);
+      else await browser.storage.session.set({ [PENDING_CLEAR_KEY]: pending });
+    },
+    findPending: async () => {
+      const stored: Record<string, unknown> = await browser.storage.session.get(PENDING_CLEAR_KEY);
+      const value = stored[PENDING_CLEAR_KEY];
+      return isPendingClear(value) ? value : undefined;
+    },
+    scheduleAlarm: async (name, when) => {
+      await browser.alarms.create(name, { when });
+    },
+    clearAlarm: async (name) => {
+      await browser.alarms.clear(name);
+    },
+    setTimer: (callback, ms) => {
+      setTimeout(callback, ms);
+    },
+  });
+
+  const vault: VaultPort = {
+    status: () => service.status(),
+    async create(passphrase) {
+      await service.create(passphrase);
+      await rememberKey();
+    },
+    async unlock(passphrase) {
+      await service.unlock(passphrase);
+      await rememberKey();
+    },
+    lock,
+    isUnlocked: () => service.isUnlocked,
+    async changePassphrase(current, next) {
+      // The vault key stays the same (only its wrapping changes), so the kept key stays valid.
+      await service.changePassphrase(current, next);
+    },
+    exportVault: () => service.exportVault(),
+    async importVault(text, passphrase) {
+      const { imported, updated } = await service.importVault(text, passphrase);
+      return { imported, updated };
+    },
+    saveStorage: (credentials) => service.saveStorage(credentials),
+    listStorages: () => service.listStorages(),
+    revealSecret: (id) => service.revealSecret(id),
+    getStorageCredentials: async (id) => (await service.getStorage(id)).credentials,
+    deleteStorage: (id) => service.deleteStorage(id),
+  };
+
+  /** Validates, checks that new origins were granted, stores, then applies the change. */
+  async function changeSettings(change: unknown): Promise<Settings> {
+    const previous = await loadSettings();
+    const wanted = mergeSettings(previous, change);
+    const added = wanted.extraOrigins.filter((origin) => !previous.extraOrigins.includes(origin));
+    for (const origin of added) {
+      // The popup asks Chromium first; without the grant the gate could not run there anyway.
+      if (!(await browser.permissions.contains({ origins: [originToMatchPattern(origin)] }))) {
+        throw new ConnectGuardError('INVALID_INPUT', `Connect Guard has no access to ${origin}. Add it from Settings in the popup and accept Chromium's prompt.`);
+      }
+    }
+    const next = await saveSettings(wanted);
+    await autoLock.configure();
+    await syncExtraOriginScripts(scripting, next.extraOrigins);
+    const removed = previous.extraOrigins.filter((origin) => !next.extraOrigins.includes(origin));
+    if (removed.length > 0) await browser.permissions.remove({ origins: removed.map(originToMatchPattern) });
+    return next;
+  }
+
+  /** The user revoked a host permission (e.g. in chrome://extensions): drop the origin too. */
+  async function onPermissionsRemoved(origins: readonly string[]): Promise<void> {
+    const settings = await loadSettings();
+    const kept = settings.extraOrigins.filter((origin) => !origins.includes(originToMatchPattern(origin)));
+    if (kept.length === settings.extraOrigins.length) return;
+    await saveSettings({ extraOrigins: kept });
+    await syncExtraOriginScripts(scripting, kept);
+  }
+
+  const companion = options.companion ?? createBrowserCompanionPort();
+  const forms = new ConnectFormRegistry(now);
+  const resolve = (source: Parameters<typeof resolveConnectionSource>[0]) =>
+    resolveConnectionSource(source, { vault: { isUnlocked: () => service.isUnlocked, getStorageCredentials: vault.getStorageCredentials }, forms });
+  const transfers = transferCompanion(companion);
+  const holds = new ConnectHoldService({
+    companion: transfers,
+    now,
+    async notifyReleased(tabId, frameId, holdId) {
+      const message: { type: keyof TabMessages; data: Parameters<TabMessages['connectHold.released']>[0] } = { type: 'connectHold.released', data: { holdId } };
+      await browser.tabs.sendMessage(tabId, message, { frameId });
+    },
+  });
+  const backups = new BackupService({ companion: transfers, resolve, now });
+  const restores = new RestoreService({ companion: transfers, resolve });
+  const previews = new PreviewService({
+    companion,
+    now,
+    resolve,
+    async collectListing(tabId, listingId) {
+      const message: { type: keyof TabMessages; data: Parameters<TabMessages['listing.collect']>[0] } = { type: 'listing.collect', data: { listingId } };
+      const reply: unknown = await browser.tabs.sendMessage(tabId, message, { frameId: 0 });
+      return { started: listingStarted(reply) };
+    },
+  });
+
+  const router = createBackgroundRouter({
+    self: { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') },
+    vault,
+    captures,
+    forms,
+    previews,
+    holds,
+    backups,
+    restores,
+    companion,
+    loadSettings,
+    saveSettings: changeSettings,
+    async notifyReleased(tabId, frameId, captureId) {
+      const message: { type: keyof TabMessages; data: Parameters<TabMessages['gate.released']>[0] } = { type: 'gate.released', data: { captureId } };
+      await browser.tabs.sendMessage(tabId, message, { frameId });
+    },
+    async copySecret(secret) {
+      const seconds = (await loadSettings()).clipboardSeconds;
+      await clipboard.copy(secret, seconds);
+      return seconds;
+    },
+    noteVaultUse: () => autoLock.noteUse(),
+  });
+
+  async function restore(): Promise<void> {
+    await restrictSessionToTrustedContexts();
+    const kept = await findSessionVaultKey();
+    if (kept !== undefined) {
+      if (await autoLock.mayRestore()) {
+        try {
+          await service.unlockWithKey(kept);
+        } catch {
+          // A key of another vault (e.g. the vault was replaced): forget it; the user unlocks.
+          await lock();
+        }
+      } else {
+        await lock();
+      }
+    }
+    await autoLock.configure();
+    // A clear that was due while the worker was stopped.
+    await clipboard.clearIfDue();
+  }
+
+  const ready = restore();
+  const whenReady = (): Promise<void> => ready.catch(() => undefined);
+
+  async function handleMessage(message: unknown, sender: SenderInfo): Promise<Reply<unknown>> {
+    await whenReady();
+    return router(message, sender);
+  }
+
+  browser.runtime.onMessage.addListener((message: unknown, sender) => {
+    // The offscreen document answers its own messages; they never reach the router.
+    if (typeof message === 'object' && message !== null && 'target' in message) return undefined;
+    return handleMessage(message, sender);
+  });
+  browser.tabs.onRemoved.addListener((tabId) => {
+    forms.dropTab(tabId);
+    previews.dropTab(tabId);
+    holds.dropTab(tabId);
+  });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    void whenReady().then(async () => {
+      await autoLock.onAlarm(alarm.name);
+      await clipboard.onAlarm(alarm.name);
+    });
+  });
+  browser.idle.onStateChanged.addListener((state: unknown) => {
+    if (isIdleState(state)) void whenReady().then(() => autoLock.onIdleStateChanged(state));
+  });
+  browser.permissions.onRemoved.addListener((permissions) => {
+    void whenReady().then(() => onPermissionsRemoved(permissions.origins ?? []));
+  });
+  browser.runtime.onStartup.addListener(() => {
+    void whenReady().then(async () => syncExtraOriginScripts(scripting, (await loadSettings()).extraOrigins));
+  });
+  browser.runtime.onInstalled.addListener(() => {
+    void whenReady().then(async () => syncExtraOriginScripts(scripting, (await loadSettings()).extraOrigins));
+  });
+
+  return { ready, service, autoLock, clipboard, previews, holds, handleMessage };
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectGuardError } from '../../../shared/errors.ts';
+import type { BackupResultView, ConnectHoldState, MultipartUploadsView, TransferProgressView } from '../../../shared/protocol/extension-protocol.ts';
+import type { BucketProbeView, TransferCompanion, TransferOptions } from './backup-service.ts';
+import { ConnectHoldService, FRESH_START_REASON, HOLD_TTL_MS } from './connect-hold-service.ts';
+
+const SECRET = 'fake-hold-secret-for-unit-tests-01';
+const FORM = { provider: 'Other S3', endpoint: 'http://127.0.0.1:9000', region: '', bucket: 'photos', accessKey: 'AKHOLD', secretKey: SECRET };
+const NO_UPLOADS: MultipartUploadsView = { supported: true, count: 0, keys: [] };
+const PROGRESS: TransferProgressView = { phase: 'copying', objects: 2, totalObjects: 4, bytes: 20, totalBytes: 40, rate: 2, bytesPerSecond: 20, elapsedMs: 1000 };
+
+function result(patch: Partial<BackupResultView> = {}): BackupResultView {
+  return { folder: '/backups/photos/2026', objects: 4, bytes: 40, transferred: 4, linked: 0, resumed: 0, verified: true, elapsedMs: 1500, multipartUploads: NO_UPLOADS, ...patch };
+}
+
+/** A companion whose backups the test finishes by hand. */
+function fakeCompanion(probe: BucketProbeView | Error) {
+  const backups: { options: TransferOptions; finish(value: BackupResultView | Error): void }[] = [];
+  const companion: TransferCompanion = {
+    probe: async () => {
+      if (probe instanceof Error) throw probe;
+      return probe;
+    },
+    backup: (_connection, options) =>
+      new Promise<BackupResultView>((resolve, reject) => {
+        options.signal.addEventListener('abort', () => reject(new ConnectGuardError('CANCELLED', 'Cancelled.')));
+        backups.push({ options, finish: (value) => (value instanceof Error ? reject(value) : resolve(value)) });
+      }),
+    restorePlan: () => new Promise(() => undefined),
+    restoreApply: () => new Promise(() => undefined),
+  };
+  return { companion, backups };
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function setup(probe: BucketProbeView | Error, now = { value: 0 }) {
+  const fake = fakeCompanion(probe);
+  const notified: { tabId: number; frameId: number; holdId: string }[] = [];
+  const holds = new ConnectHoldService({ companion: fake.companion, now: () => now.value, notifyReleased: async (tabId, frameId, holdId) => void notified.push({ tabId, frameId, holdId }) });
+  const { holdId } = holds.request(FORM, 7, 3);
+  const state = (): ConnectHoldState => holds.state(holdId);
+  return { holds, holdId, state, notified, ...fake };
+}
+
+describe('ConnectHoldService', () => {
+  it('an empty bucket is released at once as a Fresh Start, and the frame that held the click is told', async () => {
+    const { holdId, state, notified, holds, backups } = setup({ objects: 0, hasMore: false, multipartUploads: NO_UPLOADS });
+    expect(state().status).toBe('checking');
+    await until(() => state().status === 'released', 'release');
+    expect(state().reason).toBe(FRESH_START_REASON);
+    expect(backups).toHaveLength(0);
+    expect(notified).toEqual([{ tabId: 7, frameId: 3, holdId }]);
+    expect(holds.released(holdId, 7)).toEqual({ released: true });
+    expect(holds.released(holdId, 8)).toEqual({ released: false });
+    expect(JSON.stringify(state())).not.toContain(SECRET);
+  });
+
+  it('a bucket with data is backed up (progress in the state) and released only when the backup is verified', async () => {
+    const { holdId, state, notified, holds, backups } = setup({ objects: 4, hasMore: false, multipartUploads: NO_UPLOADS });
+    await until(() => backups.length === 1, 'backup');
+    expect(state()).toMatchObject({ status: 'backing-up', backup: { status: 'running' } });
+    backups[0]?.options.onProgress?.(PROGRESS);
+    expect(state().backup?.progress).toEqual(PROGRESS);
+    expect(holds.released(holdId, 7)).toEqual({ released: false });
+    backups[0]?.finish(result());
+    await until(() => state().status === 'released', 'release');
+    expect(state().backup).toMatchObject({ status: 'done', result: { verified: true, folder: '/backups/photos/2026' } });
+    expect(notified).toHaveLength(1);
+  });
+
+  it('a backup that did not verify fails the hold; retry runs it again', async () => {
+    const { state, notified, holds, holdId, backups } = setup({ objects: 1, hasMore: true, multipartUploads: NO_UPLOADS });
+    await until(() => backups.length === 1, 'backup');
+    backups[0]?.finish(result({ verified: false }));
+    await until(() => state().status === 'failed', 'failure');
+    expect(state().error?.code).toBe('VERIFY_FAILED');
+    expect(notified).toHaveLength(0);
+    expect(holds.retry(holdId).status).toBe('checking');
+    expect(state().error).toBeUndefined();
+    await until(() => backups.length === 2, 'second backup');
+    backups[1]?.finish(result());
+    await until(() => state().status === 'released', 'release');
+  });
+
+  it('a failing backup keeps the click held with the companion’s reason', async () => {
+    const { state, backups, notified } = setup({ objects: 3, hasMore: false, multipartUploads: NO_UPLOADS });
+    await until(() => backups.length === 1, 'backup');
+    backups[0]?.finish(new ConnectGuardError('INVALID_INPUT', 'The backup folder /x is not writable. Choose another folder.'));
+    await until(() => state().status === 'failed', 'failure');
+    expect(state()).toMatchObject({ reason: 'The backup failed, so the click stays held.', error: { code: 'INVALID_INPUT', message: 'The backup folder /x is not writable. Choose another folder.' } });
+    expect(notified).toHaveLength(0);
+  });
+
+  it('a probe that fails keeps the click held', async () => {
+    const { state } = setup(new ConnectGuardError('WRONG_SECRET_KEY', 'The Secret Key does not match.'));
+    await until(() => state().status === 'failed', 'failure');
+    expect(state().error?.code).toBe('WRONG_SECRET_KEY');
+  });
+
+  it('cancel stops the backup and keeps the click held', async () => {
+    const { state, holds, holdId, backups, notified } = setup({ objects: 3, hasMore: false, multipartUploads: NO_UPLOADS });
+    await until(() => backups.length === 1, 'backup');
+    expect(holds.cancel(holdId)).toMatchObject({ status: 'cancelled', backup: { status: 'cancelled' } });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(state().status).toBe('cancelled');
+    expect(backups[0]?.options.signal.aborted).toBe(true);
+    expect(notified).toHaveLength(0);
+  });
+
+  it('uploads in progress need "connect anyway" after the backup; the backup stays in the state', async () => {
+    const uploads: MultipartUploadsView = { supported: true, count: 2, keys: ['video/big.mov', 'db.sql'] };
+    const { state, holds, holdId, backups, notified } = setup({ objects: 3, hasMore: false, multipartUploads: uploads });
+    expect(() => holds.connectAnyway(holdId)).toThrow(/not waiting/);
+    await until(() => backups.length === 1, 'backup');
+    backups[0]?.finish(result({ multipartUploads: uploads }));
+    await until(() => state().status === 'needs-confirmation', 'confirmation');
+    expect(state()).toMatchObject({ multipartUploads: uploads, backup: { status: 'done' } });
+    expect(state().reason).toContain('video/big.mov');
+    expect(notified).toHaveLength(0);
+    expect(holds.connectAnyway(holdId)).toMatchObject({ status: 'released', backup: { status: 'done' }, multipartUploads: uploads });
+    expect(notified).toHaveLength(1);
+  });
+
+  it('an empty bucket with uploads in progress needs confirmation without a backup', async () => {
+    const { state, backups } = setup({ objects: 0, hasMore: false, multipartUploads: { supported: true, count: 1, keys: ['a.bin'] } });
+    await until(() => state().status === 'needs-confirmation', 'confirmation');
+    expect(backups).toHaveLength(0);
+  });
+
+  it('unknown and expired holds are NOT_FOUND', async () => {
+    const now = { value: 0 };
+    const { holds, holdId, backups } = setup({ objects: 3, hasMore: false, multipartUploads: NO_UPLOADS }, now);
+    expect(() => holds.state('nope')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    await until(() => backups.length === 1, 'backup');
+    now.value = HOLD_TTL_MS + 1;
+    expect(() => holds.released(holdId, 7)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(backups[0]?.options.signal.aborted).toBe(true);
+  });
+});
