@@ -66,3 +66,45 @@ export function toErrorData(error: unknown): ErrorData {
 export function fromErrorData(data: ErrorData): ConnectGuardError {
   return new ConnectGuardError(data.code, data.message);
 }
+
+/** Every error code, so a code from another process can be checked (a missing key fails to compile). */
+const ERROR_CODES: Readonly<Record<ConnectGuardErrorCode, true>> = {
+  WRONG_ACCESS_KEY: true,
+  WRONG_SECRET_KEY: true,
+  NO_SUCH_BUCKET: true,
+  IP_NOT_ALLOWED: true,
+  ACCESS_DENIED: true,
+  ENDPOINT_UNREACHABLE: true,
+  TLS_ERROR: true,
+  CLOCK_SKEW: true,
+  INVALID_ENDPOINT: true,
+  INVALID_BUCKET_NAME: true,
+  INVALID_INPUT: true,
+  MISSING_CREDENTIALS: true,
+  MULTIPART_LISTING_UNSUPPORTED: true,
+  COMPANION_UNAVAILABLE: true,
+  PROTOCOL_ERROR: true,
+  TIMEOUT: true,
+  CANCELLED: true,
+  VAULT_LOCKED: true,
+  VAULT_MISSING: true,
+  VAULT_EXISTS: true,
+  WRONG_PASSPHRASE: true,
+  WEAK_PASSPHRASE: true,
+  KDF_BELOW_FLOOR: true,
+  VAULT_CORRUPT: true,
+  UNSUPPORTED_VERSION: true,
+  VERIFY_FAILED: true,
+  NOT_FOUND: true,
+  FORBIDDEN_SENDER: true,
+  WESENDIT_LISTING_FAILED: true,
+  INTERNAL: true,
+};
+
+export function isErrorCode(value: unknown): value is ConnectGuardErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+export function isErrorData(value: unknown): value is ErrorData {
+  return typeof value === 'object' && value !== null && 'code' in value && 'message' in value && isErrorCode(value.code) && typeof value.message === 'string';
+}

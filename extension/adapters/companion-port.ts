@@ -10,20 +10,9 @@
  */
 import { browser } from 'wxt/browser';
 import { ConnectGuardError, type ErrorData } from '../../shared/errors.ts';
-import {
-  COMPANION_HOST_NAME,
-  CompanionReplyCollector,
-  MAX_TIMEOUT_MS,
-  parseHostMessage,
-  type CompanionChunk,
-  type CompanionProgress,
-  type CompanionRequestData,
-  type CompanionRequestMessage,
-  type CompanionRequestType,
-  type CompanionResult,
-  type ExtensionToHostMessage,
-  type HostToExtensionMessage,
-} from '../../shared/protocol/companion-protocol.ts';
+import { COMPANION_HOST_NAME, MAX_TIMEOUT_MS, type CompanionChunk, type CompanionProgress, type CompanionRequestData, type CompanionRequestMessage, type CompanionRequestType, type CompanionResult, type ExtensionToHostMessage, type HostToExtensionMessage } from '../../shared/protocol/companion-protocol.ts';
+import { CompanionReplyCollector } from '../../shared/protocol/companion-reply-collector.ts';
+import { parseHostMessage } from '../../shared/protocol/companion-guards.ts';
 
 /** The part of `runtime.Port` this module uses (a fake one in unit tests). */
 export interface NativePort {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CompanionReplyCollector,
-  MAX_TIMEOUT_MS,
-  checkChunk,
-  checkProgress,
-  checkResult,
-  parseExtensionMessage,
-  parseHostMessage,
-} from './companion-protocol.ts';
+import { CompanionReplyCollector } from './companion-reply-collector.ts';
+import { MAX_TIMEOUT_MS } from './companion-protocol.ts';
+import { checkChunk, checkProgress, checkResult, parseExtensionMessage, parseHostMessage } from './companion-guards.ts';
 
 const connection = { endpoint: 'http://127.0.0.1:7480', bucket: 'usr-48291-itm-00384-nas', accessKeyId: 'AKIAFAKEFAKEFAKE', secretAccessKey: 'fake-secret-for-tests' };
 const preview = { connection, wesendit: { kind: 'inline', entries: [{ key: 'a.txt', size: 3 }] } };

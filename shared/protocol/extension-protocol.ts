@@ -7,7 +7,7 @@
 import type { StorageCredentials, StorageSummary } from '../credentials.ts';
 import type { DiffClass, DiffRow } from '../diff/diff-inventories.ts';
 import type { ErrorData } from '../errors.ts';
-import type { BucketConnection, DiffPreviewSummary, DoctorReport, PreviewProgress } from './companion-protocol.ts';
+import type { BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, TransferProgressView } from './views.ts';
 
 export interface VaultStatus {
   /** A vault exists in this profile. */
@@ -146,55 +146,6 @@ export interface PreviewRowPage {
   readonly matching: number;
   readonly offset: number;
   readonly rows: readonly DiffRow[];
-}
-
-/** The phases a backup or restore goes through. */
-export type TransferPhase = 'listing' | 'copying' | 'verifying' | 'restoring';
-
-/**
- * One progress event of a backup or restore, in the companion, the CLI and the extension alike.
- * Totals are known once the listing is done.
- */
-export interface TransferProgress<Phase extends string = TransferPhase> {
-  readonly phase: Phase;
-  /** Objects done in this phase (listed, written/linked/skipped, verified). */
-  readonly objects: number;
-  readonly totalObjects?: number;
-  readonly bytes: number;
-  readonly totalBytes?: number;
-  /** Objects per second in this phase. */
-  readonly rate: number;
-  readonly bytesPerSecond: number;
-  /** Estimated milliseconds left in this phase. */
-  readonly etaMs?: number;
-  readonly elapsedMs: number;
-}
-
-/** Progress of a backup or restore, as the companion reports it. */
-export type TransferProgressView = TransferProgress;
-
-/** In-progress multipart uploads in the bucket (the seed's "no active uploads or transfers"). */
-export interface MultipartUploadsView {
-  /** False when the server cannot list them: then nothing is claimed. */
-  readonly supported: boolean;
-  readonly count: number;
-  /** The first few keys, for the message. */
-  readonly keys: readonly string[];
-}
-
-/** A finished backup as the companion wrote and verified it. */
-export interface BackupResultView {
-  /** The backup folder on this machine. */
-  readonly folder: string;
-  readonly objects: number;
-  readonly bytes: number;
-  /** Downloaded by this run; the rest were linked from the previous backup or resumed. */
-  readonly transferred: number;
-  readonly linked: number;
-  readonly resumed: number;
-  readonly verified: boolean;
-  readonly elapsedMs: number;
-  readonly multipartUploads: MultipartUploadsView;
 }
 
 /** A backup the background runs through the companion ("Back up now", or a connect hold). */

@@ -5,7 +5,7 @@
  * Knows the panel's markup (extension/ui/preview/preview-connection.tsx, preview-wesendit.tsx).
  */
 import type { Browser, Frame, Page } from 'puppeteer-core';
-import type { BucketConnection } from '../../shared/protocol/companion-protocol.ts';
+import type { BucketConnection } from '../../shared/protocol/views.ts';
 
 export class PreviewPanelPageObject {
   private constructor(readonly page: Page) {}

@@ -48,7 +48,7 @@ import { installHost } from '../../companion/src/host/install-host.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { DIFF_CLASSES, type DiffClass } from '../../shared/diff/diff-inventories.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
-import type { BucketConnection, DiffPreviewSummary } from '../../shared/protocol/companion-protocol.ts';
+import type { BucketConnection, DiffPreviewSummary } from '../../shared/protocol/views.ts';
 import type { PreviewRowQuery, PreviewState, PreviewWesenditSource } from '../../shared/protocol/extension-protocol.ts';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
 import { generatedContent, type FakeFileSpec } from '../fake-wesendit/fake-storage.ts';

@@ -15,14 +15,9 @@ import { installHost, launcherScript } from '../../companion/src/host/install-ho
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { compareS3Keys } from '../../shared/s3-key-order.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
-import {
-  CHROMIUM_MAX_HOST_MESSAGE_BYTES,
-  COMPANION_PROTOCOL_VERSION,
-  COMPANION_HOST_NAME,
-  CompanionReplyCollector,
-  parseHostMessage,
-  type HostToExtensionMessage,
-} from '../../shared/protocol/companion-protocol.ts';
+import { CHROMIUM_MAX_HOST_MESSAGE_BYTES, COMPANION_PROTOCOL_VERSION, COMPANION_HOST_NAME, type HostToExtensionMessage } from '../../shared/protocol/companion-protocol.ts';
+import { CompanionReplyCollector } from '../../shared/protocol/companion-reply-collector.ts';
+import { parseHostMessage } from '../../shared/protocol/companion-guards.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { launchChromiumWithExtension, type ChromiumWithExtension } from '../support/chromium.ts';
 import { ensureSystem } from '../support/ensure-system.ts';

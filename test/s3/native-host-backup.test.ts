@@ -15,13 +15,9 @@ import { CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, Pu
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readBackupHeader } from '../../companion/src/backup/backup-folder.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
-import {
-  checkChunk,
-  checkProgress,
-  checkResult,
-  type BucketConnection,
-  type CompanionRequestType,
-} from '../../shared/protocol/companion-protocol.ts';
+import { checkChunk, checkProgress, checkResult } from '../../shared/protocol/companion-guards.ts';
+import type { BucketConnection } from '../../shared/protocol/views.ts';
+import type { CompanionRequestType } from '../../shared/protocol/companion-protocol.ts';
 import { spawnNativeHostProcess } from '../support/native-host-process.ts';
 import { createBucket, flatKeys, putKeys, testClient } from './s3-fixtures.ts';
 

@@ -13,14 +13,9 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import type { InventoryEntry } from '../../shared/inventory.ts';
-import {
-  CHROMIUM_MAX_HOST_MESSAGE_BYTES,
-  COMPANION_PROTOCOL_VERSION,
-  checkChunk,
-  checkProgress,
-  checkResult,
-  type BucketConnection,
-} from '../../shared/protocol/companion-protocol.ts';
+import { CHROMIUM_MAX_HOST_MESSAGE_BYTES, COMPANION_PROTOCOL_VERSION } from '../../shared/protocol/companion-protocol.ts';
+import { checkChunk, checkProgress, checkResult } from '../../shared/protocol/companion-guards.ts';
+import type { BucketConnection } from '../../shared/protocol/views.ts';
 import { spawnNativeHostProcess } from '../support/native-host-process.ts';
 import { createBucket, putKeys, sortByUtf8, testClient } from './s3-fixtures.ts';
 

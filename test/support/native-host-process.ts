@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { FrameReader, encodeFrame } from '../../companion/src/host/native-messaging.ts';
-import { parseHostMessage, type HostToExtensionMessage } from '../../shared/protocol/companion-protocol.ts';
+import { parseHostMessage } from '../../shared/protocol/companion-guards.ts';
+import type { HostToExtensionMessage } from '../../shared/protocol/companion-protocol.ts';
 
 export interface NativeHostProcessOptions {
   /** The host's environment (default: this process's). */

@@ -1,4 +1,4 @@
-import type { TransferProgress } from '../../../shared/protocol/extension-protocol.ts';
+import type { TransferProgress } from '../../../shared/protocol/views.ts';
 
 export type { TransferProgress };
 

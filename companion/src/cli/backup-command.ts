@@ -1,5 +1,5 @@
 import { formatBytes } from '../../../shared/diff/format-bytes.ts';
-import type { TransferProgress } from '../../../shared/protocol/extension-protocol.ts';
+import type { TransferProgress } from '../../../shared/protocol/views.ts';
 import type { BackupMultipartUploads } from '../../../shared/backup/backup-manifest.ts';
 import { UsageError, parseCommandArgs, parsePositiveInteger, type CliIo } from './cli-io.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';

@@ -2,19 +2,8 @@ import { isAbsolute } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { BackupMultipartUploads } from '../../../shared/backup/backup-manifest.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
-import type {
-  BackupResultView,
-  BackupRunData,
-  BucketConnection,
-  BucketProbeData,
-  BucketProbeResult,
-  MultipartUploadsView,
-  RestoreApplyResult,
-  RestoreData,
-  RestorePlanSummary,
-  RestoreRowView,
-  TransferProgressView,
-} from '../../../shared/protocol/companion-protocol.ts';
+import type { BackupResultView, BucketConnection, MultipartUploadsView, TransferProgressView } from '../../../shared/protocol/views.ts';
+import type { BackupRunData, BucketProbeData, BucketProbeResult, RestoreApplyResult, RestoreData, RestorePlanSummary, RestoreRowView } from '../../../shared/protocol/companion-protocol.ts';
 import { backupBucket } from '../backup/backup-bucket.ts';
 import { defaultBackupRoot, findBackups, readBackupHeader } from '../backup/backup-folder.ts';
 import { applyRestore, planRestore, type RestorePlan } from '../backup/restore-backup.ts';

@@ -6,7 +6,7 @@ import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { diffInventories, type DiffRow } from '../../../shared/diff/diff-inventories.ts';
 import { summarizeDiff } from '../../../shared/diff/summarize-diff.ts';
-import type { BucketConnection, PreviewProgress } from '../../../shared/protocol/companion-protocol.ts';
+import type { BucketConnection, PreviewProgress } from '../../../shared/protocol/views.ts';
 import { previewDiff, type PreviewDiffInput, type PreviewDiffOptions } from './preview-diff.ts';
 import type { RequestContext } from './serve-native-host.ts';
 

@@ -1,19 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { ConnectGuardError, toErrorData, type ErrorData } from '../../../shared/errors.ts';
-import {
-  MAX_CHUNK_BYTES,
-  MAX_HOST_MESSAGE_BYTES,
-  MAX_REQUEST_BYTES,
-  parseExtensionMessage,
-  type CompanionChunk,
-  type CompanionProgress,
-  type CompanionRequestData,
-  type CompanionRequestMessage,
-  type CompanionRequestType,
-  type CompanionResult,
-  type ExtensionToHostMessage,
-  type HostToExtensionMessage,
-} from '../../../shared/protocol/companion-protocol.ts';
+import { MAX_CHUNK_BYTES, MAX_HOST_MESSAGE_BYTES, MAX_REQUEST_BYTES, type CompanionChunk, type CompanionProgress, type CompanionRequestData, type CompanionRequestMessage, type CompanionRequestType, type CompanionResult, type ExtensionToHostMessage, type HostToExtensionMessage } from '../../../shared/protocol/companion-protocol.ts';
+import { parseExtensionMessage } from '../../../shared/protocol/companion-guards.ts';
 import type { HostLog } from './host-log.ts';
 import { FrameReader, FrameTooLargeError, FrameWriter, type DecodedFrame } from './native-messaging.ts';
 import { packChunkTexts } from './pack-chunks.ts';

@@ -4,7 +4,8 @@ import { diffInventories, type DiffRow } from '../../../shared/diff/diff-invento
 import { summarizeDiff } from '../../../shared/diff/summarize-diff.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { COMPANION_PROTOCOL_VERSION, type CompanionRequestData, type CompanionRequestType, type CompanionResult, type DiffPreviewSummary, type DoctorReport } from '../../../shared/protocol/companion-protocol.ts';
+import { COMPANION_PROTOCOL_VERSION, type CompanionRequestData, type CompanionRequestType, type CompanionResult } from '../../../shared/protocol/companion-protocol.ts';
+import type { DiffPreviewSummary, DoctorReport } from '../../../shared/protocol/views.ts';
 import type { CompanionRequestOptions } from '../../adapters/companion-port.ts';
 import { ConnectFormRegistry } from './connect-form-registry.ts';
 import { resolveConnectionSource, credentialsFromConnection } from './resolve-connection-source.ts';

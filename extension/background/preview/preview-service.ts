@@ -10,17 +10,8 @@
 import { sliceInventoryLines } from '../../../shared/inventory-lines.ts';
 import { ConnectGuardError, toErrorData, type ConnectGuardErrorCode, type ErrorData } from '../../../shared/errors.ts';
 import { formatDiffCsvHeader, formatDiffRowCsv, formatDiffRowJson, formatDiffTotalsJson } from '../../../shared/diff/format-diff-report.ts';
-import {
-  COMPANION_PROTOCOL_VERSION,
-  type BucketConnection,
-  type CompanionRequestData,
-  type CompanionRequestType,
-  type CompanionResult,
-  type DiffPreviewSummary,
-  type DoctorReport,
-  type PreviewProgress,
-  type WesenditSource,
-} from '../../../shared/protocol/companion-protocol.ts';
+import { COMPANION_PROTOCOL_VERSION, type CompanionRequestData, type CompanionRequestType, type CompanionResult, type WesenditSource } from '../../../shared/protocol/companion-protocol.ts';
+import type { BucketConnection, DiffPreviewSummary, DoctorReport, PreviewProgress } from '../../../shared/protocol/views.ts';
 import type { ConnectAdvice, PreviewConnectionSource, PreviewRowPage, PreviewRowQuery, PreviewState, PreviewWesenditSource } from '../../../shared/protocol/extension-protocol.ts';
 import type { CompanionRequestOptions } from '../../adapters/companion-port.ts';
 import type { ResolvedConnection } from './resolve-connection-source.ts';

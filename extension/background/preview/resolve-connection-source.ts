@@ -5,7 +5,7 @@
  */
 import type { StorageCredentials } from '../../../shared/credentials.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
-import type { BucketConnection } from '../../../shared/protocol/companion-protocol.ts';
+import type { BucketConnection } from '../../../shared/protocol/views.ts';
 import type { PreviewConnectionSource } from '../../../shared/protocol/extension-protocol.ts';
 import type { ConnectFormRegistry } from './connect-form-registry.ts';
 

@@ -6,7 +6,7 @@
 import { countInventoryLines } from '../../../shared/inventory-lines.ts';
 import { DIFF_CLASSES, type DiffClass } from '../../../shared/diff/diff-inventories.ts';
 import { ConnectGuardError, type ErrorData } from '../../../shared/errors.ts';
-import { isErrorData } from '../../../shared/protocol/companion-protocol.ts';
+import { isErrorData } from '../../../shared/errors.ts';
 import type { ConnectFormValues, PreviewConnectionSource, PreviewRowQuery, PreviewWesenditSource, RequestType } from '../../../shared/protocol/extension-protocol.ts';
 import { isRequestType } from './sender-policy.ts';
 

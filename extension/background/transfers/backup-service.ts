@@ -7,13 +7,10 @@
  * names the bucket by endpoint, name and access key id.
  */
 import { ConnectGuardError, toErrorData } from '../../../shared/errors.ts';
-import type { BucketConnection, BucketProbeResult, RestoreApplyResult, RestoreData, RestorePlanSummary, RestoreRowView } from '../../../shared/protocol/companion-protocol.ts';
-import type {
-  BackupJobState,
-  BackupResultView,
-  PreviewConnectionSource,
-  TransferProgressView,
-} from '../../../shared/protocol/extension-protocol.ts';
+import type { BucketConnection } from '../../../shared/protocol/views.ts';
+import type { BucketProbeResult, RestoreApplyResult, RestoreData, RestorePlanSummary, RestoreRowView } from '../../../shared/protocol/companion-protocol.ts';
+import type { BackupJobState, PreviewConnectionSource } from '../../../shared/protocol/extension-protocol.ts';
+import type { BackupResultView, TransferProgressView } from '../../../shared/protocol/views.ts';
 import type { ResolvedConnection } from '../preview/resolve-connection-source.ts';
 
 /** `bucket.probe`'s answer: enough of the bucket to know whether it is empty. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectGuardError } from '../../../shared/errors.ts';
-import type { BackupResultView, ConnectHoldState, MultipartUploadsView, TransferProgressView } from '../../../shared/protocol/extension-protocol.ts';
+import type { BackupResultView, MultipartUploadsView, TransferProgressView } from '../../../shared/protocol/views.ts';
+import type { ConnectHoldState } from '../../../shared/protocol/extension-protocol.ts';
 import type { BucketProbeView, TransferCompanion, TransferOptions } from './backup-service.ts';
 import { ConnectHoldService, FRESH_START_REASON, HOLD_TTL_MS } from './connect-hold-service.ts';
 

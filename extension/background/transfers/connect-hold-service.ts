@@ -8,8 +8,9 @@
  * retry) and are forgotten {@link HOLD_TTL_MS} after their last change.
  */
 import { ConnectGuardError, toErrorData } from '../../../shared/errors.ts';
-import type { BucketConnection } from '../../../shared/protocol/companion-protocol.ts';
-import type { BackupJobState, ConnectFormValues, ConnectHoldState, MultipartUploadsView } from '../../../shared/protocol/extension-protocol.ts';
+import type { BucketConnection } from '../../../shared/protocol/views.ts';
+import type { BackupJobState, ConnectFormValues, ConnectHoldState } from '../../../shared/protocol/extension-protocol.ts';
+import type { MultipartUploadsView } from '../../../shared/protocol/views.ts';
 import { BackupJob, bucketView, type TransferCompanion } from './backup-service.ts';
 import { connectionFromFields } from '../preview/resolve-connection-source.ts';
 

@@ -4,7 +4,7 @@
  * "Restore last backup" and by the connect hold's frame (hold.html).
  */
 import type { JSX } from 'preact';
-import type { BackupResultView, MultipartUploadsView, TransferProgressView } from '../../../shared/protocol/extension-protocol.ts';
+import type { BackupResultView, MultipartUploadsView, TransferProgressView } from '../../../shared/protocol/views.ts';
 import { formatBytes, formatCount, formatDuration, formatRate, plural } from '../preview/preview-format.ts';
 
 const PHASE_WORDS: Readonly<Record<TransferProgressView['phase'], string>> = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DiffRow } from '../../../shared/diff/diff-inventories.ts';
-import type { DoctorCheck } from '../../../shared/protocol/companion-protocol.ts';
+import type { DoctorCheck } from '../../../shared/protocol/views.ts';
 import { formatCount, formatDuration, formatRate, formatRowSizes, formatWinner, plural, sortDoctorChecks } from './preview-format.ts';
 
 describe('preview formatting', () => {

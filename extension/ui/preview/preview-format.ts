@@ -4,7 +4,7 @@
  */
 import type { DiffClass, DiffRow, PolicyOutcome } from '../../../shared/diff/diff-inventories.ts';
 import { formatBytes } from '../../../shared/diff/format-bytes.ts';
-import type { DoctorCheck } from '../../../shared/protocol/companion-protocol.ts';
+import type { DoctorCheck } from '../../../shared/protocol/views.ts';
 
 export { formatBytes };
 

@@ -11,7 +11,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ConnectGuardError } from '../../../shared/errors.ts';
-import type { DiffPreviewSummary } from '../../../shared/protocol/companion-protocol.ts';
+import type { DiffPreviewSummary } from '../../../shared/protocol/views.ts';
 import type { ConnectFormSummary, PreviewState } from '../../../shared/protocol/extension-protocol.ts';
 import { ErrorMessage, OutcomeMessages, messageOf } from '../components/error-message.tsx';
 import { LabelledInput } from '../components/labelled-input.tsx';

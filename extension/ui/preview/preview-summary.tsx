@@ -6,7 +6,7 @@
 import type { JSX } from 'preact';
 import { DIFF_CLASSES, type DiffClass } from '../../../shared/diff/diff-inventories.ts';
 import type { ClassTotals, RiskTotals } from '../../../shared/diff/summarize-diff.ts';
-import type { DoctorReport } from '../../../shared/protocol/companion-protocol.ts';
+import type { DoctorReport } from '../../../shared/protocol/views.ts';
 import type { ConnectAdvice, PreviewState } from '../../../shared/protocol/extension-protocol.ts';
 import { CHECK_STATUS_WORDS, CLASS_LABELS, formatBytes, formatCount, formatDuration, formatRate, plural, sortDoctorChecks } from './preview-format.ts';
 

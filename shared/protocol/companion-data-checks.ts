@@ -1,0 +1,193 @@
+/**
+ * Field-level checks of what crosses the native-messaging boundary: entries, connections, diff
+ * rows and totals, transfer progress. Each returns the problem in words (naming fields, never
+ * quoting values, so an error reply cannot echo a secret) or `undefined` when the value is fine.
+ * Used by companion-guards.ts on both sides of the boundary.
+ */
+import { DIFF_CLASSES, type DiffClass } from '../diff/diff-inventories.ts';
+import { MAX_ID_LENGTH } from './companion-protocol.ts';
+import type { TransferProgressView } from './views.ts';
+
+export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+export function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
+}
+
+function nonEmptyString(value: unknown, path: string): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? undefined : `${path} must be a non-empty string`;
+}
+
+export function optionalString(value: unknown, path: string): string | undefined {
+  return value === undefined || typeof value === 'string' ? undefined : `${path} must be a string when given`;
+}
+
+export function checkInventoryEntry(value: unknown, path: string): string | undefined {
+  if (!isRecord(value)) return `${path} must be an object`;
+  if (typeof value.key !== 'string' || value.key === '') return `${path}.key must be a non-empty string`;
+  if (!isCount(value.size)) return `${path}.size must be a whole number of bytes`;
+  for (const field of ['lastModified', 'etag', 'md5'] as const) {
+    const problem = optionalString(value[field], `${path}.${field}`);
+    if (problem) return problem;
+  }
+  if (value.multipartEtags !== undefined) {
+    if (!isRecord(value.multipartEtags)) return `${path}.multipartEtags must be an object`;
+    for (const [partSize, etag] of Object.entries(value.multipartEtags)) {
+      if (!/^[1-9][0-9]*$/.test(partSize) || typeof etag !== 'string') return `${path}.multipartEtags must map part sizes to ETags`;
+    }
+  }
+  return undefined;
+}
+
+export function checkEntries(value: unknown, path: string): string | undefined {
+  if (!Array.isArray(value)) return `${path} must be an array of entries`;
+  for (let i = 0; i < value.length; i++) {
+    const problem = checkInventoryEntry(value[i], `${path}[${i}]`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** Checks a bucket connection; the problem names fields only, never values (a secret must not echo back). */
+export function checkConnection(value: unknown, path: string): string | undefined {
+  if (!isRecord(value)) return `${path} must be an object with endpoint, bucket, accessKeyId and secretAccessKey`;
+  for (const field of ['endpoint', 'bucket', 'accessKeyId', 'secretAccessKey'] as const) {
+    const problem = nonEmptyString(value[field], `${path}.${field}`);
+    if (problem) return problem;
+  }
+  return optionalString(value.region, `${path}.region`) ?? optionalString(value.sessionToken, `${path}.sessionToken`);
+}
+
+export function checkWesenditSource(value: unknown, path: string): string | undefined {
+  if (!isRecord(value)) return `${path} must be an object`;
+  switch (value.kind) {
+    case 'upload':
+      return isId(value.uploadId) ? undefined : `${path}.uploadId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`;
+    case 'inline':
+      return checkEntries(value.entries, `${path}.entries`);
+    case 'manifest':
+    case 'folder':
+      return nonEmptyString(value.path, `${path}.path`);
+    default:
+      return `${path}.kind must be "upload", "inline", "manifest" or "folder"`;
+  }
+}
+
+function optionalBoolean(value: unknown, path: string): string | undefined {
+  return value === undefined || typeof value === 'boolean' ? undefined : `${path} must be true or false when given`;
+}
+
+export function checkRestoreData(data: unknown): string | undefined {
+  if (!isRecord(data)) return 'data must be an object';
+  return checkConnection(data.connection, 'data.connection') ?? optionalString(data.folder, 'data.folder') ?? optionalString(data.root, 'data.root') ?? optionalBoolean(data.force, 'data.force');
+}
+
+function checkClassTotals(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || !isCount(value.objects) || !isCount(value.bucketBytes) || !isCount(value.wesenditBytes)) return `${path} must have objects, bucketBytes and wesenditBytes`;
+  return undefined;
+}
+
+function checkRiskTotals(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || !isCount(value.objects) || !isCount(value.bytes) || !isCount(value.undecided)) return `${path} must have objects, bytes and undecided`;
+  return undefined;
+}
+
+function checkPolicyOutcome(value: unknown, path: string): string | undefined {
+  if (!isRecord(value)) return `${path} must be an object`;
+  if (!['bucket', 'wesendit', 'tie', 'unknown'].includes(String(value.winner))) return `${path}.winner is not a side`;
+  if (typeof value.reason !== 'string' || typeof value.loss !== 'string' || !isCount(value.bytesAtRisk)) return `${path} needs reason, loss and bytesAtRisk`;
+  return undefined;
+}
+
+function isDiffClass(value: unknown): value is DiffClass {
+  return typeof value === 'string' && DIFF_CLASSES.some((name) => name === value);
+}
+
+export function checkDiffRow(value: unknown, path: string): string | undefined {
+  if (!isRecord(value)) return `${path} must be an object`;
+  if (typeof value.key !== 'string') return `${path}.key must be a string`;
+  if (!isDiffClass(value.class)) return `${path}.class must be one of ${DIFF_CLASSES.join(', ')}`;
+  if (typeof value.reason !== 'string') return `${path}.reason must be a string`;
+  // JSON drops undefined fields: an absent side arrives missing, not null.
+  for (const side of ['bucket', 'wesendit'] as const) {
+    if (value[side] !== undefined) {
+      const problem = checkInventoryEntry(value[side], `${path}.${side}`);
+      if (problem) return problem;
+    }
+  }
+  if (value.outcome !== undefined) {
+    if (!isRecord(value.outcome)) return `${path}.outcome must be an object`;
+    const problem = checkPolicyOutcome(value.outcome.newerWins, `${path}.outcome.newerWins`) ?? checkPolicyOutcome(value.outcome.wesenditWins, `${path}.outcome.wesenditWins`);
+    if (problem) return problem;
+  }
+  return optionalString(value.lookalikeOf, `${path}.lookalikeOf`);
+}
+
+export function checkRows(value: unknown, path: string): string | undefined {
+  if (!Array.isArray(value)) return `${path} must be an array of rows`;
+  for (let i = 0; i < value.length; i++) {
+    const problem = checkDiffRow(value[i], `${path}[${i}]`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+export function checkDiffTotals(value: unknown, path: string): string | undefined {
+  if (!isRecord(value)) return `${path} must be an object`;
+  if (!isRecord(value.classes)) return `${path}.classes must be an object`;
+  for (const name of DIFF_CLASSES) {
+    const problem = checkClassTotals(value.classes[name], `${path}.classes.${name}`);
+    if (problem) return problem;
+  }
+  if (!isCount(value.objects) || !isCount(value.lookalikes)) return `${path} needs objects and lookalikes counts`;
+  if (!isRecord(value.atRisk)) return `${path}.atRisk must be an object`;
+  for (const policy of ['newerWins', 'wesenditWins', 'unknownNewerWins', 'unknownWesenditWins'] as const) {
+    const problem = checkRiskTotals(value.atRisk[policy], `${path}.atRisk.${policy}`);
+    if (problem) return problem;
+  }
+  if (!isRecord(value.examples)) return `${path}.examples must be an object`;
+  for (const kind of ['conflict', 'unknown', 'lookalike'] as const) {
+    const problem = checkRows(value.examples[kind], `${path}.examples.${kind}`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+export function checkMultipartUploads(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || typeof value.supported !== 'boolean' || !isCount(value.count) || !Array.isArray(value.keys)) return `${path} must be { supported, count, keys }`;
+  return value.keys.every((key) => typeof key === 'string') ? undefined : `${path}.keys must be strings`;
+}
+
+export const TRANSFER_PHASES: readonly TransferProgressView['phase'][] = ['listing', 'copying', 'verifying', 'restoring'];
+
+export function checkTransferProgress(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || !TRANSFER_PHASES.some((phase) => phase === value.phase)) return `${path}.phase must be one of ${TRANSFER_PHASES.join(', ')}`;
+  if (!isCount(value.objects) || !isCount(value.bytes) || !isFiniteNumber(value.rate) || !isFiniteNumber(value.bytesPerSecond) || !isFiniteNumber(value.elapsedMs)) {
+    return `${path} needs objects, bytes, rate, bytesPerSecond and elapsedMs`;
+  }
+  if (value.totalObjects !== undefined && !isCount(value.totalObjects)) return `${path}.totalObjects must be a whole number when given`;
+  if (value.totalBytes !== undefined && !isCount(value.totalBytes)) return `${path}.totalBytes must be a whole number when given`;
+  if (value.etaMs !== undefined && !isFiniteNumber(value.etaMs)) return `${path}.etaMs must be a number when given`;
+  return undefined;
+}
+
+export function checkRestoreRows(value: unknown, path: string): string | undefined {
+  if (!Array.isArray(value)) return `${path} must be an array of rows`;
+  for (let i = 0; i < value.length; i++) {
+    const row: unknown = value[i];
+    if (!isRecord(row) || typeof row.key !== 'string' || (row.change !== 'deleted' && row.change !== 'changed') || !isCount(row.size)) {
+      return `${path}[${i}] must be { key, change: "deleted" | "changed", size }`;
+    }
+  }
+  return undefined;
+}
