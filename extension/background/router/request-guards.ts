@@ -5,30 +5,11 @@
  */
 import { countInventoryLines } from '../../../shared/inventory-lines.ts';
 import { DIFF_CLASSES, type DiffClass } from '../../../shared/diff/diff-inventories.ts';
-import { ConnectGuardError, type ErrorData } from '../../../shared/errors.ts';
-import { isErrorData } from '../../../shared/errors.ts';
-import type { ConnectFormValues, PreviewConnectionSource, PreviewRowQuery, PreviewWesenditSource, RequestType } from '../../../shared/protocol/extension-protocol.ts';
-import { isRequestType } from './sender-policy.ts';
+import { ConnectGuardError, isErrorData, type ErrorData } from '../../../shared/errors.ts';
+import type { ConnectFormValues, PreviewConnectionSource, PreviewRowQuery, PreviewWesenditSource } from '../../../shared/protocol/extension-protocol.ts';
 
-export interface ParsedRequest {
-  readonly type: RequestType;
-  readonly data: Readonly<Record<string, unknown>>;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Checks the `{ type, data }` envelope; the data's fields are checked per type by the readers below. */
-export function parseRequestEnvelope(message: unknown): ParsedRequest {
-  if (!isPlainObject(message) || typeof message.type !== 'string') {
-    throw new ConnectGuardError('PROTOCOL_ERROR', 'A request must be an object { type, data }.');
-  }
-  const { type } = message;
-  if (!isRequestType(type)) throw new ConnectGuardError('PROTOCOL_ERROR', `Unknown request type "${type}".`);
-  const data = message.data ?? {};
-  if (!isPlainObject(data)) throw new ConnectGuardError('PROTOCOL_ERROR', `The data of "${type}" must be an object.`);
-  return { type, data };
 }
 
 /** A string field of at most `maxLength` characters. */

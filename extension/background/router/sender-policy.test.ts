@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assertSenderAllowed, isGateOrigin, type SenderInfo } from './sender-policy.ts';
+import { assertRequestSender } from './background-router.ts';
+import { isRequestType, ROUTES } from './routes.ts';
+import { isGateOrigin, type SenderInfo } from './sender-policy.ts';
 
 const SELF = { id: 'ext-id', baseUrl: 'chrome-extension://ext-id/' };
 
@@ -24,45 +26,45 @@ describe('isGateOrigin', () => {
   });
 });
 
-describe('assertSenderAllowed', () => {
+describe('assertRequestSender (the route table’s from column)', () => {
   const content: SenderInfo = { id: 'ext-id', url: 'http://127.0.0.1:8080/x', tab: { id: 3 }, frameId: 5 };
   const page: SenderInfo = { id: 'ext-id', url: 'chrome-extension://ext-id/popup.html' };
 
   it('returns the tab and frame of an allowed content script', () => {
-    expect(assertSenderAllowed('gate.captured', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+    expect(assertRequestSender('gate.captured', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
   });
 
   it('a content script may ask for a connect hold and whether it was released; the hold controls, backups and restores are pages only', () => {
-    expect(assertSenderAllowed('connectHold.requested', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
-    expect(assertSenderAllowed('connectHold.state', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
-    expect(() => assertSenderAllowed('connectHold.requested', page, SELF, [])).toThrow(/web page tab/);
+    expect(assertRequestSender('connectHold.requested', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+    expect(assertRequestSender('connectHold.state', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+    expect(() => assertRequestSender('connectHold.requested', page, SELF, [])).toThrow(/web page tab/);
     for (const type of ['connectHold.get', 'connectHold.cancel', 'connectHold.retry', 'connectHold.connectAnyway', 'backup.start', 'backup.state', 'backup.latest', 'backup.cancel', 'restore.plan', 'restore.state', 'restore.apply'] as const) {
-      expect(() => assertSenderAllowed(type, content, SELF, []), type).toThrow(/own pages/);
-      expect(assertSenderAllowed(type, page, SELF, []), type).toBeUndefined();
+      expect(() => assertRequestSender(type, content, SELF, []), type).toThrow(/own pages/);
+      expect(assertRequestSender(type, page, SELF, []), type).toBeUndefined();
     }
   });
 
   it('judges an about:blank frame by its origin, not its URL', () => {
-    expect(assertSenderAllowed('gate.captured', { ...content, url: 'about:blank', origin: 'http://127.0.0.1:8080' }, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
-    expect(() => assertSenderAllowed('gate.captured', { ...content, url: 'about:blank', origin: 'https://evil.example' }, SELF, [])).toThrow(/not enabled/);
+    expect(assertRequestSender('gate.captured', { ...content, url: 'about:blank', origin: 'http://127.0.0.1:8080' }, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+    expect(() => assertRequestSender('gate.captured', { ...content, url: 'about:blank', origin: 'https://evil.example' }, SELF, [])).toThrow(/not enabled/);
   });
 
   it.each(['vault.unlock', 'storage.reveal', 'storage.copySecret', 'gate.save', 'gate.getCapture', 'vault.export', 'settings.set'] as const)(
     'refuses %s from a content script',
     (type) => {
-      expect(() => assertSenderAllowed(type, content, SELF, [])).toThrow(/Connect Guard's own pages/);
+      expect(() => assertRequestSender(type, content, SELF, [])).toThrow(/Connect Guard's own pages/);
     },
   );
 
   it('refuses content requests from extension pages and other extensions', () => {
-    expect(() => assertSenderAllowed('gate.captured', { ...page, tab: { id: 1 } }, SELF, [])).toThrow(/web page tab/);
-    expect(() => assertSenderAllowed('gate.captured', { ...content, id: 'other' }, SELF, [])).toThrow(/web page tab/);
-    expect(() => assertSenderAllowed('vault.status', { ...page, id: 'other' }, SELF, [])).toThrow(/own pages/);
+    expect(() => assertRequestSender('gate.captured', { ...page, tab: { id: 1 } }, SELF, [])).toThrow(/web page tab/);
+    expect(() => assertRequestSender('gate.captured', { ...content, id: 'other' }, SELF, [])).toThrow(/web page tab/);
+    expect(() => assertRequestSender('vault.status', { ...page, id: 'other' }, SELF, [])).toThrow(/own pages/);
   });
 
   it('accepts page requests from the popup and the gate frame inside a tab', () => {
-    expect(assertSenderAllowed('storage.reveal', page, SELF, [])).toBeUndefined();
-    expect(assertSenderAllowed('gate.save', { ...page, url: 'chrome-extension://ext-id/gate.html#id', tab: { id: 2 }, frameId: 9 }, SELF, [])).toBeUndefined();
+    expect(assertRequestSender('storage.reveal', page, SELF, [])).toBeUndefined();
+    expect(assertRequestSender('gate.save', { ...page, url: 'chrome-extension://ext-id/gate.html#id', tab: { id: 2 }, frameId: 9 }, SELF, [])).toBeUndefined();
   });
 });
 
@@ -71,9 +73,9 @@ describe('assertSenderAllowed: preview requests', () => {
   const page: SenderInfo = { id: 'ext-id', url: 'chrome-extension://ext-id/popup.html' };
 
   it.each(['connectForm.captured', 'listing.batch'] as const)('a content script on a WeSendit origin may send %s; an extension page or another origin may not', (type) => {
-    expect(assertSenderAllowed(type, content, SELF, [])).toEqual({ tabId: 3, frameId: 0 });
-    expect(() => assertSenderAllowed(type, page, SELF, [])).toThrow(/web page tab/);
-    expect(() => assertSenderAllowed(type, { ...content, url: 'https://evil.example/' }, SELF, [])).toThrow(/not enabled/);
+    expect(assertRequestSender(type, content, SELF, [])).toEqual({ tabId: 3, frameId: 0 });
+    expect(() => assertRequestSender(type, page, SELF, [])).toThrow(/web page tab/);
+    expect(() => assertRequestSender(type, { ...content, url: 'https://evil.example/' }, SELF, [])).toThrow(/not enabled/);
   });
 
   it.each([
@@ -89,7 +91,28 @@ describe('assertSenderAllowed: preview requests', () => {
     'doctor.run',
     'companion.status',
   ] as const)('%s only from extension pages', (type) => {
-    expect(assertSenderAllowed(type, page, SELF, [])).toBeUndefined();
-    expect(() => assertSenderAllowed(type, content, SELF, [])).toThrow(/Connect Guard's own pages/);
+    expect(assertRequestSender(type, page, SELF, [])).toBeUndefined();
+    expect(() => assertRequestSender(type, content, SELF, [])).toThrow(/Connect Guard's own pages/);
+  });
+});
+
+describe('the route table names who may send each message', () => {
+  it('content scripts may send exactly these messages; every other one needs Connect Guard’s own pages', () => {
+    // A page's scripts can influence a content script: growing this list is a security review.
+    const fromContent = Object.entries(ROUTES)
+      .filter(([, route]) => route.from !== 'page')
+      .map(([type, route]) => `${type}:${route.from}`)
+      .sort();
+    expect(fromContent).toEqual([
+      'connectForm.captured:content',
+      'connectHold.requested:content',
+      'connectHold.state:content',
+      'gate.captured:content',
+      'gate.state:content',
+      'listing.batch:content-top-frame',
+    ]);
+    for (const type of Object.keys(ROUTES)) expect(isRequestType(type)).toBe(true);
+    expect(isRequestType('toString')).toBe(false);
+    expect(isRequestType('__proto__')).toBe(false);
   });
 });

@@ -1,12 +1,12 @@
 /**
- * Who may ask the background for what (Dark Reader's allow-list idea). A content script runs
- * inside a page the page's own scripts can influence, so it may only report a capture, ask
- * whether it was released, hand over a connect form's values, ask for a connect hold and whether
- * it was released, and send the WeSendit listing the background asked its tab for; it never gets a secret and can never unlock. Everything else needs an
- * extension page: the gate prompt frame, the popup or the offscreen document.
+ * Who may ask the background for what (Dark Reader's allow-list idea): the checks behind the
+ * `from` column of routes.ts. A content script runs inside a page the page's own scripts can
+ * influence, so its routes only report a capture, ask whether it was released, hand over a
+ * connect form's values, ask for a connect hold and whether it was released, and send the
+ * WeSendit listing the background asked its tab for; it never gets a secret and can never
+ * unlock. Everything else needs one of Connect Guard's own extension pages.
  */
 import { ConnectGuardError } from '../../../shared/errors.ts';
-import type { ContentRequests, PageRequests, RequestType } from '../../../shared/protocol/extension-protocol.ts';
 
 /** The fields of `runtime.MessageSender` the policy reads. */
 export interface SenderInfo {
@@ -24,65 +24,13 @@ export interface ExtensionIdentity {
   readonly baseUrl: string;
 }
 
-const CONTENT_TYPES: ReadonlySet<string> = new Set<keyof ContentRequests>([
-  'gate.captured',
-  'gate.state',
-  'connectForm.captured',
-  'listing.batch',
-  'connectHold.requested',
-  'connectHold.state',
-]);
-const PAGE_TYPES: ReadonlySet<string> = new Set<keyof PageRequests>([
-  'vault.status',
-  'vault.create',
-  'vault.unlock',
-  'vault.lock',
-  'vault.changePassphrase',
-  'vault.export',
-  'vault.import',
-  'gate.getCapture',
-  'gate.save',
-  'storage.list',
-  'storage.reveal',
-  'storage.copySecret',
-  'storage.delete',
-  'settings.get',
-  'settings.set',
-  'companion.status',
-  'connectForm.get',
-  'connectForm.latest',
-  'storage.saveConnection',
-  'doctor.run',
-  'preview.start',
-  'preview.state',
-  'preview.latest',
-  'preview.cancel',
-  'preview.rows',
-  'preview.export',
-  'connectHold.get',
-  'connectHold.cancel',
-  'connectHold.retry',
-  'connectHold.connectAnyway',
-  'backup.start',
-  'backup.state',
-  'backup.latest',
-  'backup.cancel',
-  'restore.plan',
-  'restore.state',
-  'restore.apply',
-]);
-
-export function isContentRequestType(type: string): type is keyof ContentRequests {
-  return CONTENT_TYPES.has(type);
-}
-
-export function isPageRequestType(type: string): type is keyof PageRequests {
-  return PAGE_TYPES.has(type);
-}
-
-export function isRequestType(type: string): type is RequestType {
-  return isContentRequestType(type) || isPageRequestType(type);
-}
+/**
+ * Who may send a message (the `from` column of routes.ts):
+ * - `content`: a content script in a web page tab on a gate origin, any frame;
+ * - `content-top-frame`: the same, but only the tab's top frame;
+ * - `page`: one of Connect Guard's own extension pages (popup, gate prompt, preview and hold frames).
+ */
+export type SenderClass = 'content' | 'content-top-frame' | 'page';
 
 /**
  * Origins the gate runs on without a grant: WeSendit's web app and loopback (demo and tests).
@@ -122,16 +70,17 @@ export function senderPageUrl(sender: SenderInfo): URL | undefined {
 }
 
 /**
- * Throws FORBIDDEN_SENDER unless `sender` may send `type`. Returns the tab and frame of a content
- * script sender, which the gate needs to release the right frame later.
+ * Throws FORBIDDEN_SENDER unless `sender` is of class `from` for the message `type`. Returns the
+ * tab and frame of a content script sender, which the gate needs to release the right frame later.
  */
 export function assertSenderAllowed(
-  type: RequestType,
+  from: SenderClass,
+  type: string,
   sender: SenderInfo,
   self: ExtensionIdentity,
   extraOrigins: readonly string[],
 ): { tabId: number; frameId: number } | undefined {
-  if (isPageRequestType(type)) {
+  if (from === 'page') {
     if (!isExtensionPageSender(sender, self)) {
       throw new ConnectGuardError('FORBIDDEN_SENDER', `"${type}" may only be asked from Connect Guard's own pages (popup, gate prompt).`);
     }
@@ -148,5 +97,9 @@ export function assertSenderAllowed(
       `The gate is not enabled on ${url.origin}. Add the origin in Connect Guard's settings if it is a WeSendit portal.`,
     );
   }
-  return { tabId, frameId: sender.frameId ?? 0 };
+  const frameId = sender.frameId ?? 0;
+  if (from === 'content-top-frame' && frameId !== 0) {
+    throw new ConnectGuardError('FORBIDDEN_SENDER', `"${type}" may only come from the top frame of the tab that was asked.`);
+  }
+  return { tabId, frameId };
 }
