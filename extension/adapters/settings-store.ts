@@ -34,6 +34,11 @@ export function normaliseExtraOrigin(value: string): string {
   return origin;
 }
 
+/** `https://*.example.com` → `https://*.example.com/*` */
+export function originToMatchPattern(origin: string): string {
+  return `${origin}/*`;
+}
+
 function integerInRange(name: string, label: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ConnectGuardError('INVALID_INPUT', `${label} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)} for ${name}).`);

@@ -8,7 +8,7 @@ import { createIdbVaultStore } from '../adapters/idb-vault-store.ts';
 import { AUTO_LOCK_ALARM } from './vault/auto-lock.ts';
 import type { ClipboardPort } from './vault/clipboard-clear.ts';
 import type { SenderInfo } from './router/sender-policy.ts';
-import { startVaultBackground, type VaultBackground } from './start-background.ts';
+import { startBackground, type BackgroundRuntime } from './start-background.ts';
 
 // Small Argon2id cost so each unlock takes milliseconds; the floor is lowered to match.
 const TEST_KDF: KdfCost = { memoryKiB: 256, iterations: 1, parallelism: 1 };
@@ -45,8 +45,8 @@ const registered: unknown[] = [];
 let granted = new Set<string>();
 let permissionsRemoved: ((permissions: Permissions.Permissions) => void) | undefined;
 
-function start(dbName: string): VaultBackground {
-  return startVaultBackground({
+function start(dbName: string): BackgroundRuntime {
+  return startBackground({
     store: createIdbVaultStore(dbName),
     vaultOptions: { kdf: TEST_KDF, floor: TEST_KDF },
     clipboard,

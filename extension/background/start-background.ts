@@ -7,10 +7,10 @@
  * delivers it to listeners registered in the first turn); each handler first awaits `ready`,
  * which restores a key kept from before a restart.
  */
-import { browser } from 'wxt/browser';
 import { ConnectGuardError } from '../../shared/errors.ts';
 import type { Reply, Settings, TabMessages } from '../../shared/protocol/extension-protocol.ts';
 import { VaultService, type VaultServiceOptions, type VaultStore } from '../../shared/vault-format/vault-service.ts';
+import { createBrowserBackground, type BackgroundBrowser } from '../adapters/background-browser.ts';
 import { offscreenClipboard } from '../adapters/clipboard.ts';
 import { createBrowserCompanionPort } from '../adapters/companion-port.ts';
 import { createIdbVaultStore } from '../adapters/idb-vault-store.ts';
@@ -22,8 +22,8 @@ import {
   saveLastVaultUse,
   saveSessionVaultKey,
 } from '../adapters/session-key.ts';
-import { loadSettings, mergeSettings, saveSettings } from '../adapters/settings-store.ts';
-import { AutoLock, type IdleState } from './vault/auto-lock.ts';
+import { loadSettings, mergeSettings, originToMatchPattern, saveSettings } from '../adapters/settings-store.ts';
+import { AutoLock } from './vault/auto-lock.ts';
 import { BackupService, type TransferCompanion } from './transfers/backup-service.ts';
 import { createBackgroundRouter, type VaultPort } from './router/background-router.ts';
 import { CaptureRegistry } from './gate/capture-registry.ts';
@@ -32,13 +32,13 @@ import { ConnectFormRegistry } from './preview/connect-form-registry.ts';
 import { ConnectHoldService } from './transfers/connect-hold-service.ts';
 import { resolveConnectionSource } from './preview/resolve-connection-source.ts';
 import { PreviewService, type CompanionClient } from './preview/preview-service.ts';
-import { originToMatchPattern, syncExtraOriginScripts, type ScriptingPort } from './settings/extra-origins.ts';
+import { syncExtraOriginScripts } from './settings/extra-origins.ts';
 import { RestoreService } from './transfers/restore-service.ts';
 import type { SenderInfo } from './router/sender-policy.ts';
 
 const PENDING_CLEAR_KEY = 'connectGuard.pendingClipboardClear';
 
-export interface VaultBackgroundOptions {
+export interface BackgroundOptions {
   /** Default: IndexedDB (`createIdbVaultStore()`). */
   readonly store?: VaultStore;
   /** Default: production KDF cost and floor. Tests lower them to stay fast. */
@@ -48,9 +48,11 @@ export interface VaultBackgroundOptions {
   /** Default: the native port to the companion (`runtime.connectNative`). */
   readonly companion?: CompanionClient;
   readonly now?: () => number;
+  /** Default: the browser's own APIs (adapters/background-browser.ts). */
+  readonly browser?: BackgroundBrowser;
 }
 
-export interface VaultBackground {
+export interface BackgroundRuntime {
   /** Resolves once a key kept from before a restart was restored (or found expired). */
   readonly ready: Promise<void>;
   readonly service: VaultService;
@@ -72,10 +74,6 @@ function listingStarted(reply: unknown): boolean {
   return typeof value === 'object' && value !== null && 'started' in value && value.started === true;
 }
 
-function isIdleState(value: unknown): value is IdleState {
-  return value === 'active' || value === 'idle' || value === 'locked';
-}
-
 /** A backup or restore of a large bucket over a slow link may take hours. */
 const TRANSFER_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 
@@ -90,16 +88,12 @@ export function transferCompanion(companion: CompanionClient): TransferCompanion
   };
 }
 
-const scripting: ScriptingPort = {
-  getRegisteredContentScripts: (filter) => browser.scripting.getRegisteredContentScripts(filter),
-  registerContentScripts: (scripts) => browser.scripting.registerContentScripts(scripts),
-  unregisterContentScripts: (filter) => browser.scripting.unregisterContentScripts(filter),
-};
-
-export function startVaultBackground(options: VaultBackgroundOptions = {}): VaultBackground {
+export function startBackground(options: BackgroundOptions = {}): BackgroundRuntime {
   const now = options.now ?? Date.now;
+  const platform = options.browser ?? createBrowserBackground();
+  const { scripting } = platform;
   const service = new VaultService(options.store ?? createIdbVaultStore(), options.vaultOptions);
-  const captures = new CaptureRegistry(browser.storage.session, now);
+  const captures = new CaptureRegistry(platform.session, now);
 
   async function lock(): Promise<void> {
     service.lock();
@@ -117,33 +111,25 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     lock,
     saveLastUse: saveLastVaultUse,
     findLastUse: findLastVaultUse,
-    scheduleAlarm: async (name, when) => {
-      await browser.alarms.create(name, { when });
-    },
-    clearAlarm: async (name) => {
-      await browser.alarms.clear(name);
-    },
-    setIdleDetectionSeconds: (seconds) => browser.idle.setDetectionInterval(seconds),
+    scheduleAlarm: (name, when) => platform.alarms.create(name, when),
+    clearAlarm: (name) => platform.alarms.clear(name),
+    setIdleDetectionSeconds: (seconds) => platform.setIdleDetectionSeconds(seconds),
   });
 
   const clipboard = new ClipboardClear({
     clipboard: options.clipboard ?? offscreenClipboard,
     now,
     savePending: async (pending) => {
-      if (pending === undefined) await browser.storage.session.remove(PENDING_CLEAR_KEY);
-      else await browser.storage.session.set({ [PENDING_CLEAR_KEY]: pending });
+      if (pending === undefined) await platform.session.remove(PENDING_CLEAR_KEY);
+      else await platform.session.set({ [PENDING_CLEAR_KEY]: pending });
     },
     findPending: async () => {
-      const stored: Record<string, unknown> = await browser.storage.session.get(PENDING_CLEAR_KEY);
+      const stored: Record<string, unknown> = await platform.session.get(PENDING_CLEAR_KEY);
       const value = stored[PENDING_CLEAR_KEY];
       return isPendingClear(value) ? value : undefined;
     },
-    scheduleAlarm: async (name, when) => {
-      await browser.alarms.create(name, { when });
-    },
-    clearAlarm: async (name) => {
-      await browser.alarms.clear(name);
-    },
+    scheduleAlarm: (name, when) => platform.alarms.create(name, when),
+    clearAlarm: (name) => platform.alarms.clear(name),
     setTimer: (callback, ms) => {
       setTimeout(callback, ms);
     },
@@ -184,7 +170,7 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     const added = wanted.extraOrigins.filter((origin) => !previous.extraOrigins.includes(origin));
     for (const origin of added) {
       // The popup asks Chromium first; without the grant the gate could not run there anyway.
-      if (!(await browser.permissions.contains({ origins: [originToMatchPattern(origin)] }))) {
+      if (!(await platform.permissions.contains([originToMatchPattern(origin)]))) {
         throw new ConnectGuardError('INVALID_INPUT', `Connect Guard has no access to ${origin}. Add it from Settings in the popup and accept Chromium's prompt.`);
       }
     }
@@ -192,7 +178,7 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     await autoLock.configure();
     await syncExtraOriginScripts(scripting, next.extraOrigins);
     const removed = previous.extraOrigins.filter((origin) => !next.extraOrigins.includes(origin));
-    if (removed.length > 0) await browser.permissions.remove({ origins: removed.map(originToMatchPattern) });
+    if (removed.length > 0) await platform.permissions.remove(removed.map(originToMatchPattern));
     return next;
   }
 
@@ -215,7 +201,7 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     now,
     async notifyReleased(tabId, frameId, holdId) {
       const message: { type: keyof TabMessages; data: Parameters<TabMessages['connectHold.released']>[0] } = { type: 'connectHold.released', data: { holdId } };
-      await browser.tabs.sendMessage(tabId, message, { frameId });
+      await platform.sendToTab(tabId, frameId, message);
     },
   });
   const backups = new BackupService({ companion: transfers, resolve, now });
@@ -226,13 +212,13 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     resolve,
     async collectListing(tabId, listingId) {
       const message: { type: keyof TabMessages; data: Parameters<TabMessages['listing.collect']>[0] } = { type: 'listing.collect', data: { listingId } };
-      const reply: unknown = await browser.tabs.sendMessage(tabId, message, { frameId: 0 });
+      const reply: unknown = await platform.sendToTab(tabId, 0, message);
       return { started: listingStarted(reply) };
     },
   });
 
   const router = createBackgroundRouter({
-    self: { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') },
+    self: platform.self,
     vault,
     captures,
     forms,
@@ -245,7 +231,7 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     saveSettings: changeSettings,
     async notifyReleased(tabId, frameId, captureId) {
       const message: { type: keyof TabMessages; data: Parameters<TabMessages['gate.released']>[0] } = { type: 'gate.released', data: { captureId } };
-      await browser.tabs.sendMessage(tabId, message, { frameId });
+      await platform.sendToTab(tabId, frameId, message);
     },
     async copySecret(secret) {
       const seconds = (await loadSettings()).clipboardSeconds;
@@ -283,33 +269,32 @@ export function startVaultBackground(options: VaultBackgroundOptions = {}): Vaul
     return router(message, sender);
   }
 
-  browser.runtime.onMessage.addListener((message: unknown, sender) => {
-    // The offscreen document answers its own messages; they never reach the router.
-    if (typeof message === 'object' && message !== null && 'target' in message) return undefined;
-    return handleMessage(message, sender);
-  });
-  browser.tabs.onRemoved.addListener((tabId) => {
-    forms.dropTab(tabId);
-    previews.dropTab(tabId);
-    holds.dropTab(tabId);
-  });
-  browser.alarms.onAlarm.addListener((alarm) => {
-    void whenReady().then(async () => {
-      await autoLock.onAlarm(alarm.name);
-      await clipboard.onAlarm(alarm.name);
-    });
-  });
-  browser.idle.onStateChanged.addListener((state: unknown) => {
-    if (isIdleState(state)) void whenReady().then(() => autoLock.onIdleStateChanged(state));
-  });
-  browser.permissions.onRemoved.addListener((permissions) => {
-    void whenReady().then(() => onPermissionsRemoved(permissions.origins ?? []));
-  });
-  browser.runtime.onStartup.addListener(() => {
-    void whenReady().then(async () => syncExtraOriginScripts(scripting, (await loadSettings()).extraOrigins));
-  });
-  browser.runtime.onInstalled.addListener(() => {
-    void whenReady().then(async () => syncExtraOriginScripts(scripting, (await loadSettings()).extraOrigins));
+  platform.listen({
+    onMessage(message, sender) {
+      // The offscreen document answers its own messages; they never reach the router.
+      if (typeof message === 'object' && message !== null && 'target' in message) return undefined;
+      return handleMessage(message, sender);
+    },
+    onTabRemoved(tabId) {
+      forms.dropTab(tabId);
+      previews.dropTab(tabId);
+      holds.dropTab(tabId);
+    },
+    onAlarm(name) {
+      void whenReady().then(async () => {
+        await autoLock.onAlarm(name);
+        await clipboard.onAlarm(name);
+      });
+    },
+    onIdleStateChanged(state) {
+      void whenReady().then(() => autoLock.onIdleStateChanged(state));
+    },
+    onPermissionsRemoved(origins) {
+      void whenReady().then(() => onPermissionsRemoved(origins));
+    },
+    onStartOrInstall() {
+      void whenReady().then(async () => syncExtraOriginScripts(scripting, (await loadSettings()).extraOrigins));
+    },
   });
 
   return { ready, service, autoLock, clipboard, previews, holds, handleMessage };

@@ -1,9 +1,9 @@
 import { defineBackground } from 'wxt/utils/define-background';
-import { startVaultBackground } from '../background/start-background.ts';
+import { startBackground } from '../background/start-background.ts';
 
 export default defineBackground({
   type: 'module',
   main() {
-    startVaultBackground();
+    startBackground();
   },
 });

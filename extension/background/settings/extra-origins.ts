@@ -5,6 +5,7 @@
  * registers or, on removal, unregisters the script. Registrations persist across sessions; the
  * background re-syncs them on start so they always match the settings.
  */
+import { originToMatchPattern } from '../../adapters/settings-store.ts';
 
 export const EXTRA_ORIGINS_SCRIPT_ID = 'connect-guard-gate-extra-origins';
 /** Output path of extension/entrypoints/wesendit.content.ts. */
@@ -24,11 +25,6 @@ export interface ScriptingPort {
   getRegisteredContentScripts(filter: { ids: string[] }): Promise<Array<{ id: string }>>;
   registerContentScripts(scripts: ContentScriptRegistration[]): Promise<void>;
   unregisterContentScripts(filter: { ids: string[] }): Promise<void>;
-}
-
-/** `https://*.example.com` → `https://*.example.com/*` */
-export function originToMatchPattern(origin: string): string {
-  return `${origin}/*`;
 }
 
 /** Makes the registered gate script cover exactly `origins` (none: no registration). */

@@ -5,11 +5,10 @@
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { browser } from 'wxt/browser';
 import type { Settings } from '../../../shared/protocol/extension-protocol.ts';
 import { sendToBackground } from '../../adapters/messaging.ts';
-import { normaliseExtraOrigin, SETTINGS_LIMITS } from '../../adapters/settings-store.ts';
-import { originToMatchPattern } from '../../background/settings/extra-origins.ts';
+import { requestHostPermission } from '../../adapters/host-permissions.ts';
+import { normaliseExtraOrigin, originToMatchPattern, SETTINGS_LIMITS } from '../../adapters/settings-store.ts';
 import { OutcomeMessages, messageOf } from '../components/error-message.tsx';
 import { LabelledInput } from '../components/labelled-input.tsx';
 
@@ -41,7 +40,7 @@ export function SettingsPanel({ settings, onSaved }: { readonly settings: Settin
       return;
     }
     // Called synchronously in the click handler: Chromium only shows the prompt for a user gesture.
-    const request = browser.permissions.request({ origins: [originToMatchPattern(normalised)] });
+    const request = requestHostPermission(originToMatchPattern(normalised));
     void request.then(
       (granted) => {
         if (!granted) {
