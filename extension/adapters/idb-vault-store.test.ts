@@ -2,7 +2,9 @@ import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { ConnectGuardError } from '../../shared/errors.ts';
-import { createVaultHeader, encryptRecord, type KdfCost, type VaultHeader } from '../../shared/vault-format/vault-format.ts';
+import { createVaultHeader } from '../../shared/vault-format/vault-header.ts';
+import { encryptRecord } from '../../shared/vault-format/vault-records.ts';
+import type { KdfCost, VaultHeader } from '../../shared/vault-format/vault-format.ts';
 import { VaultService } from '../../shared/vault-format/vault-service.ts';
 import { createIdbVaultStore } from './idb-vault-store.ts';
 

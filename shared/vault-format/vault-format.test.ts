@@ -2,22 +2,9 @@ import { argon2id } from 'hash-wasm';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectGuardError, type ConnectGuardErrorCode } from '../errors.ts';
 import { base64ToBytes, bytesToBase64 } from './base64.ts';
-import {
-  DEFAULT_KDF,
-  KDF_FLOOR,
-  createVaultHeader,
-  decryptRecord,
-  deriveStorageRecordId,
-  encryptRecord,
-  openVaultExport,
-  rewrapVaultHeader,
-  serializeVaultExport,
-  unlockVaultHeader,
-  verifyVaultKey,
-  type EncryptedRecord,
-  type KdfCost,
-  type VaultHeader,
-} from './vault-format.ts';
+import { DEFAULT_KDF, KDF_FLOOR, type EncryptedRecord, type KdfCost, type VaultHeader } from './vault-format.ts';
+import { createVaultHeader, rewrapVaultHeader, unlockVaultHeader, verifyVaultKey } from './vault-header.ts';
+import { decryptRecord, deriveStorageRecordId, encryptRecord, openVaultExport, serializeVaultExport } from './vault-records.ts';
 
 // Count Argon2id runs, so the floor tests can prove the KDF never started.
 vi.mock('hash-wasm', async (importOriginal) => {

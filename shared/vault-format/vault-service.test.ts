@@ -3,14 +3,8 @@ import type { StorageCredentials } from '../credentials.ts';
 import { ConnectGuardError, type ConnectGuardErrorCode } from '../errors.ts';
 import { createMemoryVaultStore } from './memory-vault-store.ts';
 import { estimatePassphraseStrength } from './passphrase-strength.ts';
-import {
-  encryptRecord,
-  parseEncryptedRecord,
-  parseVaultHeader,
-  serializeVaultExport,
-  type EncryptedRecord,
-  type KdfCost,
-} from './vault-format.ts';
+import { encryptRecord, serializeVaultExport } from './vault-records.ts';
+import { parseEncryptedRecord, parseVaultHeader, type EncryptedRecord, type KdfCost } from './vault-format.ts';
 import { VaultService, type VaultStore } from './vault-service.ts';
 
 /** Cheap Argon2id for tests; accepted only because it is also passed as the floor. */

@@ -17,22 +17,9 @@ import {
   updateStorageRecord,
   type StorageRecordValue,
 } from './storage-record.ts';
-import {
-  DEFAULT_KDF,
-  assertKdfAtLeastFloor,
-  createVaultHeader,
-  decryptRecord,
-  deriveStorageRecordId,
-  encryptRecord,
-  openVaultExport,
-  rewrapVaultHeader,
-  serializeVaultExport,
-  unlockVaultHeader,
-  verifyVaultKey,
-  type EncryptedRecord,
-  type KdfCost,
-  type VaultHeader,
-} from './vault-format.ts';
+import { DEFAULT_KDF, assertKdfAtLeastFloor, type EncryptedRecord, type KdfCost, type VaultHeader } from './vault-format.ts';
+import { createVaultHeader, rewrapVaultHeader, unlockVaultHeader, verifyVaultKey } from './vault-header.ts';
+import { decryptRecord, deriveStorageRecordId, encryptRecord, openVaultExport, serializeVaultExport } from './vault-records.ts';
 
 /**
  * Where the vault lives. Implementations store values as given and return equal values; the

@@ -8,7 +8,8 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import type { Page } from 'puppeteer-core';
-import { DEFAULT_KDF, createVaultHeader, unlockVaultHeader } from '../../shared/vault-format/vault-format.ts';
+import { DEFAULT_KDF } from '../../shared/vault-format/vault-format.ts';
+import { createVaultHeader, unlockVaultHeader } from '../../shared/vault-format/vault-header.ts';
 import { launchChromiumWithExtension } from '../support/chromium.ts';
 import { measureGateLatency } from './vault-gate-latency.ts';
 
