@@ -10,7 +10,7 @@ export default defineConfig({
         plugins: [preact(), WxtVitest()],
         test: {
           name: 'unit',
-          include: ['shared/**/*.test.ts', 'companion/**/*.test.ts', 'extension/**/*.test.{ts,tsx}'],
+          include: ['shared/**/*.test.ts', 'companion/**/*.test.ts', 'extension/**/*.test.{ts,tsx}', 'test/architecture/**/*.test.ts'],
           environment: 'node',
         },
       },

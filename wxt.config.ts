@@ -2,6 +2,18 @@ import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import { DEV_EXTENSION_KEY } from './shared/extension-identity.ts';
 
+/**
+ * `wxt build` is the release build: WeSendit's origins only, no fixed key (a store build gets
+ * its id from the store). `wxt build --mode loopback` (.output/chrome-mv3-loopback) is the build the
+ * tests, the demo and the benchmarks load: it adds loopback origins, where the fake WeSendit UI
+ * runs, and the development key, whose fixed id the native host's manifest names before the
+ * browser starts. Nothing loopback may reach a build a user installs.
+ */
+export const LOOPBACK_MODE = 'loopback';
+const WESENDIT_MATCHES = ['https://*.wesendit.com/*'];
+/** Match patterns ignore ports: any loopback port is covered. */
+const LOOPBACK_MATCHES = ['http://127.0.0.1/*', 'http://localhost/*'];
+
 // See https://wxt.dev/api/config.html
 export default defineConfig({
   srcDir: 'extension',
@@ -11,20 +23,30 @@ export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   outDir: '.output',
   vite: () => ({ plugins: [preact()] }),
-  manifest: {
-    name: 'Connect Guard',
-    description:
-      'Keeps WeSendit’s one-time S3 Secret Key in an encrypted vault and guards the connect step.',
-    key: DEV_EXTENSION_KEY,
-    permissions: ['storage', 'unlimitedStorage', 'idle', 'alarms', 'offscreen', 'clipboardWrite', 'clipboardRead', 'nativeMessaging', 'scripting'],
-    host_permissions: ['https://*.wesendit.com/*', 'http://127.0.0.1/*', 'http://localhost/*'],
-    optional_host_permissions: ['https://*/*', 'http://*/*'],
-    // The gate prompt is framed beside WeSendit's dialog, the preview beside its connect form; each
-    // shows nothing without a live capture or form id held by the background.
-    web_accessible_resources: [{ resources: ['gate.html', 'preview.html', 'hold.html'], matches: ['<all_urls>'] }],
-    // hash-wasm compiles its Argon2id WebAssembly module at run time.
-    content_security_policy: {
-      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
+  manifest: ({ mode }) => {
+    const loopback = mode === LOOPBACK_MODE;
+    const gateMatches = [...WESENDIT_MATCHES, ...(loopback ? LOOPBACK_MATCHES : [])];
+    return {
+      name: 'Connect Guard',
+      description: 'Keeps WeSendit’s one-time S3 Secret Key in an encrypted vault and guards the connect step.',
+      ...(loopback ? { key: DEV_EXTENSION_KEY } : {}),
+      permissions: ['storage', 'unlimitedStorage', 'idle', 'alarms', 'offscreen', 'clipboardWrite', 'clipboardRead', 'nativeMessaging', 'scripting'],
+      host_permissions: gateMatches,
+      optional_host_permissions: ['https://*/*', 'http://*/*'],
+      // The gate prompt, the preview and the hold frame are framed in the Connect Guard dock on
+      // WeSendit's pages, and nowhere else. A dynamic URL (new each browser session) keeps other
+      // sites from probing a fixed id to learn that Connect Guard is installed.
+      web_accessible_resources: [{ resources: ['gate.html', 'preview.html', 'hold.html'], matches: gateMatches, use_dynamic_url: true }],
+      // hash-wasm compiles its Argon2id WebAssembly module at run time.
+      content_security_policy: {
+        extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
+      },
+    };
+  },
+  hooks: {
+    'build:manifestGenerated': (wxt, manifest) => {
+      if (wxt.config.mode !== LOOPBACK_MODE) return;
+      for (const script of manifest.content_scripts ?? []) script.matches = [...(script.matches ?? []), ...LOOPBACK_MATCHES];
     },
   },
 });

@@ -26,7 +26,7 @@ const CREDENTIALS: StorageCredentials = {
 
 const BASE = 'chrome-extension://test-extension-id/';
 const POPUP: SenderInfo = { id: 'test-extension-id', url: `${BASE}popup.html` };
-const GATE_FRAME: SenderInfo = { id: 'test-extension-id', url: `${BASE}gate.html#x`, tab: { id: 7 }, frameId: 3 };
+const GATE_FRAME: SenderInfo = { id: 'test-extension-id', url: `${BASE}gate.html#x`, tab: { id: 7, url: 'http://127.0.0.1:5173/storages' }, frameId: 3 };
 const CONTENT: SenderInfo = { id: 'test-extension-id', url: 'http://127.0.0.1:5173/storages', tab: { id: 7 }, frameId: 2 };
 const FOREIGN_CONTENT: SenderInfo = { id: 'test-extension-id', url: 'https://evil.example/', tab: { id: 8 }, frameId: 0 };
 
@@ -137,6 +137,18 @@ describe('sender checks', () => {
     expect(await errorCode(message, { ...CONTENT, id: 'other-extension' })).toBe('FORBIDDEN_SENDER');
     expect(await errorCode(message, { ...CONTENT, tab: undefined })).toBe('FORBIDDEN_SENDER');
     expect(field(await ok(message, CONTENT), 'captureId', isString)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a Connect Guard page framed on a foreign site, with a capture id that leaked there', async () => {
+    const bg = start(`db-${dbCounter}`);
+    await bg.ready;
+    const captureId = field(await ok({ type: 'gate.captured', data: { credentials: CREDENTIALS, origin: 'x' } }, CONTENT), 'captureId', isString);
+    // What Chromium reports for gate.html framed in a tab on another site: our id, our URL, that tab.
+    const framedAbroad: SenderInfo = { id: 'test-extension-id', url: `${BASE}gate.html#${captureId}`, tab: { id: 9, url: 'https://evil.example/' }, frameId: 1 };
+    expect(await errorCode({ type: 'gate.getCapture', data: { captureId } }, framedAbroad)).toBe('FORBIDDEN_SENDER');
+    expect(await errorCode({ type: 'vault.create', data: { passphrase: PASSPHRASE } }, framedAbroad)).toBe('FORBIDDEN_SENDER');
+    expect(await errorCode({ type: 'gate.getCapture', data: { captureId } }, { ...framedAbroad, tab: { id: 9 } })).toBe('FORBIDDEN_SENDER');
+    expect(field(await ok({ type: 'gate.getCapture', data: { captureId } }, GATE_FRAME), 'captureId', isString)).toBe(captureId);
   });
 
   it('refuses page requests from a web page pretending to be the extension', async () => {
@@ -290,6 +302,9 @@ describe('vault key across restarts and auto-lock', () => {
     const scheduled = (await fakeBrowser.alarms.get(AUTO_LOCK_ALARM))?.scheduledTime;
     now += 10 * 60_000;
     await ok({ type: 'gate.captured', data: { credentials: CREDENTIALS, origin: 'x' } }, CONTENT);
+    expect((await fakeBrowser.alarms.get(AUTO_LOCK_ALARM))?.scheduledTime).toBe(scheduled);
+    // A dock frame left open in a WeSendit tab polls the background: that is not the user.
+    for (let i = 0; i < 5; i++) await ok({ type: 'vault.status', data: {} }, GATE_FRAME);
     expect((await fakeBrowser.alarms.get(AUTO_LOCK_ALARM))?.scheduledTime).toBe(scheduled);
     await ok({ type: 'vault.status', data: {} }, POPUP);
     expect((await fakeBrowser.alarms.get(AUTO_LOCK_ALARM))?.scheduledTime).toBe(now + 15 * 60_000);

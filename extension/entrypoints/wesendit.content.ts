@@ -1,5 +1,6 @@
 /**
- * The Secret Key gate on WeSendit's web app and on loopback (demo, tests). Runs at document_start
+ * The Secret Key gate on WeSendit's web app (and, in the loopback build only, on loopback for the
+ * demo and tests). Runs at document_start
  * so its capture-phase event guard is registered before any page listener; runs in every frame
  * because WeSendit may render the dialog inside a same-origin iframe. The same file
  * (content-scripts/wesendit.js) is registered at run time for origins the user grants.
@@ -30,8 +31,8 @@ function collectListingId(message: unknown): string | undefined {
 }
 
 export default defineContentScript({
-  // Match patterns ignore ports: any loopback port is covered.
-  matches: ['https://*.wesendit.com/*', 'http://127.0.0.1/*', 'http://localhost/*'],
+  // WeSendit only; the loopback build (tests, demo) adds loopback in wxt.config.ts.
+  matches: ['https://*.wesendit.com/*'],
   allFrames: true,
   // Frames a page script writes into (about:blank, srcdoc) run their own copy too.
   matchAboutBlank: true,

@@ -1,5 +1,5 @@
 /**
- * Real Chromium (Debian's /usr/bin/chromium) with the built extension (.output/chrome-mv3),
+ * Real Chromium (Debian's /usr/bin/chromium) with the loopback build of the extension (.output/chrome-mv3-loopback),
  * driven by puppeteer-core, for the end-to-end tests and the demo.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +10,8 @@ import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const EXTENSION_DIR = resolve(import.meta.dirname, '../../.output/chrome-mv3');
+/** The loopback build (wxt.config.ts): the fake WeSendit UI runs on 127.0.0.1. */
+export const EXTENSION_DIR = resolve(import.meta.dirname, '../../.output/chrome-mv3-loopback');
 
 export interface LaunchOptions {
   /** Profile directory; a fresh temporary one when absent (removed by `close()`). */
@@ -33,7 +34,7 @@ export interface ChromiumWithExtension {
 
 export async function launchChromiumWithExtension(options: LaunchOptions = {}): Promise<ChromiumWithExtension> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
-    throw new Error(`No built extension at ${EXTENSION_DIR}. Run \`npx wxt build\` first.`);
+    throw new Error(`No built extension at ${EXTENSION_DIR}. Run \`npx wxt build --mode loopback\` first.`);
   }
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}. Run \`tsx test/support/ensure-system.ts chromium\`.`);

@@ -11,7 +11,7 @@ import { EXTENSION_DIR } from './chromium.ts';
 export default function setup(): void {
   ensureSystem(['chromium']);
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
-    console.log('No built extension yet: running `npx wxt build` once…');
-    execFileSync('npx', ['wxt', 'build'], { stdio: 'inherit', cwd: join(EXTENSION_DIR, '../..') });
+    console.log('No loopback build of the extension yet: running `npx wxt build --mode loopback` once…');
+    execFileSync('npx', ['wxt', 'build', '--mode', 'loopback'], { stdio: 'inherit', cwd: join(EXTENSION_DIR, '../..') });
   }
 }

@@ -9,7 +9,7 @@ import type { Reply, RequestType } from '../../../shared/protocol/extension-prot
 import { isPlainObject } from './request-guards.ts';
 import type { RouterDeps } from './router-deps.ts';
 import { isRequestType, runRoute, senderClassOf } from './routes.ts';
-import { assertSenderAllowed, type ExtensionIdentity, type SenderInfo } from './sender-policy.ts';
+import { assertSenderAllowed, type ExtensionIdentity, type SenderInfo, type SenderVerdict } from './sender-policy.ts';
 
 export type { RouterDeps, VaultPort } from './router-deps.ts';
 
@@ -31,7 +31,7 @@ export function parseRequestEnvelope(message: unknown): ParsedRequest {
 }
 
 /** Throws FORBIDDEN_SENDER unless `sender` may send `type` (the route table's `from`). */
-export function assertRequestSender(type: RequestType, sender: SenderInfo, self: ExtensionIdentity, extraOrigins: readonly string[]): { tabId: number; frameId: number } | undefined {
+export function assertRequestSender(type: RequestType, sender: SenderInfo, self: ExtensionIdentity, extraOrigins: readonly string[]): SenderVerdict {
   return assertSenderAllowed(senderClassOf(type), type, sender, self, extraOrigins);
 }
 
@@ -39,10 +39,12 @@ export function createBackgroundRouter(deps: RouterDeps): (message: unknown, sen
   async function run(message: unknown, sender: SenderInfo): Promise<unknown> {
     const { type, data } = parseRequestEnvelope(message);
     const settings = await deps.loadSettings();
-    const frame = assertRequestSender(type, sender, deps.self, settings.extraOrigins);
+    const verdict = assertRequestSender(type, sender, deps.self, settings.extraOrigins);
+    const frame = verdict.kind === 'content' ? { tabId: verdict.tabId, frameId: verdict.frameId } : undefined;
     const result = await runRoute(type, data, { deps, sender, frame, settings });
-    // Only the user's own pages count as use; a page cannot keep the vault unlocked.
-    if (frame === undefined) await deps.noteVaultUse();
+    // Only the popup and Connect Guard's own tabs count as use: neither a web page nor a frame
+    // left open in one can keep the vault unlocked.
+    if (verdict.kind === 'page' && !verdict.framed) await deps.noteVaultUse();
     return result;
   }
 

@@ -26,26 +26,38 @@ describe('isGateOrigin', () => {
   });
 });
 
+describe('loopback outside the loopback build', () => {
+  it('is no gate origin in a release build, so a page on 127.0.0.1 or localhost cannot drive Connect Guard', () => {
+    for (const url of ['http://127.0.0.1:5173/storages', 'http://localhost:3000/', 'https://127.0.0.1/']) {
+      expect(isGateOrigin(new URL(url), [], false), url).toBe(false);
+      expect(isGateOrigin(new URL(url), [], true), url).toBe(true);
+    }
+    expect(isGateOrigin(new URL('https://app.wesendit.com/'), [], false)).toBe(true);
+    // A user may still grant a loopback portal explicitly in the settings.
+    expect(isGateOrigin(new URL('http://localhost/'), ['http://localhost'], false)).toBe(true);
+  });
+});
+
 describe('assertRequestSender (the route table’s from column)', () => {
   const content: SenderInfo = { id: 'ext-id', url: 'http://127.0.0.1:8080/x', tab: { id: 3 }, frameId: 5 };
   const page: SenderInfo = { id: 'ext-id', url: 'chrome-extension://ext-id/popup.html' };
 
   it('returns the tab and frame of an allowed content script', () => {
-    expect(assertRequestSender('gate.captured', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+    expect(assertRequestSender('gate.captured', content, SELF, [])).toEqual({ kind: 'content', tabId: 3, frameId: 5 });
   });
 
   it('a content script may ask for a connect hold and whether it was released; the hold controls, backups and restores are pages only', () => {
-    expect(assertRequestSender('connectHold.requested', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
-    expect(assertRequestSender('connectHold.state', content, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+    expect(assertRequestSender('connectHold.requested', content, SELF, [])).toEqual({ kind: 'content', tabId: 3, frameId: 5 });
+    expect(assertRequestSender('connectHold.state', content, SELF, [])).toEqual({ kind: 'content', tabId: 3, frameId: 5 });
     expect(() => assertRequestSender('connectHold.requested', page, SELF, [])).toThrow(/web page tab/);
     for (const type of ['connectHold.get', 'connectHold.cancel', 'connectHold.retry', 'connectHold.connectAnyway', 'backup.start', 'backup.state', 'backup.latest', 'backup.cancel', 'restore.plan', 'restore.state', 'restore.apply'] as const) {
       expect(() => assertRequestSender(type, content, SELF, []), type).toThrow(/own pages/);
-      expect(assertRequestSender(type, page, SELF, []), type).toBeUndefined();
+      expect(assertRequestSender(type, page, SELF, []), type).toEqual({ kind: 'page', framed: false });
     }
   });
 
   it('judges an about:blank frame by its origin, not its URL', () => {
-    expect(assertRequestSender('gate.captured', { ...content, url: 'about:blank', origin: 'http://127.0.0.1:8080' }, SELF, [])).toEqual({ tabId: 3, frameId: 5 });
+    expect(assertRequestSender('gate.captured', { ...content, url: 'about:blank', origin: 'http://127.0.0.1:8080' }, SELF, [])).toEqual({ kind: 'content', tabId: 3, frameId: 5 });
     expect(() => assertRequestSender('gate.captured', { ...content, url: 'about:blank', origin: 'https://evil.example' }, SELF, [])).toThrow(/not enabled/);
   });
 
@@ -62,9 +74,22 @@ describe('assertRequestSender (the route table’s from column)', () => {
     expect(() => assertRequestSender('vault.status', { ...page, id: 'other' }, SELF, [])).toThrow(/own pages/);
   });
 
-  it('accepts page requests from the popup and the gate frame inside a tab', () => {
-    expect(assertRequestSender('storage.reveal', page, SELF, [])).toBeUndefined();
-    expect(assertRequestSender('gate.save', { ...page, url: 'chrome-extension://ext-id/gate.html#id', tab: { id: 2 }, frameId: 9 }, SELF, [])).toBeUndefined();
+  it('accepts page requests from the popup, a page in its own tab, and a dock frame inside a WeSendit tab', () => {
+    expect(assertRequestSender('storage.reveal', page, SELF, [])).toEqual({ kind: 'page', framed: false });
+    expect(assertRequestSender('vault.status', { ...page, tab: { id: 2, url: 'chrome-extension://ext-id/popup.html' }, frameId: 0 }, SELF, [])).toEqual({ kind: 'page', framed: false });
+    const dockFrame: SenderInfo = { ...page, url: 'chrome-extension://ext-id/gate.html#id', tab: { id: 2, url: 'https://app.wesendit.com/settings' }, frameId: 9 };
+    expect(assertRequestSender('gate.save', dockFrame, SELF, [])).toEqual({ kind: 'page', framed: true });
+  });
+
+  it('refuses a Connect Guard page framed on any other site: a leaked capture id shows nothing there', () => {
+    const framedElsewhere: SenderInfo = { ...page, url: 'chrome-extension://ext-id/gate.html#leaked-capture-id', tab: { id: 2, url: 'https://evil.example/' }, frameId: 4 };
+    for (const type of ['gate.getCapture', 'gate.save', 'vault.status', 'vault.unlock', 'connectHold.get', 'preview.state'] as const) {
+      expect(() => assertRequestSender(type, framedElsewhere, SELF, []), type).toThrow(/framed in https:\/\/evil\.example/);
+    }
+    // A tab Connect Guard has no access to does not even show its address.
+    expect(() => assertRequestSender('gate.getCapture', { ...framedElsewhere, tab: { id: 2 } }, SELF, [])).toThrow(/no access/);
+    // Granted portals count as WeSendit.
+    expect(assertRequestSender('gate.getCapture', { ...framedElsewhere, tab: { id: 2, url: 'https://files.example.com/x' } }, SELF, ['https://files.example.com'])).toEqual({ kind: 'page', framed: true });
   });
 });
 
@@ -73,7 +98,7 @@ describe('assertSenderAllowed: preview requests', () => {
   const page: SenderInfo = { id: 'ext-id', url: 'chrome-extension://ext-id/popup.html' };
 
   it.each(['connectForm.captured', 'listing.batch'] as const)('a content script on a WeSendit origin may send %s; an extension page or another origin may not', (type) => {
-    expect(assertRequestSender(type, content, SELF, [])).toEqual({ tabId: 3, frameId: 0 });
+    expect(assertRequestSender(type, content, SELF, [])).toEqual({ kind: 'content', tabId: 3, frameId: 0 });
     expect(() => assertRequestSender(type, page, SELF, [])).toThrow(/web page tab/);
     expect(() => assertRequestSender(type, { ...content, url: 'https://evil.example/' }, SELF, [])).toThrow(/not enabled/);
   });
@@ -91,7 +116,7 @@ describe('assertSenderAllowed: preview requests', () => {
     'doctor.run',
     'companion.status',
   ] as const)('%s only from extension pages', (type) => {
-    expect(assertRequestSender(type, page, SELF, [])).toBeUndefined();
+    expect(assertRequestSender(type, page, SELF, [])).toEqual({ kind: 'page', framed: false });
     expect(() => assertRequestSender(type, content, SELF, [])).toThrow(/Connect Guard's own pages/);
   });
 });

@@ -14,7 +14,8 @@ export interface SenderInfo {
   readonly url?: string;
   /** Chromium's origin of the sending frame; unlike `url` it is right for about:blank frames too. */
   readonly origin?: string;
-  readonly tab?: { readonly id?: number };
+  /** The tab the sending frame is in; `url` is present for tabs on origins Connect Guard may access. */
+  readonly tab?: { readonly id?: number; readonly url?: string };
   readonly frameId?: number;
 }
 
@@ -33,12 +34,15 @@ export interface ExtensionIdentity {
 export type SenderClass = 'content' | 'content-top-frame' | 'page';
 
 /**
- * Origins the gate runs on without a grant: WeSendit's web app and loopback (demo and tests).
- * Loopback matches any port, like the manifest's `http://127.0.0.1/*` pattern.
+ * Loopback (any port) is a gate origin only in the loopback build the tests and the demo load
+ * (`wxt build --mode loopback`, see wxt.config.ts); the release build knows WeSendit's origins only.
  */
-export function isBuiltInGateOrigin(url: URL): boolean {
+export const LOOPBACK_IS_GATE_ORIGIN: boolean = import.meta.env.MODE !== 'production';
+
+/** Origins the gate runs on without a grant: WeSendit's web app, and loopback when `loopback` allows it. */
+export function isBuiltInGateOrigin(url: URL, loopback = LOOPBACK_IS_GATE_ORIGIN): boolean {
   if (url.protocol === 'https:' && (url.hostname === 'wesendit.com' || url.hostname.endsWith('.wesendit.com'))) return true;
-  return (url.protocol === 'http:' || url.protocol === 'https:') && (url.hostname === '127.0.0.1' || url.hostname === 'localhost');
+  return loopback && (url.protocol === 'http:' || url.protocol === 'https:') && (url.hostname === '127.0.0.1' || url.hostname === 'localhost');
 }
 
 /** Does a page URL fall under a granted origin (`https://host` or `https://*.host`)? */
@@ -50,8 +54,8 @@ export function matchesExtraOrigin(url: URL, origin: string): boolean {
   return wildcard ? url.hostname === host || url.hostname.endsWith(`.${host}`) : url.hostname === host;
 }
 
-export function isGateOrigin(url: URL, extraOrigins: readonly string[]): boolean {
-  return isBuiltInGateOrigin(url) || extraOrigins.some((origin) => matchesExtraOrigin(url, origin));
+export function isGateOrigin(url: URL, extraOrigins: readonly string[], loopback = LOOPBACK_IS_GATE_ORIGIN): boolean {
+  return isBuiltInGateOrigin(url, loopback) || extraOrigins.some((origin) => matchesExtraOrigin(url, origin));
 }
 
 export function isExtensionPageSender(sender: SenderInfo, self: ExtensionIdentity): boolean {
@@ -69,9 +73,35 @@ export function senderPageUrl(sender: SenderInfo): URL | undefined {
   }
 }
 
+/** Who sent a message that passed the checks. */
+export type SenderVerdict =
+  /** A content script: its tab and frame, which the gate needs to release the right frame later. */
+  | { readonly kind: 'content'; readonly tabId: number; readonly frameId: number }
+  /**
+   * One of Connect Guard's pages: the popup or a page in its own tab (`framed: false`), or a
+   * frame of the dock inside a WeSendit tab (`framed: true`). A framed page's requests do not
+   * count as use of the vault: a frame left open in a tab must not keep the vault unlocked.
+   */
+  | { readonly kind: 'page'; readonly framed: boolean };
+
 /**
- * Throws FORBIDDEN_SENDER unless `sender` is of class `from` for the message `type`. Returns the
- * tab and frame of a content script sender, which the gate needs to release the right frame later.
+ * The web page an extension page is framed in, when it is framed (a dock frame); `undefined` for
+ * the popup and a page in its own tab. `null` when the hosting tab's address is not known to
+ * Connect Guard (a site it has no access to).
+ */
+function framingPage(sender: SenderInfo): URL | null | undefined {
+  if (sender.tab === undefined || (sender.frameId ?? 0) === 0) return undefined;
+  try {
+    return sender.tab.url === undefined ? null : new URL(sender.tab.url);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Throws FORBIDDEN_SENDER unless `sender` is of class `from` for the message `type`. Extension
+ * pages framed in a tab answer only inside gate origins (WeSendit): a frame of gate.html on any
+ * other site, with an id that leaked, gets nothing.
  */
 export function assertSenderAllowed(
   from: SenderClass,
@@ -79,12 +109,20 @@ export function assertSenderAllowed(
   sender: SenderInfo,
   self: ExtensionIdentity,
   extraOrigins: readonly string[],
-): { tabId: number; frameId: number } | undefined {
+): SenderVerdict {
   if (from === 'page') {
     if (!isExtensionPageSender(sender, self)) {
       throw new ConnectGuardError('FORBIDDEN_SENDER', `"${type}" may only be asked from Connect Guard's own pages (popup, gate prompt).`);
     }
-    return undefined;
+    const page = framingPage(sender);
+    if (page === undefined) return { kind: 'page', framed: false };
+    if (page === null || !isGateOrigin(page, extraOrigins)) {
+      throw new ConnectGuardError(
+        'FORBIDDEN_SENDER',
+        `"${type}" came from a Connect Guard page framed in ${page === null ? 'a site Connect Guard has no access to' : page.origin}; its pages answer only in the popup, in their own tab, or beside WeSendit.`,
+      );
+    }
+    return { kind: 'page', framed: true };
   }
   const tabId = sender.tab?.id;
   const url = senderPageUrl(sender);
@@ -101,5 +139,5 @@ export function assertSenderAllowed(
   if (from === 'content-top-frame' && frameId !== 0) {
     throw new ConnectGuardError('FORBIDDEN_SENDER', `"${type}" may only come from the top frame of the tab that was asked.`);
   }
-  return { tabId, frameId };
+  return { kind: 'content', tabId, frameId };
 }
