@@ -3,6 +3,10 @@
  * `navigator.clipboard`, so an offscreen document (reason CLIPBOARD) does the work with
  * `document.execCommand`, which extension pages may use with the clipboardWrite/clipboardRead
  * permissions: https://developer.chrome.com/docs/extensions/reference/api/offscreen
+ *
+ * `runtime.sendMessage` reaches every extension context, content scripts' messages included, so
+ * the document answers the background only ({@link isBackgroundSender}); and it lives only for
+ * one request: it is created, asked and closed again, one request at a time.
  */
 import { browser } from 'wxt/browser';
 import { ConnectGuardError } from '../../shared/errors.ts';
@@ -15,8 +19,29 @@ export type OffscreenClipboardRequest =
   | { readonly target: typeof OFFSCREEN_TARGET; readonly action: 'read' };
 export type OffscreenClipboardReply = { readonly ok: true; readonly text?: string } | { readonly ok: false; readonly message: string };
 
+/** The fields of `runtime.MessageSender` the offscreen document checks. */
+export interface ClipboardSender {
+  readonly id?: string;
+  readonly url?: string;
+  readonly tab?: unknown;
+  readonly frameId?: number;
+}
+
+/**
+ * Only the background's service worker may use the clipboard document: this extension's id, no
+ * tab (a content script and a framed page always have one), and the worker's own script URL (not
+ * the popup or another extension page, which could ask the background instead).
+ */
+export function isBackgroundSender(sender: ClipboardSender, self: { readonly id: string; readonly backgroundUrl: string }): boolean {
+  return sender.id === self.id && sender.tab === undefined && sender.url === self.backgroundUrl;
+}
+
+/** Where the background's script is (WXT writes it as background.js). */
+export const BACKGROUND_SCRIPT = '/background.js';
+
 interface OffscreenApi {
   createDocument(parameters: { url: string; reasons: string[]; justification: string }): Promise<void>;
+  closeDocument?: () => Promise<void>;
   hasDocument?: () => Promise<boolean>;
 }
 
@@ -58,12 +83,32 @@ function isOffscreenReply(value: unknown): value is OffscreenClipboardReply {
   return typeof value === 'object' && value !== null && 'ok' in value && typeof value.ok === 'boolean';
 }
 
-async function ask(request: OffscreenClipboardRequest): Promise<string> {
+async function closeOffscreenDocument(): Promise<void> {
+  const offscreen = findOffscreenApi();
+  if (!offscreen?.closeDocument) return;
+  if (offscreen.hasDocument && !(await offscreen.hasDocument())) return;
+  await offscreen.closeDocument().catch(() => undefined);
+}
+
+/** One request at a time: each opens the document, asks, and closes it. */
+let queue: Promise<unknown> = Promise.resolve();
+
+async function askOnce(request: OffscreenClipboardRequest): Promise<string> {
   await ensureOffscreenDocument();
-  const reply: unknown = await browser.runtime.sendMessage(request);
-  if (!isOffscreenReply(reply)) throw new ConnectGuardError('INTERNAL', 'The clipboard did not answer. Try copying again.');
-  if (!reply.ok) throw new ConnectGuardError('INTERNAL', `The clipboard refused: ${reply.message}`);
-  return reply.text ?? '';
+  try {
+    const reply: unknown = await browser.runtime.sendMessage(request);
+    if (!isOffscreenReply(reply)) throw new ConnectGuardError('INTERNAL', 'The clipboard did not answer. Try copying again.');
+    if (!reply.ok) throw new ConnectGuardError('INTERNAL', `The clipboard refused: ${reply.message}`);
+    return reply.text ?? '';
+  } finally {
+    await closeOffscreenDocument();
+  }
+}
+
+function ask(request: OffscreenClipboardRequest): Promise<string> {
+  const result = queue.then(() => askOnce(request));
+  queue = result.catch(() => undefined);
+  return result;
 }
 
 export const offscreenClipboard: ClipboardPort = {

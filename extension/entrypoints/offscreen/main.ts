@@ -1,9 +1,13 @@
 /**
  * Offscreen document (reason CLIPBOARD): the background's hands on the clipboard. Answers only
- * messages addressed to it; every other runtime message is left to the background.
+ * messages addressed to it and sent by the background's service worker; a content script (which
+ * a page can influence) asking to read the clipboard right after "Copy secret" gets no answer.
+ * Every other runtime message is left to the background.
  */
 import { browser } from 'wxt/browser';
-import { OFFSCREEN_TARGET, type OffscreenClipboardReply } from '../../adapters/clipboard.ts';
+import { BACKGROUND_SCRIPT, isBackgroundSender, OFFSCREEN_TARGET, type ClipboardSender, type OffscreenClipboardReply } from '../../adapters/clipboard.ts';
+
+const self = { id: browser.runtime.id, backgroundUrl: browser.runtime.getURL(BACKGROUND_SCRIPT) };
 
 const buffer = document.querySelector('textarea');
 
@@ -46,7 +50,8 @@ function handle(message: unknown): OffscreenClipboardReply | undefined {
   }
 }
 
-browser.runtime.onMessage.addListener((message: unknown) => {
+browser.runtime.onMessage.addListener((message: unknown, sender: ClipboardSender) => {
+  if (!isBackgroundSender(sender, self)) return undefined;
   const reply = handle(message);
   // undefined: not ours, so no answer (the background answers its own requests).
   return reply === undefined ? undefined : Promise.resolve(reply);
