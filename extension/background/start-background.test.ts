@@ -151,11 +151,23 @@ describe('sender checks', () => {
     expect(field(await ok({ type: 'gate.getCapture', data: { captureId } }, GATE_FRAME), 'captureId', isString)).toBe(captureId);
   });
 
-  it('refuses page requests from a web page pretending to be the extension', async () => {
+  it('refuses page requests from every sender Chromium can report that is not one of Connect Guard’s pages', async () => {
     const bg = start(`db-${dbCounter}`);
     await bg.ready;
-    expect(await errorCode({ type: 'vault.status', data: {} }, { url: `${BASE}popup.html` })).toBe('FORBIDDEN_SENDER');
-    expect(await errorCode({ type: 'vault.status', data: {} }, { id: 'test-extension-id', url: 'https://evil.example/popup.html' })).toBe('FORBIDDEN_SENDER');
+    // What Chromium sends: our content script on WeSendit and elsewhere (our id, the page's URL,
+    // a tab), another extension's page, and our own page framed by another site.
+    const senders: SenderInfo[] = [
+      CONTENT,
+      FOREIGN_CONTENT,
+      { ...CONTENT, url: `${BASE}popup.html`, origin: 'http://127.0.0.1:5173' },
+      { id: 'other-extension-id', url: 'chrome-extension://other-extension-id/popup.html' },
+      { id: 'test-extension-id', url: `${BASE}popup.html`, tab: { id: 9, url: 'https://evil.example/' }, frameId: 2 },
+    ];
+    for (const sender of senders) {
+      for (const type of ['vault.status', 'vault.create', 'storage.list', 'backup.latest']) {
+        expect(await errorCode({ type, data: { passphrase: PASSPHRASE } }, sender), `${type} from ${JSON.stringify(sender)}`).toBe('FORBIDDEN_SENDER');
+      }
+    }
     expect(field(await ok({ type: 'vault.status', data: {} }, POPUP), 'exists', isBoolean)).toBe(false);
   });
 

@@ -1,5 +1,6 @@
 import { argon2id } from 'hash-wasm';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { secretNeedles } from '../../test/support/profile-scan.ts';
 import { ConnectGuardError, type ConnectGuardErrorCode } from '../errors.ts';
 import { base64ToBytes, bytesToBase64 } from './base64.ts';
 import { DEFAULT_KDF, KDF_FLOOR, type EncryptedRecord, type KdfCost, type VaultHeader } from './vault-format.ts';
@@ -164,6 +165,12 @@ describe('vault header tampering (cheap test KDF)', () => {
   });
 });
 
+function popCount(byte: number): number {
+  let count = 0;
+  for (let bits = byte; bits > 0; bits >>= 1) count += bits & 1;
+  return count;
+}
+
 describe('records', () => {
   const vaultKey = randomKey();
   const id = 'a'.repeat(64);
@@ -184,9 +191,26 @@ describe('records', () => {
     expect(a.ciphertext).not.toBe(b.ciphertext);
   });
 
-  it('does not contain the plaintext', async () => {
+  it('is ciphertext: no encoding of the plaintext is in it, it is the plaintext plus a tag long, and only its key opens it', async () => {
     const record = await encryptRecord(vaultKey, id, value);
-    expect(JSON.stringify(record)).not.toContain('fake-secret-for-tests');
+    const stored = Buffer.from(JSON.stringify(record), 'utf8');
+    const ciphertext = Buffer.from(base64ToBytes(record.ciphertext) ?? new Uint8Array(0));
+    // An "encryption" that only encoded the value (base64, hex, UTF-16) would show up here.
+    for (const text of ['fake-secret-for-tests', JSON.stringify(value)]) {
+      for (const needle of secretNeedles(text)) {
+        expect(stored.includes(needle.bytes), `record holds the plaintext as ${needle.encoding}`).toBe(false);
+        expect(ciphertext.includes(needle.bytes), `ciphertext holds the plaintext as ${needle.encoding}`).toBe(false);
+      }
+    }
+    // AES-GCM: as long as the UTF-8 plaintext, plus the 16-byte tag.
+    expect(ciphertext.length).toBe(Buffer.byteLength(JSON.stringify(value), 'utf8') + 16);
+    // Half the bits of a ciphertext differ from the plaintext's; an XOR with a short key would not.
+    const plain = Buffer.from(JSON.stringify(value), 'utf8');
+    let differing = 0;
+    for (let i = 0; i < plain.length; i++) differing += popCount((plain[i] ?? 0) ^ (ciphertext[i] ?? 0));
+    expect(differing / (plain.length * 8)).toBeGreaterThan(0.35);
+    expect((await rejection(decryptRecord(randomKey(), record))).code).toBe('VAULT_CORRUPT');
+    expect(await decryptRecord(vaultKey, record)).toEqual(value);
   });
 
   it.each<[string, (r: EncryptedRecord, other: EncryptedRecord) => unknown]>([

@@ -1,7 +1,7 @@
 /**
  * The vault key's life in real Chromium: it survives a service-worker restart (kept in
  * trusted-only `storage.session`), is gone after a browser restart (the vault exists but is
- * locked), and no passphrase is written to the profile.
+ * locked), and neither a passphrase nor the vault key itself is written to the profile.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,13 +12,15 @@ import { launchChromiumWithExtension, openPopup, type ChromiumWithExtension } fr
 import { scanDirectoryForSecret } from '../support/profile-scan.ts';
 
 /** The extension page's `chrome` global, as functions passed to page.evaluate see it. */
-declare const chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
+declare const chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> }; storage: { session: { get(key: string): Promise<Record<string, unknown>> } } };
 
 const PASSPHRASE = 'session e2e passphrase: amber lantern 51';
 const NEW_PASSPHRASE = 'session e2e new passphrase: violet harbour 64';
 
 let profileDir: string;
 let chromium: ChromiumWithExtension | undefined;
+/** The unlocked vault key, read from the extension's memory-only session storage while unlocked. */
+let vaultKey: Buffer | undefined;
 
 /** Sends one request from an extension page, exactly as the popup does. */
 async function request(page: Page, type: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -52,6 +54,11 @@ describe('vault key lifetime in Chromium', () => {
     if (!chromium) throw new Error('Chromium did not start');
     const popup = await openPopup(chromium.browser, chromium.extensionId);
     expect(await request(popup, 'vault.create', { passphrase: PASSPHRASE })).toMatchObject({ exists: true, unlocked: true });
+    // The key the scan below looks for: the raw 32 bytes every record is encrypted under.
+    const kept = await popup.evaluate(() => chrome.storage.session.get('connectGuard.vaultKey').then((items) => items['connectGuard.vaultKey']));
+    if (typeof kept !== 'string') throw new Error('the unlocked vault key is not in storage.session');
+    vaultKey = Buffer.from(kept, 'base64');
+    expect(vaultKey).toHaveLength(32);
 
     const [before] = await workerTargetIds(chromium.browser);
     if (before === undefined) throw new Error('no extension service worker');
@@ -95,5 +102,8 @@ describe('vault key lifetime in Chromium', () => {
     chromium = undefined;
     expect(await scanDirectoryForSecret(profileDir, PASSPHRASE)).toEqual([]);
     expect(await scanDirectoryForSecret(profileDir, NEW_PASSPHRASE)).toEqual([]);
+    // The vault key survives a passphrase change (only its wrapping changes): not a byte of it, raw, hex or base64, on disk.
+    if (!vaultKey) throw new Error('no vault key was read');
+    expect(await scanDirectoryForSecret(profileDir, vaultKey)).toEqual([]);
   });
 });

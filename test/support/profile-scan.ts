@@ -1,6 +1,6 @@
 /**
  * Scans every regular file under a directory (a Chromium profile) for a secret, in the encodings
- * a leak would most likely take: UTF-8, UTF-16LE, base64 and base64url. A secret inside a larger
+ * a leak would most likely take: UTF-8, UTF-16LE, hex (either case), base64 and base64url. A secret inside a larger
  * base64 blob can start at any byte offset mod 3, so the base64 needles are built for all three
  * alignments with the edge characters that depend on neighbouring bytes trimmed. Files are
  * streamed in chunks that overlap by the longest needle, so large files are read whole without
@@ -28,12 +28,17 @@ function base64Core(secret: Buffer, offset: number): string {
   return encoded.slice(skip, end);
 }
 
-export function secretNeedles(secret: string): Needle[] {
-  if (secret.length < 8) throw new Error('A secret to scan for must be at least 8 characters, or matches mean nothing.');
-  const utf8 = Buffer.from(secret, 'utf8');
+/**
+ * The byte strings a leak of `secret` would leave: a text secret as UTF-8 and UTF-16LE, a binary
+ * one (a key) as its raw bytes; either as hex and base64 too.
+ */
+export function secretNeedles(secret: string | Uint8Array): Needle[] {
+  if (secret.length < 8) throw new Error('A secret to scan for must be at least 8 characters or bytes, or matches mean nothing.');
+  const utf8 = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
   const needles: Needle[] = [
-    { encoding: 'utf8', bytes: utf8 },
-    { encoding: 'utf16le', bytes: Buffer.from(secret, 'utf16le') },
+    ...(typeof secret === 'string' ? [{ encoding: 'utf8', bytes: utf8 }, { encoding: 'utf16le', bytes: Buffer.from(secret, 'utf16le') }] : [{ encoding: 'raw', bytes: utf8 }]),
+    { encoding: 'hex', bytes: Buffer.from(utf8.toString('hex'), 'ascii') },
+    { encoding: 'HEX', bytes: Buffer.from(utf8.toString('hex').toUpperCase(), 'ascii') },
   ];
   for (const offset of [0, 1, 2]) {
     const core = base64Core(utf8, offset);
@@ -81,7 +86,7 @@ async function scanFile(path: string, needles: readonly Needle[]): Promise<strin
 }
 
 /** Every file under `dir` holding `secret`, with the encodings found. */
-export async function scanDirectoryForSecretDetailed(dir: string, secret: string): Promise<SecretMatch[]> {
+export async function scanDirectoryForSecretDetailed(dir: string, secret: string | Uint8Array): Promise<SecretMatch[]> {
   const needles = secretNeedles(secret);
   const matches: SecretMatch[] = [];
   for await (const file of regularFiles(dir)) {
@@ -90,8 +95,8 @@ export async function scanDirectoryForSecretDetailed(dir: string, secret: string
   return matches;
 }
 
-/** Files under `dir` that contain `secret` as UTF-8, UTF-16LE, base64 or base64url. */
-export async function scanDirectoryForSecret(dir: string, secret: string): Promise<string[]> {
+/** Files under `dir` that contain `secret` as UTF-8, UTF-16LE, hex, base64 or base64url. */
+export async function scanDirectoryForSecret(dir: string, secret: string | Uint8Array): Promise<string[]> {
   const matches = await scanDirectoryForSecretDetailed(dir, secret);
   return [...new Set(matches.map((match) => `${match.file} (${matches.filter((m) => m.file === match.file).map((m) => m.encoding).join(', ')})`))];
 }
