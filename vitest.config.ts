@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'unit',
           include: ['shared/**/*.test.ts', 'companion/**/*.test.ts', 'extension/**/*.test.{ts,tsx}', 'test/architecture/**/*.test.ts'],
           environment: 'node',
+          // Tests assert no timings; a slow machine (2 cores, other work) must not fail the parsers' larger cases.
+          testTimeout: 30_000,
         },
       },
       {

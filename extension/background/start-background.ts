@@ -13,6 +13,7 @@ import { VaultService, type VaultServiceOptions, type VaultStore } from '../../s
 import { createBrowserBackground, type BackgroundBrowser } from '../adapters/background-browser.ts';
 import { offscreenClipboard } from '../adapters/clipboard.ts';
 import { createBrowserCompanionPort } from '../adapters/companion-port.ts';
+import { createIdbPreviewArchive } from '../adapters/idb-preview-archive.ts';
 import { createIdbVaultStore } from '../adapters/idb-vault-store.ts';
 import {
   clearSessionVaultKey,
@@ -31,6 +32,7 @@ import { ClipboardClear, type ClipboardPort, type PendingClear } from './vault/c
 import { ConnectFormRegistry } from './preview/connect-form-registry.ts';
 import { ConnectHoldService } from './transfers/connect-hold-service.ts';
 import { resolveConnectionSource } from './preview/resolve-connection-source.ts';
+import type { PreviewArchive } from './preview/preview-archive.ts';
 import { PreviewService, type CompanionClient } from './preview/preview-service.ts';
 import { syncExtraOriginScripts } from './settings/extra-origins.ts';
 import { RestoreService } from './transfers/restore-service.ts';
@@ -50,6 +52,8 @@ export interface BackgroundOptions {
   readonly now?: () => number;
   /** Default: the browser's own APIs (adapters/background-browser.ts). */
   readonly browser?: BackgroundBrowser;
+  /** Default: IndexedDB (`createIdbPreviewArchive()`). */
+  readonly previewArchive?: PreviewArchive;
 }
 
 export interface BackgroundRuntime {
@@ -210,6 +214,7 @@ export function startBackground(options: BackgroundOptions = {}): BackgroundRunt
     companion,
     now,
     resolve,
+    archive: options.previewArchive ?? createIdbPreviewArchive(),
     async collectListing(tabId, listingId) {
       const message: { type: keyof TabMessages; data: Parameters<TabMessages['listing.collect']>[0] } = { type: 'listing.collect', data: { listingId } };
       const reply: unknown = await platform.sendToTab(tabId, 0, message);

@@ -1,4 +1,5 @@
 import { countInventoryLines, packInventoryLines, unpackInventoryLines } from '../../../shared/inventory-lines.ts';
+import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { diffInventories, type DiffRow } from '../../../shared/diff/diff-inventories.ts';
 import { summarizeDiff } from '../../../shared/diff/summarize-diff.ts';
@@ -9,7 +10,9 @@ import type { DiffPreviewSummary, DoctorReport } from '../../../shared/protocol/
 import type { CompanionRequestOptions } from '../../adapters/companion-port.ts';
 import { ConnectFormRegistry } from './connect-form-registry.ts';
 import { resolveConnectionSource, credentialsFromConnection } from './resolve-connection-source.ts';
-import { exportRowsPerPart, PreviewService, type CompanionClient } from './preview-service.ts';
+import { exportRowsPerPart } from './preview-report.ts';
+import { createMemoryPreviewArchive, type PreviewArchive } from './preview-archive.ts';
+import { INTERRUPTED_MESSAGE, PreviewService, type CompanionClient } from './preview-service.ts';
 
 const SECRET = 'fake-secret-for-preview-tests-0001';
 const DIRECT = { kind: 'direct', connection: { endpoint: 'http://127.0.0.1:9', bucket: 'demo', accessKeyId: 'AKFAKE', secretAccessKey: SECRET } } as const;
@@ -70,9 +73,9 @@ class FakeCompanion implements CompanionClient {
   }
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
-  if (!condition()) throw new Error('condition never met');
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 1000 && !(await condition()); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  if (!(await condition())) throw new Error('condition never met');
 }
 
 async function sample(): Promise<{ rows: DiffRow[]; summary: DiffPreviewSummary }> {
@@ -90,7 +93,7 @@ async function sample(): Promise<{ rows: DiffRow[]; summary: DiffPreviewSummary 
   return { rows, summary: { totals, rows: rows.length, bucketObjects: 2, wesenditObjects: 2, elapsedMs: 5 } };
 }
 
-function setup(options: { locked?: boolean; listingIdleMs?: number } = {}) {
+function setup(options: { locked?: boolean; listingIdleMs?: number; archive?: PreviewArchive } = {}) {
   const companion = new FakeCompanion();
   const forms = new ConnectFormRegistry();
   const collected: { tabId: number; listingId: string }[] = [];
@@ -111,9 +114,69 @@ function setup(options: { locked?: boolean; listingIdleMs?: number } = {}) {
       return { started: true };
     },
     ...(options.listingIdleMs ? { listingIdleMs: options.listingIdleMs } : {}),
+    ...(options.archive ? { archive: options.archive } : {}),
   });
   return { service, companion, forms, collected };
 }
+
+describe('PreviewService across restarts of the worker', () => {
+  it('a finished preview comes back in a new worker with its summary, rows, filters and report; the archive holds no secret', async () => {
+    const archive = createMemoryPreviewArchive();
+    const before = setup({ archive });
+    const { rows, summary } = await sample();
+    const { previewId } = await before.service.start(DIRECT, { kind: 'manifest', path: '/tmp/wesendit.csv' }, undefined);
+    await before.companion.streamRows(rows);
+    before.companion.finish(summary);
+    await until(async () => (await before.service.state(previewId)).status === 'done');
+    await before.service.flush();
+    const done = await before.service.state(previewId);
+
+    // The browser stopped the idle worker; a new one starts with nothing in memory.
+    const after = setup({ archive }).service;
+    expect(await after.latest()).toEqual(done);
+    expect(await after.state(previewId)).toEqual(done);
+    expect(await after.rows({ previewId, offset: 0, limit: 10 })).toEqual(await before.service.rows({ previewId, offset: 0, limit: 10 }));
+    expect(await after.rows({ previewId, offset: 0, limit: 10, classes: ['conflict'] })).toMatchObject({ matching: 1, rows: [{ key: 'b.txt' }] });
+    expect(await after.exportPart(previewId, 'csv', 0)).toEqual(await before.service.exportPart(previewId, 'csv', 0));
+    expect(serialize(archive.saved).includes(Buffer.from(SECRET))).toBe(false);
+  });
+
+  it('a preview that was running when the worker stopped comes back failed, saying why, and a new one replaces it', async () => {
+    const archive = createMemoryPreviewArchive();
+    const before = setup({ archive });
+    const { previewId } = await before.service.start(DIRECT, { kind: 'manifest', path: '/tmp/wesendit.csv' }, undefined);
+    await before.service.flush();
+    const after = setup({ archive });
+    expect(await after.service.latest()).toMatchObject({ previewId, status: 'failed', error: { code: 'CANCELLED', message: INTERRUPTED_MESSAGE } });
+    const next = await after.service.start(DIRECT, { kind: 'empty' }, undefined);
+    expect((await after.service.latest())?.previewId).toBe(next.previewId);
+    await after.service.flush();
+    expect((await setup({ archive }).service.latest())?.previewId).toBe(next.previewId);
+  });
+
+  it('a damaged or unreadable archive loses only the copy: the service starts empty and works', async () => {
+    const { rows, summary } = await sample();
+    const archive = createMemoryPreviewArchive();
+    const before = setup({ archive });
+    const { previewId } = await before.service.start(DIRECT, { kind: 'manifest', path: '/tmp/wesendit.csv' }, undefined);
+    await before.companion.streamRows(rows);
+    before.companion.finish(summary);
+    await until(async () => (await before.service.state(previewId)).status === 'done');
+    await before.service.flush();
+    const saved = archive.saved.at(-1);
+    const savedRows = saved?.rows;
+    if (!saved || !savedRows) throw new Error('no rows were archived');
+    const damaged: PreviewArchive = { save: async () => undefined, load: async () => ({ ...saved, rows: { ...savedRows, keys: [] } }) };
+    expect(await setup({ archive: damaged }).service.latest()).toBeNull();
+    const failing: PreviewArchive = { save: async () => Promise.reject(new Error('disk full')), load: async () => Promise.reject(new Error('no database')) };
+    const { service, companion } = setup({ archive: failing });
+    expect(await service.latest()).toBeNull();
+    const started = await service.start(DIRECT, { kind: 'manifest', path: '/tmp/wesendit.csv' }, undefined);
+    await companion.streamRows(rows);
+    companion.finish(summary);
+    await until(async () => (await service.state(started.previewId)).status === 'done');
+  });
+});
 
 describe('PreviewService', () => {
   it('runs a preview from a manifest: rows stored, summary and advice, paged rows, report parts, no secret in any state', async () => {
@@ -123,21 +186,21 @@ describe('PreviewService', () => {
     const state = await first;
     expect(state).toMatchObject({ status: 'listing', bucket: { endpoint: 'http://127.0.0.1:9', bucket: 'demo', accessKeyId: 'AKFAKE' } });
     await companion.streamRows(rows);
-    expect(service.state(state.previewId).progress).toMatchObject({ objects: 3 });
+    expect((await service.state(state.previewId)).progress).toMatchObject({ objects: 3 });
     companion.finish(summary);
-    await until(() => service.state(state.previewId).status === 'done');
-    const done = service.state(state.previewId);
+    await until(async () => (await service.state(state.previewId)).status === 'done');
+    const done = await service.state(state.previewId);
     expect(done).toMatchObject({ status: 'done', advice: 'integrate', summary: { rows: 3 } });
     expect(companion.ofType('diff.preview')[0]?.data).toMatchObject({ wesendit: { kind: 'manifest', path: '/tmp/wesendit.csv' }, connection: { secretAccessKey: SECRET } });
-    expect(service.rows({ previewId: state.previewId, offset: 0, limit: 10, classes: ['conflict'] })).toMatchObject({ matching: 1, rows: [{ key: 'b.txt' }] });
-    expect(service.rows({ previewId: state.previewId, offset: 0, limit: 10, atRisk: 'wesendit-wins' }).rows.map((row) => row.key)).toEqual(['b.txt']);
-    const csv = service.exportPart(state.previewId, 'csv', 0);
+    expect(await service.rows({ previewId: state.previewId, offset: 0, limit: 10, classes: ['conflict'] })).toMatchObject({ matching: 1, rows: [{ key: 'b.txt' }] });
+    expect((await service.rows({ previewId: state.previewId, offset: 0, limit: 10, atRisk: 'wesendit-wins' })).rows.map((row) => row.key)).toEqual(['b.txt']);
+    const csv = await service.exportPart(state.previewId, 'csv', 0);
     expect(csv).toMatchObject({ parts: 1, mimeType: 'text/csv', fileName: expect.stringMatching(/^connect-guard-preview-demo-.*\.csv$/) });
     expect(csv.text.split('\r\n')).toHaveLength(rows.length + 2);
-    const ndjson = service.exportPart(state.previewId, 'ndjson', 0).text.trim().split('\n');
+    const ndjson = (await service.exportPart(state.previewId, 'ndjson', 0)).text.trim().split('\n');
     expect(ndjson.map((line) => JSON.parse(line).type)).toEqual(['row', 'row', 'row', 'totals']);
-    expect(() => service.exportPart(state.previewId, 'csv', 1)).toThrow(/parts 0 to 0/);
-    expect(JSON.stringify([state, done, service.latest()])).not.toContain(SECRET);
+    await expect(service.exportPart(state.previewId, 'csv', 1)).rejects.toThrow(/parts 0 to 0/);
+    expect(JSON.stringify([state, done, await service.latest()])).not.toContain(SECRET);
     // A few MB per part whatever the keys' length: ~9,000 rows of 30-character keys, 500 of 1,024-character keys.
     expect(exportRowsPerPart(30)).toBeGreaterThan(8000);
     expect(exportRowsPerPart(1024) * (2 * 1024 + 400)).toBeLessThan(8 * 1024 * 1024);
@@ -148,18 +211,18 @@ describe('PreviewService', () => {
     const { rows, summary } = await sample();
     const state = await service.start(DIRECT, { kind: 'manifest', path: '/tmp/wesendit.csv' }, undefined);
     await companion.sendTotals(summary);
-    expect(service.state(state.previewId)).toMatchObject({ status: 'loading-rows', advice: 'integrate', summary: { totals: summary.totals, rows: 3, bucketObjects: 2, wesenditObjects: 2 }, rowsLoaded: 0, rowsTotal: 3 });
-    expect(() => service.exportPart(state.previewId, 'csv', 0)).toThrow(/not finished/);
+    expect(await service.state(state.previewId)).toMatchObject({ status: 'loading-rows', advice: 'integrate', summary: { totals: summary.totals, rows: 3, bucketObjects: 2, wesenditObjects: 2 }, rowsLoaded: 0, rowsTotal: 3 });
+    await expect(service.exportPart(state.previewId, 'csv', 0)).rejects.toThrow(/not finished/);
     companion.previewOptions?.onChunk?.(rows.slice(0, 2), 0);
-    expect(service.state(state.previewId)).toMatchObject({ status: 'loading-rows', rowsLoaded: 2, rowsTotal: 3 });
+    expect(await service.state(state.previewId)).toMatchObject({ status: 'loading-rows', rowsLoaded: 2, rowsTotal: 3 });
     // The rows that arrived can be paged already.
-    expect(service.rows({ previewId: state.previewId, offset: 0, limit: 10 }).rows.map((row) => row.key)).toEqual(['a.txt', 'b.txt']);
+    expect((await service.rows({ previewId: state.previewId, offset: 0, limit: 10 })).rows.map((row) => row.key)).toEqual(['a.txt', 'b.txt']);
     companion.previewOptions?.onChunk?.(rows.slice(2), 1);
-    expect(service.state(state.previewId).status).toBe('loading-rows');
+    expect((await service.state(state.previewId)).status).toBe('loading-rows');
     companion.finish(summary);
-    await until(() => service.state(state.previewId).status === 'done');
-    expect(service.state(state.previewId)).toMatchObject({ status: 'done', rowsLoaded: 3, rowsTotal: 3, summary: { rows: 3 } });
-    expect(service.exportPart(state.previewId, 'csv', 0).text.split('\r\n')).toHaveLength(rows.length + 2);
+    await until(async () => (await service.state(state.previewId)).status === 'done');
+    expect(await service.state(state.previewId)).toMatchObject({ status: 'done', rowsLoaded: 3, rowsTotal: 3, summary: { rows: 3 } });
+    expect((await service.exportPart(state.previewId, 'csv', 0)).text.split('\r\n')).toHaveLength(rows.length + 2);
   });
 
   it('cancel while the rows load ends the preview as cancelled; a late progress changes nothing', async () => {
@@ -167,9 +230,9 @@ describe('PreviewService', () => {
     const { summary } = await sample();
     const state = await service.start(DIRECT, { kind: 'manifest', path: '/tmp/wesendit.csv' }, undefined);
     await companion.sendTotals(summary);
-    expect(service.cancel(state.previewId).status).toBe('cancelled');
+    expect((await service.cancel(state.previewId)).status).toBe('cancelled');
     await companion.sendTotals(summary);
-    expect(service.state(state.previewId).status).toBe('cancelled');
+    expect((await service.state(state.previewId)).status).toBe('cancelled');
   });
 
   it('a large report comes in parts: header once, every row once, the totals at the very end', async () => {
@@ -179,14 +242,14 @@ describe('PreviewService', () => {
     await companion.streamRows(rows);
     const { summary } = await sample();
     companion.finish({ ...summary, rows: rows.length });
-    await until(() => service.state(state.previewId).status === 'done');
-    const first = service.exportPart(state.previewId, 'csv', 0);
+    await until(async () => (await service.state(state.previewId)).status === 'done');
+    const first = await service.exportPart(state.previewId, 'csv', 0);
     expect(first.parts).toBe(Math.ceil(rows.length / exportRowsPerPart(7)));
     expect(first.parts).toBeGreaterThan(1);
-    const csv = Array.from({ length: first.parts }, (_, part) => service.exportPart(state.previewId, 'csv', part).text);
+    const csv = await Promise.all(Array.from({ length: first.parts }, async (_, part) => (await service.exportPart(state.previewId, 'csv', part)).text));
     expect(csv.slice(1).every((text) => !text.startsWith('key,'))).toBe(true);
     expect(csv.join('').trimEnd().split('\r\n')).toHaveLength(rows.length + 1);
-    const ndjson = Array.from({ length: first.parts }, (_, part) => service.exportPart(state.previewId, 'ndjson', part).text).join('').trim().split('\n');
+    const ndjson = (await Promise.all(Array.from({ length: first.parts }, async (_, part) => (await service.exportPart(state.previewId, 'ndjson', part)).text))).join('').trim().split('\n');
     expect(ndjson).toHaveLength(rows.length + 1);
     expect(ndjson.map((line) => JSON.parse(line).type).filter((type) => type === 'totals')).toEqual(['totals']);
     expect(JSON.parse(ndjson.at(-1) ?? '{}').type).toBe('totals');
@@ -199,8 +262,8 @@ describe('PreviewService', () => {
     expect(companion.ofType('diff.preview')[0]?.data).toMatchObject({ wesendit: { kind: 'inline', entries: [] } });
     const { summary } = await sample();
     companion.finish({ ...summary, bucketObjects: 0 });
-    await until(() => service.state(state.previewId).status === 'done');
-    expect(service.state(state.previewId).advice).toBe('fresh-start');
+    await until(async () => (await service.state(state.previewId)).status === 'done');
+    expect((await service.state(state.previewId)).advice).toBe('fresh-start');
   });
 
   it('a tab listing: open upload first, listing.collect to the tab, batches forwarded in order with the seal last, only from that tab', async () => {
@@ -227,7 +290,7 @@ describe('PreviewService', () => {
     ]);
     // Passed on unchanged and in order: the companion unpacks exactly the tab's entries.
     expect(uploads.slice(1).flatMap((data) => unpackInventoryLines(String(Reflect.get(Object(data), 'lines'))))).toEqual(entries);
-    expect(service.state(state.previewId)).toMatchObject({ status: 'listing', wesenditObjects: 12_000 });
+    expect(await service.state(state.previewId)).toMatchObject({ status: 'listing', wesenditObjects: 12_000 });
     await expect(service.acceptListingBatch(42, { listingId, lines: '', count: 0, done: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -237,9 +300,9 @@ describe('PreviewService', () => {
     const state = await service.start({ kind: 'form', formId: form.formId }, { kind: 'tab' }, undefined);
     await until(() => collected.length === 1);
     await service.acceptListingBatch(3, { listingId: collected[0]?.listingId ?? '', lines: '', count: 0, done: false, error: { code: 'WESENDIT_LISTING_FAILED', message: 'No file browser.' } });
-    await until(() => service.state(state.previewId).status === 'failed');
-    expect(service.state(state.previewId)).toMatchObject({ error: { code: 'WESENDIT_LISTING_FAILED' } });
-    expect(service.state(state.previewId).doctor).toBeUndefined();
+    await until(async () => (await service.state(state.previewId)).status === 'failed');
+    expect(await service.state(state.previewId)).toMatchObject({ error: { code: 'WESENDIT_LISTING_FAILED' } });
+    expect((await service.state(state.previewId)).doctor).toBeUndefined();
     expect(companion.ofType('doctor')).toHaveLength(0);
   });
 
@@ -247,8 +310,8 @@ describe('PreviewService', () => {
     const { service, forms } = setup({ listingIdleMs: 20 });
     const form = forms.add({ values: { provider: '', endpoint: 'http://127.0.0.1:9', region: '', bucket: 'demo', accessKey: 'AKFAKE', secretKey: SECRET }, origin: 'o', tabId: 3, frameId: 0 });
     const state = await service.start({ kind: 'form', formId: form.formId }, { kind: 'tab' }, undefined);
-    await until(() => service.state(state.previewId).status === 'failed');
-    expect(service.state(state.previewId).error).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/sent no part of its file list/) });
+    await until(async () => (await service.state(state.previewId)).status === 'failed');
+    expect((await service.state(state.previewId)).error).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/sent no part of its file list/) });
   });
 
   it('a connection failure attaches the doctor’s report (with the vault record’s allowed IPs)', async () => {
@@ -256,8 +319,8 @@ describe('PreviewService', () => {
     const state = await service.start({ kind: 'vault', storageId: 'rec1' }, { kind: 'empty' }, undefined);
     await until(() => companion.previewOptions !== undefined);
     companion.fail(new ConnectGuardError('WRONG_SECRET_KEY', 'The Secret Key does not match.'));
-    await until(() => service.state(state.previewId).status === 'failed');
-    expect(service.state(state.previewId)).toMatchObject({ error: { code: 'WRONG_SECRET_KEY' }, doctor: { ok: false, checks: [{ name: 'secret key', code: 'WRONG_SECRET_KEY' }] } });
+    await until(async () => (await service.state(state.previewId)).status === 'failed');
+    expect(await service.state(state.previewId)).toMatchObject({ error: { code: 'WRONG_SECRET_KEY' }, doctor: { ok: false, checks: [{ name: 'secret key', code: 'WRONG_SECRET_KEY' }] } });
     expect(companion.ofType('doctor')[0]?.data).toMatchObject({ allowedIps: '203.0.113.7' });
   });
 
@@ -265,11 +328,11 @@ describe('PreviewService', () => {
     const { service, companion } = setup();
     const state = await service.start(DIRECT, { kind: 'empty' }, undefined);
     await until(() => companion.previewOptions !== undefined);
-    expect(service.cancel(state.previewId).status).toBe('cancelled');
+    expect((await service.cancel(state.previewId)).status).toBe('cancelled');
     expect(companion.previewOptions?.signal?.aborted).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(service.state(state.previewId).status).toBe('cancelled');
-    expect(service.latest()?.previewId).toBe(state.previewId);
+    expect((await service.state(state.previewId)).status).toBe('cancelled');
+    expect((await service.latest())?.previewId).toBe(state.previewId);
   });
 
   it('a locked vault is VAULT_LOCKED before anything starts; unknown previews and forms are NOT_FOUND', async () => {
@@ -277,8 +340,8 @@ describe('PreviewService', () => {
     await expect(service.start({ kind: 'vault', storageId: 'rec1' }, { kind: 'empty' }, undefined)).rejects.toMatchObject({ code: 'VAULT_LOCKED' });
     await expect(service.start({ kind: 'form', formId: 'nope' }, { kind: 'empty' }, undefined)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(companion.calls).toHaveLength(0);
-    expect(() => service.state('nope')).toThrow(/no longer in memory/);
-    expect(service.latest()).toBeNull();
+    await expect(service.state('nope')).rejects.toThrow(/no longer in memory/);
+    expect(await service.latest()).toBeNull();
   });
 
   it('a tab source without a tab says which tab is missing', async () => {

@@ -5,16 +5,19 @@
  * nothing; the companion's rows land in a compact in-memory store the popup pages through.
  *
  * The secret lives in one local variable of the run and in the companion's request; it is never
- * part of a preview's state, never stored, never logged, and dropped when the run ends.
+ * part of a preview's state, never stored, never logged, and dropped when the run ends. The
+ * latest preview (state and rows, no secret) is kept in an archive (preview-archive.ts), so it is
+ * still there when the popup reopens after the browser stopped an idle worker.
  */
 import { sliceInventoryLines } from '../../../shared/inventory-lines.ts';
 import { ConnectGuardError, toErrorData, type ConnectGuardErrorCode, type ErrorData } from '../../../shared/errors.ts';
-import { formatDiffCsvHeader, formatDiffRowCsv, formatDiffRowJson, formatDiffTotalsJson } from '../../../shared/diff/format-diff-report.ts';
 import { COMPANION_PROTOCOL_VERSION, type CompanionRequestData, type CompanionRequestType, type CompanionResult, type WesenditSource } from '../../../shared/protocol/companion-protocol.ts';
 import type { BucketConnection, DiffPreviewSummary, DoctorReport, PreviewProgress } from '../../../shared/protocol/views.ts';
 import type { ConnectAdvice, PreviewConnectionSource, PreviewRowPage, PreviewRowQuery, PreviewState, PreviewWesenditSource } from '../../../shared/protocol/extension-protocol.ts';
 import type { CompanionRequestOptions } from '../../adapters/companion-port.ts';
 import type { ResolvedConnection } from './resolve-connection-source.ts';
+import type { PreviewArchive } from './preview-archive.ts';
+import { reportPart, type ReportPart } from './preview-report.ts';
 import { PreviewRowStore } from './preview-rows.ts';
 
 /** What the service needs from the companion port. */
@@ -33,6 +36,8 @@ export interface PreviewServiceDeps {
   readonly previewTimeoutMs?: number;
   /** A tab that sends nothing for this long has stopped listing (default 2 minutes). */
   readonly listingIdleMs?: number;
+  /** Keeps the latest preview across worker restarts; none: memory only. */
+  readonly archive?: PreviewArchive;
 }
 
 export interface ListingBatch {
@@ -46,12 +51,8 @@ export interface ListingBatch {
 
 /** Entries forwarded to the companion per `inventory.upload` (≈ 1–2 MB per frame). */
 export const UPLOAD_SLICE = 5000;
-/** Aimed size of one part of an exported report: a few MB, far below a message's 64 MiB limit. */
-export const EXPORT_PART_BYTES = 4 * 1024 * 1024;
-/** Rows per part, chosen once per preview from its keys' length: a CSV or NDJSON row is about two keys plus ~400 bytes. */
-export function exportRowsPerPart(averageKeyLength: number): number {
-  return Math.max(500, Math.min(50_000, Math.floor(EXPORT_PART_BYTES / (2 * averageKeyLength + 400))));
-}
+/** What a preview that was running when the worker stopped says when it comes back. */
+export const INTERRUPTED_MESSAGE = 'The browser restarted Connect Guard\'s background while this preview ran, so its result is incomplete. Run "Preview connect" again.';
 
 /** Failures of the bucket connection itself, which the doctor can explain in plain words. */
 const CONNECTION_FAILURES: ReadonlySet<ConnectGuardErrorCode> = new Set<ConnectGuardErrorCode>([
@@ -94,12 +95,19 @@ function adviceFor(summary: DiffPreviewSummary): ConnectAdvice {
   return summary.bucketObjects === 0 ? 'fresh-start' : 'integrate';
 }
 
-function safeName(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'bucket';
+function isFinishedStatus(status: PreviewState['status']): boolean {
+  return status === 'done' || status === 'failed' || status === 'cancelled';
+}
+
+/** A run rebuilt from the archive: finished (or failed as interrupted), nothing left to do. */
+function archivedRun(state: PreviewState, store: PreviewRowStore): Run {
+  return { state, store, controller: new AbortController(), listing: undefined, wesenditError: undefined, expectedObjects: undefined, bucketKey: '' };
 }
 
 export class PreviewService {
   private current: Run | undefined;
+  private loading: Promise<void> | undefined;
+  private saving: Promise<void> = Promise.resolve();
   private readonly knownSizes = new Map<string, number>();
   private readonly now: () => number;
   private readonly newId: () => string;
@@ -115,6 +123,7 @@ export class PreviewService {
    * the popup can ask for what is missing. A running preview is cancelled: one at a time.
    */
   async start(connectionSource: PreviewConnectionSource, wesenditSource: PreviewWesenditSource, prefix: string | undefined): Promise<PreviewState> {
+    await this.loaded();
     const resolved = await this.deps.resolve(connectionSource);
     let connection: BucketConnection | undefined = resolved.connection;
     let tabId: number | undefined;
@@ -124,7 +133,7 @@ export class PreviewService {
         throw new ConnectGuardError('INVALID_INPUT', 'Which tab shows the WeSendit storage? Open its file browser and start the preview from there, or pick a manifest file.');
       }
     }
-    if (this.current && !this.isFinished(this.current.state)) this.cancel(this.current.state.previewId);
+    if (this.current) this.stop(this.current);
     const previewId = this.newId();
     const bucketKey = `${connection.endpoint}\n${connection.bucket}\n${prefix ?? ''}`;
     const run: Run = {
@@ -143,6 +152,7 @@ export class PreviewService {
       bucketKey,
     };
     this.current = run;
+    this.archive(run);
     const first = run.state;
     const take = (): BucketConnection => {
       // The run reads the connection once per companion request; nothing else keeps it.
@@ -155,26 +165,31 @@ export class PreviewService {
     return first;
   }
 
-  state(previewId: string): PreviewState {
-    return this.get(previewId).state;
+  async state(previewId: string): Promise<PreviewState> {
+    return (await this.get(previewId)).state;
   }
 
-  latest(): PreviewState | null {
+  async latest(): Promise<PreviewState | null> {
+    await this.loaded();
     return this.current?.state ?? null;
   }
 
-  cancel(previewId: string): PreviewState {
-    const run = this.get(previewId);
-    if (!this.isFinished(run.state)) {
-      this.update(run, { status: 'cancelled' });
-      this.endListing(run);
-      run.controller.abort(new ConnectGuardError('CANCELLED', 'Cancelled.'));
-    }
+  async cancel(previewId: string): Promise<PreviewState> {
+    const run = await this.get(previewId);
+    this.stop(run);
     return run.state;
   }
 
-  rows(query: PreviewRowQuery): PreviewRowPage {
-    const run = this.get(query.previewId);
+  private stop(run: Run): void {
+    if (this.isFinished(run.state)) return;
+    this.update(run, { status: 'cancelled' });
+    this.endListing(run);
+    run.controller.abort(new ConnectGuardError('CANCELLED', 'Cancelled.'));
+    this.archive(run);
+  }
+
+  async rows(query: PreviewRowQuery): Promise<PreviewRowPage> {
+    const run = await this.get(query.previewId);
     return run.store.query(
       { ...(query.classes ? { classes: query.classes } : {}), ...(query.search !== undefined ? { search: query.search } : {}), ...(query.atRisk ? { atRisk: query.atRisk } : {}) },
       query.offset,
@@ -183,33 +198,9 @@ export class PreviewService {
   }
 
   /** One part of the report; part 0 of a CSV starts with the header, the last NDJSON part ends with the totals. */
-  exportPart(previewId: string, format: 'csv' | 'ndjson', part: number): { fileName: string; mimeType: string; parts: number; text: string } {
-    const run = this.get(previewId);
-    const { summary } = run.state;
-    if (run.state.status !== 'done' || summary === undefined) {
-      throw new ConnectGuardError('INVALID_INPUT', 'The preview has not finished yet. Export the report when it shows its summary.');
-    }
-    const total = run.store.length;
-    const perPart = exportRowsPerPart(run.store.averageKeyLength);
-    const parts = Math.max(1, Math.ceil(total / perPart));
-    if (!Number.isSafeInteger(part) || part < 0 || part >= parts) throw new ConnectGuardError('INVALID_INPUT', `The report has parts 0 to ${parts - 1}.`);
-    const from = part * perPart;
-    const to = Math.min(total, from + perPart);
-    const lines: string[] = [];
-    if (format === 'csv') {
-      if (part === 0) lines.push(formatDiffCsvHeader());
-      for (const row of run.store.rows(from, to)) lines.push(formatDiffRowCsv(row));
-    } else {
-      for (const row of run.store.rows(from, to)) lines.push(formatDiffRowJson(row) + '\n');
-      if (part === parts - 1) lines.push(formatDiffTotalsJson(summary.totals) + '\n');
-    }
-    const stamp = run.state.startedAt.replace(/[:.]/g, '-');
-    return {
-      fileName: `connect-guard-preview-${safeName(run.state.bucket.bucket)}-${stamp}.${format}`,
-      mimeType: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
-      parts,
-      text: lines.join(''),
-    };
+  async exportPart(previewId: string, format: 'csv' | 'ndjson', part: number): Promise<ReportPart> {
+    const run = await this.get(previewId);
+    return reportPart(run.state, run.store, format, part);
   }
 
   /**
@@ -312,6 +303,7 @@ export class PreviewService {
       this.knownSizes.set(run.bucketKey, summary.bucketObjects);
       run.store.prepare();
       this.update(run, { status: 'done', summary, advice: adviceFor(summary), wesenditObjects: summary.wesenditObjects, rowsLoaded: run.store.length, rowsTotal: summary.rows });
+      this.archive(run);
     } catch (error) {
       if (this.isFinished(run.state)) return;
       const data = run.wesenditError ?? toErrorData(error);
@@ -323,7 +315,10 @@ export class PreviewService {
           // The error itself still says what failed.
         }
       }
-      if (!this.isFinished(run.state)) this.update(run, { status: 'failed', error: data, ...(doctor ? { doctor } : {}) });
+      if (!this.isFinished(run.state)) {
+        this.update(run, { status: 'failed', error: data, ...(doctor ? { doctor } : {}) });
+        this.archive(run);
+      }
     } finally {
       this.endListing(run);
     }
@@ -395,10 +390,53 @@ export class PreviewService {
   }
 
   private isFinished(state: PreviewState): boolean {
-    return state.status === 'done' || state.status === 'failed' || state.status === 'cancelled';
+    return isFinishedStatus(state.status);
   }
 
-  private get(previewId: string): Run {
+  /**
+   * Writes the run to the archive: its state at the start and its end, with the rows when it is
+   * done. Writes go one after another; a failed write loses only the copy, never the preview.
+   */
+  private archive(run: Run): void {
+    const archive = this.deps.archive;
+    if (archive === undefined) return;
+    const state = run.state;
+    const rows = state.status === 'done' ? run.store.snapshot() : undefined;
+    this.saving = this.saving.then(() => archive.save({ state, ...(rows ? { rows } : {}) })).catch(() => undefined);
+  }
+
+  /** Waits for every archive write so far (tests, and the worker before it may stop). */
+  flush(): Promise<void> {
+    return this.saving;
+  }
+
+  /** Brings the archived preview back once, before the first request that needs one. */
+  private loaded(): Promise<void> {
+    this.loading ??= this.restore();
+    return this.loading;
+  }
+
+  private async restore(): Promise<void> {
+    const archived = await this.deps.archive?.load().catch(() => undefined);
+    if (archived === undefined || this.current !== undefined) return;
+    try {
+      const store = archived.rows ? PreviewRowStore.fromSnapshot(archived.rows) : new PreviewRowStore();
+      let { state } = archived;
+      if (typeof state.previewId !== 'string' || typeof state.status !== 'string') return;
+      if (!isFinishedStatus(state.status)) {
+        const { progress: _progress, etaMs: _eta, ...rest } = state;
+        state = { ...rest, status: 'failed', error: { code: 'CANCELLED', message: INTERRUPTED_MESSAGE } };
+      } else if (state.status === 'done' && store.length !== state.rowsLoaded) {
+        return;
+      }
+      this.current = archivedRun(state, store);
+    } catch {
+      // A damaged archive is only a lost copy: the user runs the preview again.
+    }
+  }
+
+  private async get(previewId: string): Promise<Run> {
+    await this.loaded();
     const run = this.current;
     if (!run || run.state.previewId !== previewId) {
       throw new ConnectGuardError('NOT_FOUND', 'This preview is no longer in memory (a newer one replaced it, or the browser restarted the extension). Start "Preview connect" again.');
