@@ -12,7 +12,8 @@ import { ConnectFormRegistry } from './connect-form-registry.ts';
 import { resolveConnectionSource, credentialsFromConnection } from './resolve-connection-source.ts';
 import { exportRowsPerPart } from './preview-report.ts';
 import { createMemoryPreviewArchive, type PreviewArchive } from './preview-archive.ts';
-import { INTERRUPTED_MESSAGE, PreviewService, type CompanionClient } from './preview-service.ts';
+import type { CompanionClient } from '../companion/companion-client.ts';
+import { INTERRUPTED_MESSAGE, PreviewService } from './preview-service.ts';
 
 const SECRET = 'fake-secret-for-preview-tests-0001';
 const DIRECT = { kind: 'direct', connection: { endpoint: 'http://127.0.0.1:9', bucket: 'demo', accessKeyId: 'AKFAKE', secretAccessKey: SECRET } } as const;

@@ -9,21 +9,16 @@
  * latest preview (state and rows, no secret) is kept in an archive (preview-archive.ts), so it is
  * still there when the popup reopens after the browser stopped an idle worker.
  */
-import { sliceInventoryLines } from '../../../shared/inventory-lines.ts';
 import { ConnectGuardError, toErrorData, type ConnectGuardErrorCode, type ErrorData } from '../../../shared/errors.ts';
-import { COMPANION_PROTOCOL_VERSION, type CompanionRequestData, type CompanionRequestType, type CompanionResult, type WesenditSource } from '../../../shared/protocol/companion-protocol.ts';
+import { COMPANION_PROTOCOL_VERSION, type WesenditSource } from '../../../shared/protocol/companion-protocol.ts';
 import type { BucketConnection, DiffPreviewSummary, DoctorReport, PreviewProgress } from '../../../shared/protocol/views.ts';
 import type { ConnectAdvice, PreviewConnectionSource, PreviewRowPage, PreviewRowQuery, PreviewState, PreviewWesenditSource } from '../../../shared/protocol/extension-protocol.ts';
-import type { CompanionRequestOptions } from '../../adapters/companion-port.ts';
+import type { CompanionClient } from '../companion/companion-client.ts';
 import type { ResolvedConnection } from './resolve-connection-source.ts';
 import type { PreviewArchive } from './preview-archive.ts';
 import { reportPart, type ReportPart } from './preview-report.ts';
 import { PreviewRowStore } from './preview-rows.ts';
-
-/** What the service needs from the companion port. */
-export interface CompanionClient {
-  request<T extends CompanionRequestType>(type: T, data: CompanionRequestData<T>, options?: CompanionRequestOptions<T>): Promise<CompanionResult<T>>;
-}
+import { TabListing, type ListingBatch } from './tab-listing.ts';
 
 export interface PreviewServiceDeps {
   readonly companion: CompanionClient;
@@ -40,17 +35,6 @@ export interface PreviewServiceDeps {
   readonly archive?: PreviewArchive;
 }
 
-export interface ListingBatch {
-  readonly listingId: string;
-  /** `count` entries packed one per line (shared/inventory-lines.ts), passed on as they are. */
-  readonly lines: string;
-  readonly count: number;
-  readonly done: boolean;
-  readonly error?: ErrorData;
-}
-
-/** Entries forwarded to the companion per `inventory.upload` (≈ 1–2 MB per frame). */
-export const UPLOAD_SLICE = 5000;
 /** What a preview that was running when the worker stopped says when it comes back. */
 export const INTERRUPTED_MESSAGE = 'The browser restarted Connect Guard\'s background while this preview ran, so its result is incomplete. Run "Preview connect" again.';
 
@@ -70,20 +54,11 @@ const CONNECTION_FAILURES: ReadonlySet<ConnectGuardErrorCode> = new Set<ConnectG
   'INTERNAL',
 ]);
 
-interface Listing {
-  readonly listingId: string;
-  readonly tabId: number;
-  /** Forwarding of batches to the companion, one after another, so the seal comes last. */
-  queue: Promise<void>;
-  done: boolean;
-  idleTimer: ReturnType<typeof setTimeout> | undefined;
-}
-
 interface Run {
   state: PreviewState;
   readonly store: PreviewRowStore;
   readonly controller: AbortController;
-  listing: Listing | undefined;
+  listing: TabListing | undefined;
   /** Where the preview failed on the WeSendit side (not the bucket's): no doctor for that. */
   wesenditError: ErrorData | undefined;
   /** Bucket objects listed by an earlier preview of the same bucket, for the ETA. */
@@ -203,49 +178,13 @@ export class PreviewService {
     return reportPart(run.state, run.store, format, part);
   }
 
-  /**
-   * A slice of a WeSendit listing from the tab that was asked for it. Forwarded to the companion
-   * in order; resolves when the companion staged it, which paces the tab.
-   */
+  /** A slice of a WeSendit listing from the tab that was asked for it (tab-listing.ts). */
   async acceptListingBatch(tabId: number, batch: ListingBatch): Promise<{ accepted: number }> {
     const run = this.current;
-    const listing = run?.listing;
-    if (!run || !listing || listing.listingId !== batch.listingId || listing.done) {
-      throw new ConnectGuardError('NOT_FOUND', 'No preview is waiting for this WeSendit listing (it was cancelled or has finished). Stop listing.');
-    }
-    if (listing.tabId !== tabId) throw new ConnectGuardError('FORBIDDEN_SENDER', 'This WeSendit listing was asked of another tab.');
-    this.watchListing(run, listing);
-    if (batch.error) {
-      this.failWesendit(run, batch.error);
-      return { accepted: 0 };
-    }
-    if (batch.done) {
-      listing.done = true;
-      clearTimeout(listing.idleTimer);
-    }
-    this.update(run, { wesenditObjects: run.state.wesenditObjects + batch.count });
-    const forward = async (): Promise<void> => {
-      const slices = [...sliceInventoryLines(batch.lines, UPLOAD_SLICE)];
-      if (slices.length === 0) slices.push({ lines: '', count: 0 });
-      for (let i = 0; i < slices.length; i++) {
-        const last = i === slices.length - 1;
-        await this.deps.companion.request(
-          'inventory.upload',
-          { uploadId: listing.listingId, lines: slices[i]?.lines ?? '', ...(batch.done && last ? { done: true } : {}) },
-          { signal: run.controller.signal, timeoutMs: 60_000 },
-        );
-      }
-    };
-    const forwarded = listing.queue.then(forward);
-    listing.queue = forwarded.catch(() => undefined);
-    try {
-      await forwarded;
-    } catch (error) {
-      if (!run.controller.signal.aborted) this.failWesendit(run, toErrorData(error));
-      throw error;
-    }
+    if (!run?.listing) throw new ConnectGuardError('NOT_FOUND', 'No preview is waiting for this WeSendit listing (it was cancelled or has finished). Stop listing.');
+    const accepted = await run.listing.accept(tabId, batch);
     if (batch.done && run.state.status === 'reading-wesendit') this.update(run, { status: 'listing' });
-    return { accepted: batch.count };
+    return accepted;
   }
 
   /** The tab that listed WeSendit's files is gone: a preview waiting for it fails. */
@@ -276,7 +215,13 @@ export class PreviewService {
         const listingId = this.newId();
         // An open upload: the companion lists the bucket while the tab's batches arrive.
         await companion.request('inventory.upload', { uploadId: listingId, entries: [], done: false }, { signal, timeoutMs: 30_000 });
-        run.listing = { listingId, tabId, queue: Promise.resolve(), done: false, idleTimer: undefined };
+        run.listing = new TabListing(listingId, tabId, {
+          companion,
+          signal,
+          ...(this.deps.listingIdleMs !== undefined ? { idleMs: this.deps.listingIdleMs } : {}),
+          onFail: (error) => this.failWesendit(run, error),
+          onEntries: (count) => this.update(run, { wesenditObjects: run.state.wesenditObjects + count }),
+        });
         wesendit = { kind: 'upload', uploadId: listingId };
       } else if (source.kind === 'manifest' || source.kind === 'folder') {
         wesendit = { kind: source.kind, path: source.path };
@@ -324,7 +269,7 @@ export class PreviewService {
     }
   }
 
-  private async startListing(run: Run, listing: Listing): Promise<void> {
+  private async startListing(run: Run, listing: TabListing): Promise<void> {
     let answer: { started: boolean };
     try {
       answer = await this.deps.collectListing(listing.tabId, listing.listingId);
@@ -337,17 +282,7 @@ export class PreviewService {
       this.failWesendit(run, { code: 'NOT_FOUND', message: 'The WeSendit tab shows no storage file browser to list. Open the storage\'s "Files" view in WeSendit and try again.' });
       return;
     }
-    this.watchListing(run, listing);
-  }
-
-  /** Restarts the inactivity timer of a listing: a tab that stops sending fails the preview. */
-  private watchListing(run: Run, listing: Listing): void {
-    clearTimeout(listing.idleTimer);
-    if (listing.done) return;
-    const idleMs = this.deps.listingIdleMs ?? 120_000;
-    listing.idleTimer = setTimeout(() => {
-      this.failWesendit(run, { code: 'TIMEOUT', message: `The WeSendit tab sent no part of its file list for ${Math.round(idleMs / 1000)} s. Keep the tab open on the storage's files and try again.` });
-    }, idleMs);
+    listing.watch();
   }
 
   private failWesendit(run: Run, error: ErrorData): void {
@@ -358,10 +293,7 @@ export class PreviewService {
   }
 
   private endListing(run: Run): void {
-    if (run.listing) {
-      clearTimeout(run.listing.idleTimer);
-      run.listing.done = true;
-    }
+    run.listing?.end();
   }
 
   private onProgress(run: Run, progress: PreviewProgress): void {

@@ -8,7 +8,8 @@ import { CaptureRegistry } from '../gate/capture-registry.ts';
 import { ConnectFormRegistry } from '../preview/connect-form-registry.ts';
 import { ConnectHoldService } from '../transfers/connect-hold-service.ts';
 import { resolveConnectionSource } from '../preview/resolve-connection-source.ts';
-import { PreviewService, type CompanionClient } from '../preview/preview-service.ts';
+import type { CompanionClient } from '../companion/companion-client.ts';
+import { PreviewService } from '../preview/preview-service.ts';
 import { RestoreService } from '../transfers/restore-service.ts';
 import type { SenderInfo } from './sender-policy.ts';
 

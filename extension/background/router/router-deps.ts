@@ -7,7 +7,8 @@ import type { StorageCredentials, StorageSummary } from '../../../shared/credent
 import type { Settings, VaultStatus } from '../../../shared/protocol/extension-protocol.ts';
 import type { CaptureRegistry } from '../gate/capture-registry.ts';
 import type { ConnectFormRegistry } from '../preview/connect-form-registry.ts';
-import type { CompanionClient, PreviewService } from '../preview/preview-service.ts';
+import type { CompanionClient } from '../companion/companion-client.ts';
+import type { PreviewService } from '../preview/preview-service.ts';
 import type { BackupService } from '../transfers/backup-service.ts';
 import type { ConnectHoldService } from '../transfers/connect-hold-service.ts';
 import type { RestoreService } from '../transfers/restore-service.ts';
