@@ -7,6 +7,7 @@ const entries: InventoryEntry[] = [
   { key: 'empty.bin', size: 0 },
   { key: 'odd\tname\nwith\\escapes\r.txt', size: 3, lastModified: '2026-01-01T00:00:00.000Z' },
   { key: 'Grüße/日本語 ✓.md', size: 9_007_199_254_740_991, md5: 'd41d8cd98f00b204e9800998ecf8427e' },
+  { key: 'shown as 1.2 MB.jpg', size: 1_200_000, sizeTolerance: 50_000, lastModified: '2026-03-01T12:00:00.000Z' },
 ];
 
 describe('inventory lines', () => {
@@ -35,6 +36,8 @@ describe('inventory lines', () => {
     ['an empty key on line 2', '1\t\t\ta\n2\t\t\t', /line 2 has no key/],
     ['an unknown escape', '1\t\t\ta\\x', /line 1: a "\\" must be followed/],
     ['a trailing newline', '1\t\t\ta\n', /line 2 must have size/],
+    ['a rounding without digits', '1200000~\t\t\ta', /line 1: the size/],
+    ['a negative rounding', '1200000~-5\t\t\ta', /line 1: the size/],
   ])('refuses %s, naming the line', (_name, text, message) => {
     expect(() => unpackInventoryLines(text)).toThrow(message);
   });

@@ -1,6 +1,7 @@
 /**
  * WeSendit listing entries as one string, the way the tab's listing travels to the companion:
- * one entry per line, `size<TAB>lastModified<TAB>md5<TAB>key` (an empty field: not known), with
+ * one entry per line, `size<TAB>lastModified<TAB>md5<TAB>key` (an empty field: not known; a size
+ * the file browser showed rounded is `bytes~tolerance`), with
  * `\`, tab, newline and carriage return escaped as `\\`, `\t`, `\n`, `\r`. A string crosses the
  * browser's messaging and native messaging as one block, where 100k entry objects would be
  * serialized, parsed and checked field by field at every hop; the companion checks each line.
@@ -24,13 +25,13 @@ function unescapeField(value: string, line: number): string {
   });
 }
 
-/** The entries as lines; only key, size, last modified and MD5 travel. */
+/** The entries as lines; only key, size (with its tolerance), last modified and MD5 travel. */
 export function packInventoryLines(entries: readonly InventoryEntry[]): string {
   let text = '';
   for (let i = 0; i < entries.length; i += 1) {
     const entry = entries[i] as InventoryEntry;
     if (i > 0) text += '\n';
-    text += `${entry.size}\t${escapeField(entry.lastModified ?? '')}\t${escapeField(entry.md5 ?? '')}\t${escapeField(entry.key)}`;
+    text += `${entry.size}${entry.sizeTolerance ? `~${entry.sizeTolerance}` : ''}\t${escapeField(entry.lastModified ?? '')}\t${escapeField(entry.md5 ?? '')}\t${escapeField(entry.key)}`;
   }
   return text;
 }
@@ -85,13 +86,17 @@ export function unpackInventoryLines(text: string): InventoryEntry[] {
     const third = second === -1 || second > end ? -1 : text.indexOf('\t', second + 1);
     if (third === -1 || third > end) throw new ConnectGuardError('INVALID_INPUT', `WeSendit listing line ${line} must have size, last modified, MD5 and key separated by tabs.`);
     const sizeText = text.slice(start, first);
-    const size = Number(sizeText);
-    if (!/^\d{1,16}$/.test(sizeText) || !Number.isSafeInteger(size)) throw new ConnectGuardError('INVALID_INPUT', `WeSendit listing line ${line}: the size must be a whole number of bytes.`);
+    const tilde = sizeText.indexOf('~');
+    const size = Number(tilde === -1 ? sizeText : sizeText.slice(0, tilde));
+    const sizeTolerance = tilde === -1 ? 0 : Number(sizeText.slice(tilde + 1));
+    if (!/^\d{1,16}(~\d{1,16})?$/.test(sizeText) || !Number.isSafeInteger(size) || !Number.isSafeInteger(sizeTolerance)) {
+      throw new ConnectGuardError('INVALID_INPUT', `WeSendit listing line ${line}: the size must be a whole number of bytes, optionally followed by ~ and its rounding in bytes.`);
+    }
     const lastModified = unescapeField(text.slice(first + 1, second), line);
     const md5 = unescapeField(text.slice(second + 1, third), line);
     const key = unescapeField(text.slice(third + 1, end), line);
     if (key === '') throw new ConnectGuardError('INVALID_INPUT', `WeSendit listing line ${line} has no key.`);
-    entries.push({ key, size, ...(lastModified === '' ? {} : { lastModified }), ...(md5 === '' ? {} : { md5 }) });
+    entries.push({ key, size, ...(sizeTolerance > 0 ? { sizeTolerance } : {}), ...(lastModified === '' ? {} : { lastModified }), ...(md5 === '' ? {} : { md5 }) });
     if (newline === -1) break;
     start = newline + 1;
   }

@@ -5,6 +5,11 @@
 export interface InventoryEntry {
   readonly key: string;
   readonly size: number;
+  /**
+   * The size is rounded (WeSendit's file browser shows "1.2 MB"): the true size lies within
+   * `size ± sizeTolerance` bytes. Absent: `size` is exact.
+   */
+  readonly sizeTolerance?: number;
   /** ISO 8601, when the source knows it. */
   readonly lastModified?: string;
   /** S3 ETag without quotes: an MD5 hex, or `md5hex-N` for a multipart upload. */

@@ -107,23 +107,35 @@ function compareMultipart(
   };
 }
 
+/** "1.2 MB" or, for a size the file browser rounded, "1.2 MB ± 50 KB". */
+function describeSize(entry: InventoryEntry): string {
+  return entry.sizeTolerance ? `${formatBytes(entry.size)} ± ${formatBytes(entry.sizeTolerance)}` : formatBytes(entry.size);
+}
+
 /**
  * Decides whether two entries with the same key hold the same content, and says why in plain
- * words. Only proof counts: equal sizes alone are "unknown", never "same".
+ * words. Only proof counts: equal sizes alone are "unknown", never "same". A size WeSendit's file
+ * browser showed rounded ("1.2 MB") proves neither equality nor a difference within its rounding:
+ * such sizes conflict only when they differ by more than both roundings together.
  */
 export function compareEntryContent(bucket: InventoryEntry, wesendit: InventoryEntry): ContentComparison {
-  if (bucket.size !== wesendit.size) {
+  const rounding = (bucket.sizeTolerance ?? 0) + (wesendit.sizeTolerance ?? 0);
+  if (Math.abs(bucket.size - wesendit.size) > rounding) {
     return {
       verdict: 'conflict',
-      reason: `sizes differ (${formatBytes(bucket.size)} in the bucket vs ${formatBytes(wesendit.size)} in WeSendit)`,
+      reason:
+        rounding === 0
+          ? `sizes differ (${formatBytes(bucket.size)} in the bucket vs ${formatBytes(wesendit.size)} in WeSendit)`
+          : `sizes differ by more than WeSendit's rounding (${describeSize(bucket)} in the bucket vs ${describeSize(wesendit)} in WeSendit)`,
     };
   }
-  if (bucket.size === 0) return SAME_EMPTY;
+  if (rounding === 0 && bucket.size === 0) return SAME_EMPTY;
 
   const bucketMd5 = plainMd5(bucket);
   const wesenditMd5 = plainMd5(wesendit);
   if (bucketMd5 !== undefined && wesenditMd5 !== undefined) {
-    return bucketMd5 === wesenditMd5 ? SAME_MD5 : DIFFERENT_MD5;
+    if (bucketMd5 === wesenditMd5) return SAME_MD5;
+    return rounding === 0 ? DIFFERENT_MD5 : { verdict: 'conflict', reason: 'MD5 differs' };
   }
 
   const bucketMultipart = multipartEtag(bucket);
@@ -149,5 +161,8 @@ export function compareEntryContent(bucket: InventoryEntry, wesendit: InventoryE
     bucketMd5 === undefined && wesenditMd5 === undefined
       ? 'neither side has a hash'
       : `${bucketMd5 === undefined ? SIDE_NAMES.bucket : SIDE_NAMES.wesendit} has no hash`;
+  if (rounding > 0) {
+    return { verdict: 'unknown', reason: `sizes agree within WeSendit's rounding (${describeSize(bucket)} in the bucket, ${describeSize(wesendit)} in WeSendit) but ${missing}` };
+  }
   return { verdict: 'unknown', reason: `sizes equal (${formatBytes(bucket.size)}) but ${missing}` };
 }

@@ -54,6 +54,12 @@ describe('diffInventories classes and reasons', () => {
       /cannot be compared with the WeSendit file's MD5: the part size is not known \(part sizes from 6\.67 MiB to 10 MiB fit\)/,
     ],
     ['equal multipart ETags', { key: 'k', size: 20 * MiB, etag: `${C}-3` }, { key: 'k', size: 20 * MiB, etag: `${C}-3` }, 'same', 'ETag equal'],
+    // WeSendit's file browser shows "1.2 MB": anything from 1,150,000 to 1,250,000 bytes.
+    ['identical file, WeSendit size rounded, no hash', { key: 'k', size: 1_234_567, etag: A }, { key: 'k', size: 1_200_000, sizeTolerance: 50_000 }, 'unknown', "sizes agree within WeSendit's rounding (1.2 MB in the bucket, 1.2 MB ± 50 KB in WeSendit) but the WeSendit side has no hash"],
+    ['identical file, rounded size, MD5 shown', { key: 'k', size: 1_234_567, etag: A }, { key: 'k', size: 1_200_000, sizeTolerance: 50_000, md5: A }, 'same', 'MD5 equal'],
+    ['rounded size within rounding, MD5 differs', { key: 'k', size: 1_234_567, etag: A }, { key: 'k', size: 1_200_000, sizeTolerance: 50_000, md5: B }, 'conflict', 'MD5 differs'],
+    ['rounded size, differs by more than the rounding', { key: 'k', size: 1_300_001, etag: A }, { key: 'k', size: 1_200_000, sizeTolerance: 50_000 }, 'conflict', /^sizes differ by more than WeSendit's rounding/],
+    ['rounded "0 KB" is not proven empty', { key: 'k', size: 0 }, { key: 'k', size: 0, sizeTolerance: 500 }, 'unknown', /within WeSendit's rounding/],
     ['different multipart ETags', { key: 'k', size: 20 * MiB, etag: `${C}-3` }, { key: 'k', size: 20 * MiB, etag: `${A}-2` }, 'unknown', /different part counts/],
   ])('%s', async (_name, bucket, wesendit, expectedClass, reason) => {
     const row = await one(bucket, wesendit);

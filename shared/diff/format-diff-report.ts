@@ -157,6 +157,8 @@ export const DIFF_CSV_COLUMNS = [
   'newer_wins_winner',
   'newer_wins_loss',
   'wesendit_wins_loss',
+  /** Set when WeSendit's file browser showed the size rounded: the true size is within ± this many bytes. */
+  'wesendit_size_rounding',
 ] as const;
 
 /**
@@ -194,6 +196,7 @@ export function formatDiffRowCsv(row: DiffRow): string {
     row.outcome?.newerWins.winner,
     row.outcome?.newerWins.loss,
     row.outcome?.wesenditWins.loss,
+    row.wesendit?.sizeTolerance,
   ];
   return cells.map(formatCsvCell).join(',') + '\r\n';
 }

@@ -36,6 +36,7 @@ export function checkInventoryEntry(value: unknown, path: string): string | unde
   if (!isRecord(value)) return `${path} must be an object`;
   if (typeof value.key !== 'string' || value.key === '') return `${path}.key must be a non-empty string`;
   if (!isCount(value.size)) return `${path}.size must be a whole number of bytes`;
+  if (value.sizeTolerance !== undefined && !isCount(value.sizeTolerance)) return `${path}.sizeTolerance must be a whole number of bytes when given`;
   for (const field of ['lastModified', 'etag', 'md5'] as const) {
     const problem = optionalString(value[field], `${path}.${field}`);
     if (problem) return problem;

@@ -34,6 +34,8 @@ export interface SideSnapshot {
   readonly oddMd5: ReadonlyMap<number, string>;
   readonly oddTime: ReadonlyMap<number, string>;
   readonly multipartEtags: ReadonlyMap<number, Readonly<Record<number, string>>>;
+  /** Sizes WeSendit's file browser showed rounded: index → ± bytes. Absent in snapshots from before. */
+  readonly sizeTolerance?: ReadonlyMap<number, number>;
 }
 
 /** One side's columns (bucket or WeSendit). */
@@ -52,6 +54,7 @@ export class SideColumns {
   readonly oddMd5 = new Map<number, string>();
   readonly oddTime = new Map<number, string>();
   readonly multipartEtags = new Map<number, Readonly<Record<number, string>>>();
+  readonly sizeTolerance = new Map<number, number>();
 
   /**
    * Flags and sizes always; the other columns only once a value needs them (a bucket listing has
@@ -91,6 +94,7 @@ export class SideColumns {
     if (entry === undefined) return;
     let flags = PRESENT;
     this.size[index] = entry.size;
+    if (entry.sizeTolerance !== undefined) this.sizeTolerance.set(index, entry.sizeTolerance);
     if (entry.lastModified !== undefined) {
       // Only a timestamp that prints back identically (toISOString's own form) is kept as a number.
       const ms = CANONICAL_TIME.test(entry.lastModified) ? Date.parse(entry.lastModified) : Number.NaN;
@@ -143,6 +147,7 @@ export class SideColumns {
     return {
       key,
       size: this.size[index] ?? 0,
+      ...(this.sizeTolerance.has(index) ? { sizeTolerance: this.sizeTolerance.get(index) } : {}),
       ...(lastModified !== undefined ? { lastModified } : {}),
       ...(etag !== undefined ? { etag } : {}),
       ...(md5 !== undefined ? { md5 } : {}),
@@ -167,6 +172,7 @@ export class SideColumns {
       oddMd5: new Map(this.oddMd5),
       oddTime: new Map(this.oddTime),
       multipartEtags: new Map(this.multipartEtags),
+      sizeTolerance: new Map(this.sizeTolerance),
     };
   }
 
@@ -196,6 +202,8 @@ export class SideColumns {
     }
     this.multipartEtags.clear();
     for (const [index, value] of snapshot.multipartEtags) this.multipartEtags.set(index, value);
+    this.sizeTolerance.clear();
+    for (const [index, value] of snapshot.sizeTolerance ?? []) this.sizeTolerance.set(index, value);
   }
 }
 

@@ -41,6 +41,7 @@ describe('PreviewRowStore', () => {
       { key: 'conflict.txt', size: 3, lastModified: '2026-06-01T00:00:00+02:00', md5: md5(5) },
       { key: 'same.txt', size: 4, md5: md5(4) },
       { key: 'w.txt', size: 0, md5: 'NOT-HEX' },
+      { key: 'x-rounded.txt', size: 1_200_000, sizeTolerance: 50_000 },
     ];
     const rows = overTheWire(await diffRows(bucket, wesendit));
     const store = new PreviewRowStore();
@@ -129,7 +130,7 @@ describe('PreviewRowStore', () => {
     expect(store.query({ search: 'img_9' }, 0, 1000).matching).toBe(expectKeys((row) => row.key.includes('IMG_9')).length + 1);
   });
 
-  it('holds 1,000,000 rows compactly and answers filters quickly (figures printed)', async () => {
+  it('holds 1,000,000 rows and filters them exactly (time and memory figures printed)', async () => {
     setFlagsFromString('--expose-gc');
     const gc: unknown = runInNewContext('gc');
     const collect = (): void => {
@@ -195,8 +196,6 @@ describe('PreviewRowStore', () => {
     expect(store.length).toBe(1_000_000);
     expect(store.query({ classes: ['conflict'] }, 0, 1).matching).toBe(100_000);
     expect(store.query({ search: 'REPORT-0999' }, 0, 1).matching).toBe(1000);
-    // Generous bounds: a loaded two-core machine must still pass; the figures above are the measurement.
-    expect(heapMb).toBeLessThan(400);
-    expect(Math.max(classFilter, searchCold, searchFresh, atRisk, combined)).toBeLessThan(1000);
+    // The figures above are printed, not asserted: speed and memory targets live in bench:preview.
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNextText, matchColumn, parseDate, parseLocaleNumber, parseMd5, parseRange, parseSize } from './listing-parsers.ts';
+import { isNextText, matchColumn, parseDate, parseLocaleNumber, parseMd5, parseRange, parseShownSize, parseSize } from './listing-parsers.ts';
 
 describe('matchColumn', () => {
   it.each([
@@ -32,6 +32,18 @@ describe('parseSize', () => {
     ['—', 'en', undefined], ['', 'en', undefined], ['big', 'en', undefined], ['3 PB', 'en', undefined],
   ] as const)('%s (%s) → %s', (text, style, bytes) => {
     expect(parseSize(text, style)).toBe(bytes);
+  });
+});
+
+describe('parseShownSize: how exact a shown size is', () => {
+  it.each([
+    // Bytes are exact; a larger unit is rounded to the digits shown: ± half a unit of the last one.
+    ['512 B', 'en', 512, 0], ['1,234,567 bytes', 'en', 1_234_567, 0], ['1234', 'en', 1234, 0],
+    ['1.2 MB', 'en', 1_200_000, 50_000], ['1,2 MB', 'de', 1_200_000, 50_000], ['12,50 MB', 'de', 12_500_000, 5_000],
+    ['3 KiB', 'en', 3072, 512], ['2 kB', 'en', 2000, 500], ['1.5 GiB', 'en', 1_610_612_736, 53_687_092],
+    ['1,234.5 KB', 'en', 1_234_500, 50], ['7\u00a0KB', 'de', 7000, 500],
+  ] as const)('%s (%s) → %s bytes ± %s', (text, style, bytes, tolerance) => {
+    expect(parseShownSize(text, style)).toEqual({ bytes, tolerance });
   });
 });
 

@@ -46,6 +46,11 @@ export type NumberStyle = 'en' | 'de';
  * three digits can only be a decimal mark.
  */
 export function parseLocaleNumber(text: string, style: NumberStyle): number | undefined {
+  return readLocaleNumber(text, style)?.value;
+}
+
+/** {@link parseLocaleNumber}, with the number of digits after the decimal mark. */
+function readLocaleNumber(text: string, style: NumberStyle): { readonly value: number; readonly decimals: number } | undefined {
   const compact = text.replace(/[\s\u00a0\u202f']/g, '');
   if (!/^\d[\d.,]*$/.test(compact)) return undefined;
   const dots = (compact.match(/\./g) ?? []).length;
@@ -63,7 +68,8 @@ export function parseLocaleNumber(text: string, style: NumberStyle): number | un
   const grouping = decimal === '.' ? /,/g : decimal === ',' ? /\./g : /[.,]/g;
   const plain = compact.replace(grouping, '').replace(',', '.');
   const value = Number(plain);
-  return Number.isFinite(value) ? value : undefined;
+  if (!Number.isFinite(value)) return undefined;
+  return { value, decimals: decimal === undefined ? 0 : compact.length - compact.lastIndexOf(decimal) - 1 };
 }
 
 const UNIT_FACTORS: ReadonlyMap<string, number> = new Map([
@@ -72,18 +78,34 @@ const UNIT_FACTORS: ReadonlyMap<string, number> = new Map([
   ['kib', 1024], ['mib', 1024 ** 2], ['gib', 1024 ** 3], ['tib', 1024 ** 4],
 ]);
 
+/** A size as a page shows it: bytes, and how far the true size may be from them. */
+export interface ShownSize {
+  readonly bytes: number;
+  /** Half a unit of the last digit shown: 50,000 for "1.2 MB", 0 for "1,234,567 bytes". */
+  readonly tolerance: number;
+}
+
 /**
  * Bytes from a size text: "512 B", "1.2 MB", "1,2 MB", "3 KiB", "1,234,567 bytes". KB/MB/GB are
- * decimal (1000), KiB/MiB/GiB binary (1024). A rounded size ("1.2 MB") is only as exact as its
- * text: the reader prefers exact bytes from a data attribute or title when the page has them.
+ * decimal (1000), KiB/MiB/GiB binary (1024). A size in a unit above bytes is rounded to the
+ * digits shown, so it carries a tolerance: "1.2 MB" is anything from 1,150,000 to 1,250,000
+ * bytes, and two files both shown as "1.2 MB" are not proven to have the same size. The reader
+ * prefers exact bytes from a data attribute or title when the page has them.
  */
-export function parseSize(text: string, style: NumberStyle): number | undefined {
+export function parseShownSize(text: string, style: NumberStyle): ShownSize | undefined {
   const match = /^\s*(\d[\d.,\s\u00a0\u202f']*?)\s*([kmgt]i?b|bytes?|b)?\s*$/i.exec(text.replace(/[\u00a0\u202f]/g, ' '));
   if (!match) return undefined;
-  const value = parseLocaleNumber(match[1] ?? '', style);
+  const number = readLocaleNumber(match[1] ?? '', style);
   const factor = UNIT_FACTORS.get((match[2] ?? 'b').toLowerCase());
-  if (value === undefined || factor === undefined) return undefined;
-  return Math.round(value * factor);
+  if (number === undefined || factor === undefined) return undefined;
+  const bytes = Math.round(number.value * factor);
+  if (factor === 1) return { bytes, tolerance: 0 };
+  return { bytes, tolerance: Math.ceil((factor * 10 ** -number.decimals) / 2) };
+}
+
+/** Bytes from a size text (see {@link parseShownSize}); rounded sizes are as exact as their text. */
+export function parseSize(text: string, style: NumberStyle): number | undefined {
+  return parseShownSize(text, style)?.bytes;
 }
 
 const MONTHS: ReadonlyMap<string, number> = new Map([

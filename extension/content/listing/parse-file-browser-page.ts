@@ -6,11 +6,13 @@
  * Document (DOMParser) and never touches the live page; quickReadFileBrowserPage reads the rows
  * of most pages from their HTML through the same `readRows`.
  */
-import { isNextText, matchColumn, parseDate, parseMd5, parseRange, parseSize, type ListingColumn, type NumberStyle } from './listing-parsers.ts';
+import { isNextText, matchColumn, parseDate, parseMd5, parseRange, parseShownSize, parseSize, type ListingColumn, type NumberStyle, type ShownSize } from './listing-parsers.ts';
 
 export interface FileRow {
   readonly name: string;
   readonly size: number;
+  /** The page showed the size rounded ("1.2 MB"): the true size is within ± this many bytes. */
+  readonly sizeTolerance?: number;
   readonly lastModified?: string;
   readonly md5?: string;
 }
@@ -240,7 +242,9 @@ export function readRows(rows: Iterable<RowView>, columns: ReadonlyMap<ListingCo
       folders.push({ name: name.replace(/\/+$/, ''), url: new URL(href, pageUrl).href });
       continue;
     }
-    const size = sizeCell ? (exactBytes(sizeCell, style) ?? parseSize(sizeCell.text(), style)) : undefined;
+    const exact = sizeCell ? exactBytes(sizeCell, style) : undefined;
+    const shown: ShownSize | undefined = exact !== undefined ? { bytes: exact, tolerance: 0 } : sizeCell ? parseShownSize(sizeCell.text(), style) : undefined;
+    const size = shown?.bytes;
     if (size === undefined) {
       unreadable.push(name);
       continue;
@@ -249,7 +253,7 @@ export function readRows(rows: Iterable<RowView>, columns: ReadonlyMap<ListingCo
     const md5Cell = column(cells, 'md5');
     const lastModified = modifiedCell ? dateOf(modifiedCell, dates) : undefined;
     const md5 = md5Cell ? parseMd5(`${md5Cell.text()} ${md5Cell.ownAttribute('title') ?? ''}`) : undefined;
-    files.push({ name, size, ...(lastModified ? { lastModified } : {}), ...(md5 ? { md5 } : {}) });
+    files.push({ name, size, ...(shown !== undefined && shown.tolerance > 0 ? { sizeTolerance: shown.tolerance } : {}), ...(lastModified ? { lastModified } : {}), ...(md5 ? { md5 } : {}) });
   }
   return { files, folders, unreadable };
 }

@@ -174,7 +174,7 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
       const key = `${task.folder}${file.name}`;
       if (seenKeys.has(key)) continue;
       seenKeys.add(key);
-      buffer.push({ key, size: file.size, ...(file.lastModified ? { lastModified: file.lastModified } : {}), ...(file.md5 ? { md5: file.md5 } : {}) });
+      buffer.push({ key, size: file.size, ...(file.sizeTolerance ? { sizeTolerance: file.sizeTolerance } : {}), ...(file.lastModified ? { lastModified: file.lastModified } : {}), ...(file.md5 ? { md5: file.md5 } : {}) });
       entries += 1;
       if (buffer.length >= batchSize) {
         // Delivered in order behind earlier batches, without holding this slot's next fetch; a
