@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { StorageSummary } from '../../../shared/credentials.ts';
 import type { Settings, VaultStatus } from '../../../shared/protocol/extension-protocol.ts';
 import { sendToBackground } from '../../adapters/messaging.ts';
-import { BackupPanel } from '../backups/backup-panel.tsx';
+import { BackupsTab } from '../backups/backups-tab.tsx';
 import { ChangePassphrase } from '../settings/change-passphrase.tsx';
 import { ErrorMessage, messageOf } from '../components/error-message.tsx';
 import { LabelledInput } from '../components/labelled-input.tsx';
@@ -137,8 +137,8 @@ export function PopupApp({ wesenditTabId }: PopupAppProps = {}): JSX.Element {
         vaultUnlock="host"
         vaultUnlocked={status.unlocked}
       />
-      {/* "Back up now" and "Restore last backup" (PRODUCT.md §5). */}
-      <BackupPanel send={sendToBackground} vaultUnlocked={status.unlocked} />
+      {/* "Back up now" and every backup on this computer, each with "Restore…" (PRODUCT.md §5). */}
+      <BackupsTab send={sendToBackground} vaultUnlocked={status.unlocked} />
     </div>
   );
 }
