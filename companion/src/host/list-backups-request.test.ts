@@ -6,12 +6,16 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_FORMAT, BACKUP_VERSION, HEADER_FILE, type BackupHeader } from '../../../shared/backup/backup-manifest.ts';
-import { checkResult } from '../../../shared/protocol/companion-guards.ts';
+import { checkResult, parseHostMessage } from '../../../shared/protocol/companion-guards.ts';
+import type { HostToExtensionMessage } from '../../../shared/protocol/companion-protocol.ts';
 import { BACKUP_ROOT_ENV } from './backup-handlers.ts';
 import { createHostHandlers } from './host-handlers.ts';
-import type { RequestContext } from './serve-native-host.ts';
+import { HostLog } from './host-log.ts';
+import { FrameReader, encodeFrame } from './native-messaging.ts';
+import { serveNativeHost, type RequestContext } from './serve-native-host.ts';
 
 const context: RequestContext<'backup.list'> = {
   signal: new AbortController().signal,
@@ -114,5 +118,30 @@ describe('backup.list', () => {
 
   it('refuses a relative folder', async () => {
     await expect(handler()({ root: 'backups' }, context)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/"root" must be an absolute folder path/) });
+  });
+
+  it('is served over native messaging: a backup.list frame gets the list as its final reply', async () => {
+    const folder = await backup(root, 'nas', '2026-03-01T10-00-00Z', { startedAt: '2026-03-01T10:00:00.000Z', endpoint: 'http://127.0.0.1:7480' });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const reader = new FrameReader(1024 * 1024);
+    const final = new Promise<HostToExtensionMessage>((resolve) => {
+      output.on('data', (chunk: Buffer) => {
+        for (const frame of reader.push(chunk)) {
+          if (frame.kind !== 'message') throw new Error('a bad frame');
+          const parsed = parseHostMessage(frame.value);
+          if (parsed.ok && parsed.value.id === 'list-1' && ('ok' in parsed.value || 'error' in parsed.value)) resolve(parsed.value);
+        }
+      });
+    });
+    const served = serveNativeHost({ input, output, handlers: createHostHandlers(), log: new HostLog(undefined) });
+    input.write(encodeFrame({ id: 'list-1', type: 'backup.list', data: { root }, timeoutMs: 10_000 }));
+    const reply = await final;
+    input.end();
+    await served;
+    if (!('ok' in reply)) throw new Error(`no ok reply: ${JSON.stringify(reply)}`);
+    const checked = checkResult('backup.list', reply.ok);
+    if (!checked.ok) throw new Error(checked.problem);
+    expect(checked.value.backups.map((found) => [found.folder, found.status])).toEqual([[folder, 'verified']]);
   });
 });
