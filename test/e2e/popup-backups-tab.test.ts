@@ -142,7 +142,9 @@ describe('the popup’s Backups tab with the companion and Ceph', () => {
 
     await (await item.waitForSelector('::-p-aria(Also overwrite changed objects)'))?.click();
     await item.waitForSelector('::-p-text(will be overwritten with the backup’s version)', { timeout: 60_000 });
-    await (await item.waitForSelector('::-p-aria([name="Apply restore"][role="button"]:not([disabled]))'))?.click();
+    const forcedApply = await item.waitForSelector('::-p-aria([name="Apply restore"][role="button"])');
+    expect(await forcedApply?.evaluate((button) => button instanceof HTMLButtonElement && !button.disabled)).toBe(true);
+    await forcedApply?.click();
     await item.waitForSelector('::-p-text(Restore verified)', { timeout: 60_000 });
     expect(await bucketContents()).toEqual(new Map(Object.entries(FILES).map(([key, body]) => [key, md5(body)])));
     expect(await popup.evaluate(() => document.body.innerText)).not.toContain(rgw.secretAccessKey);
