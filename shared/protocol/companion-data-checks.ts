@@ -6,7 +6,7 @@
  */
 import { DIFF_CLASSES, type DiffClass } from '../diff/diff-inventories.ts';
 import { MAX_ID_LENGTH } from './companion-protocol.ts';
-import type { TransferProgressView } from './views.ts';
+import type { LocalBackupStatus, TransferProgressView } from './views.ts';
 
 export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -189,6 +189,40 @@ export function checkRestoreRows(value: unknown, path: string): string | undefin
     if (!isRecord(row) || typeof row.key !== 'string' || (row.change !== 'deleted' && row.change !== 'changed') || !isCount(row.size)) {
       return `${path}[${i}] must be { key, change: "deleted" | "changed", size }`;
     }
+  }
+  return undefined;
+}
+
+export const LOCAL_BACKUP_STATUSES: readonly LocalBackupStatus[] = ['verified', 'complete', 'incomplete', 'failed-verification'];
+
+function checkLocalBackup(value: unknown, path: string): string | undefined {
+  if (!isRecord(value)) return `${path} must be an object`;
+  for (const field of ['folder', 'bucket', 'startedAt'] as const) {
+    const problem = nonEmptyString(value[field], `${path}.${field}`);
+    if (problem) return problem;
+  }
+  if (!LOCAL_BACKUP_STATUSES.some((status) => status === value.status)) return `${path}.status must be one of ${LOCAL_BACKUP_STATUSES.join(', ')}`;
+  for (const field of ['endpoint', 'prefix', 'finishedAt', 'copiedTo', 'problem'] as const) {
+    const problem = optionalString(value[field], `${path}.${field}`);
+    if (problem) return problem;
+  }
+  for (const field of ['objects', 'bytes'] as const) {
+    if (value[field] !== undefined && !isCount(value[field])) return `${path}.${field} must be a whole number when given`;
+  }
+  return undefined;
+}
+
+/** `backup.list`'s answer: the backups folder, its backups, and the folders skipped with their reasons. */
+export function checkBackupList(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || typeof value.root !== 'string' || !Array.isArray(value.backups) || !Array.isArray(value.skipped)) return `${path} must be { root, backups, omitted, skipped, skippedMore }`;
+  if (!isCount(value.omitted) || !isCount(value.skippedMore)) return `${path}.omitted and ${path}.skippedMore must be whole numbers`;
+  for (let i = 0; i < value.backups.length; i++) {
+    const problem = checkLocalBackup(value.backups[i], `${path}.backups[${i}]`);
+    if (problem) return problem;
+  }
+  for (let i = 0; i < value.skipped.length; i++) {
+    const note: unknown = value.skipped[i];
+    if (!isRecord(note) || typeof note.folder !== 'string' || typeof note.reason !== 'string') return `${path}.skipped[${i}] must be { folder, reason }`;
   }
   return undefined;
 }

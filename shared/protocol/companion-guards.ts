@@ -8,6 +8,7 @@
 import { isErrorCode, isErrorData, type ErrorData } from '../errors.ts';
 import type { DiffRow } from '../diff/diff-inventories.ts';
 import {
+  checkBackupList,
   checkConnection,
   checkDiffRow,
   checkDiffTotals,
@@ -29,6 +30,7 @@ import {
   MAX_ID_LENGTH,
   MAX_TIMEOUT_MS,
   MIN_TIMEOUT_MS,
+  type BackupListData,
   type BackupRunData,
   type BucketProbeData,
   type BucketProbeResult,
@@ -48,7 +50,7 @@ import {
   type RestorePlanSummary,
   type RestoreRowView,
 } from './companion-protocol.ts';
-import type { BackupResultView, DiffPreviewSummary, DoctorReport, PreviewProgress, TransferProgressView } from './views.ts';
+import type { BackupListView, BackupResultView, DiffPreviewSummary, DoctorReport, PreviewProgress, TransferProgressView } from './views.ts';
 
 /** A guard's verdict: the value, typed, or what is wrong with it. */
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
@@ -87,10 +89,11 @@ const REQUEST_DATA_CHECKS: { readonly [T in CompanionRequestType]: (data: unknow
   },
   'restore.plan': checkRestoreData,
   'restore.apply': checkRestoreData,
+  'backup.list': (data) => (isRecord(data) ? optionalString(data.root, 'data.root') : 'data must be an object ({} for the default backups folder)'),
 };
 
 /** The request types this protocol defines. */
-export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview', 'bucket.probe', 'backup.run', 'restore.plan', 'restore.apply'];
+export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview', 'bucket.probe', 'backup.run', 'restore.plan', 'restore.apply', 'backup.list'];
 
 export function isCompanionRequestType(value: unknown): value is CompanionRequestType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(REQUEST_DATA_CHECKS, value);
@@ -143,6 +146,8 @@ function narrowRequest(id: string, type: CompanionRequestType, data: unknown, ti
     case 'restore.plan':
     case 'restore.apply':
       return { id, type, data: data as RestoreData, timeoutMs };
+    case 'backup.list':
+      return { id, type, data: data as BackupListData, timeoutMs };
   }
 }
 
@@ -229,6 +234,7 @@ const RESULT_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionResu
     }
     return undefined;
   }),
+  'backup.list': checked<BackupListView>(checkBackupList),
 };
 
 const checkPreviewProgress = checked<PreviewProgress>((value, path) => {
@@ -250,6 +256,7 @@ const PROGRESS_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionPr
   'backup.run': checked<TransferProgressView>(checkTransferProgress),
   'restore.plan': checked<TransferProgressView>(checkTransferProgress),
   'restore.apply': checked<TransferProgressView>(checkTransferProgress),
+  'backup.list': noStream,
 };
 
 const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk<T>> } = {
@@ -261,6 +268,7 @@ const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk
   'backup.run': noStream,
   'restore.plan': checked<readonly RestoreRowView[]>(checkRestoreRows),
   'restore.apply': noStream,
+  'backup.list': noStream,
 };
 
 function run<T>(guard: Guard<T>, value: unknown, path: string): Checked<T> {

@@ -21,6 +21,8 @@ describe('parseExtensionMessage', () => {
     ['restore apply with force', { id: 'r', type: 'restore.apply', data: { connection, folder: '/tmp/b', root: '/tmp', force: true }, timeoutMs: 5 }],
     ['upload', { id: 'u', type: 'inventory.upload', data: { uploadId: 'u1', entries: [{ key: 'x', size: 0, etag: 'abc', multipartEtags: { 8388608: 'abc-2' } }] }, timeoutMs: 5 }],
     ['upload of packed lines', { id: 'u', type: 'inventory.upload', data: { uploadId: 'u1', lines: '3\t\t\ta.txt', done: false }, timeoutMs: 5 }],
+    ['backup list', { id: 'l', type: 'backup.list', data: {}, timeoutMs: 5 }],
+    ['backup list of a named folder', { id: 'l', type: 'backup.list', data: { root: '/tmp/backups' }, timeoutMs: 5 }],
   ];
   it.each(accepted)('accepts %s', (_name, message) => {
     const parsed = parseExtensionMessage(message);
@@ -53,6 +55,8 @@ describe('parseExtensionMessage', () => {
     ['restore plan without secret', { id: '1', type: 'restore.plan', data: { connection: { ...connection, secretAccessKey: '' } }, timeoutMs: 1 }, '1', /data\.connection\.secretAccessKey/],
     ['upload without entries', { id: '1', type: 'inventory.upload', data: { uploadId: 'u' }, timeoutMs: 1 }, '1', /data\.entries/],
     ['upload with entries and lines', { id: '1', type: 'inventory.upload', data: { uploadId: 'u', entries: [], lines: '' }, timeoutMs: 1 }, '1', /both/],
+    ['backup list without data', { id: '1', type: 'backup.list', timeoutMs: 1 }, '1', /data must be an object/],
+    ['backup list with a numeric root', { id: '1', type: 'backup.list', data: { root: 7 }, timeoutMs: 1 }, '1', /data\.root/],
     ['upload with lines that are not a string', { id: '1', type: 'inventory.upload', data: { uploadId: 'u', lines: ['1\t\t\ta'] }, timeoutMs: 1 }, '1', /data\.lines/],
   ];
   it.each(refused)('refuses %s with a PROTOCOL_ERROR naming the problem', (_name, message, id, problem) => {
@@ -107,6 +111,8 @@ describe('payload checks by request type', () => {
     examples: { conflict: [row], unknown: [], lookalike: [] },
   };
   const summary = { totals, rows: 1, bucketObjects: 1, wesenditObjects: 1, elapsedMs: 5 };
+  const listedBackup = { folder: '/b/nas/2026', bucket: 'nas', endpoint: 'http://127.0.0.1:7480', startedAt: '2026-01-01T00:00:00Z', status: 'verified', objects: 3, bytes: 9 };
+  const backupList = { root: '/b', backups: [listedBackup, { folder: '/b/nas/2025', bucket: 'nas', startedAt: '2025-01-01T00:00:00Z', status: 'incomplete', problem: 'cut off' }], omitted: 0, skipped: [{ folder: '/b/x', reason: 'damaged' }], skippedMore: 0 };
 
   it.each([
     ['ping result', () => checkResult('ping', { version: '1', protocolVersion: 1, pid: 1 }), true],
@@ -139,6 +145,15 @@ describe('payload checks by request type', () => {
     ['restore plan summary without kept', () => checkResult('restore.plan', { folder: '/b', bucket: 'x', deleted: 1, changed: 1, bytes: 3 }), false],
     ['restore apply result', () => checkResult('restore.apply', { folder: '/b', restored: 1, overwritten: 0, kept: 1, bytes: 3, verified: true, elapsedMs: 9 }), true],
     ['restore apply progress', () => checkProgress('restore.apply', { phase: 'restoring', objects: 0, bytes: 0, rate: 0, bytesPerSecond: 0, elapsedMs: 0 }), true],
+    ['backup list', () => checkResult('backup.list', backupList), true],
+    ['empty backup list', () => checkResult('backup.list', { root: '/b', backups: [], omitted: 0, skipped: [], skippedMore: 0 }), true],
+    ['backup list without skipped', () => checkResult('backup.list', { root: '/b', backups: [], omitted: 0, skippedMore: 0 }), false],
+    ['backup list with an unknown status', () => checkResult('backup.list', { ...backupList, backups: [{ ...listedBackup, status: 'fine' }] }), false],
+    ['backup list with a backup without folder', () => checkResult('backup.list', { ...backupList, backups: [{ ...listedBackup, folder: '' }] }), false],
+    ['backup list with fractional bytes', () => checkResult('backup.list', { ...backupList, backups: [{ ...listedBackup, bytes: 1.5 }] }), false],
+    ['backup list with a numeric endpoint', () => checkResult('backup.list', { ...backupList, backups: [{ ...listedBackup, endpoint: 7480 }] }), false],
+    ['backup list with a skipped note without reason', () => checkResult('backup.list', { ...backupList, skipped: [{ folder: '/b/x' }] }), false],
+    ['backup list chunk', () => checkChunk('backup.list', []), false],
     ['chunks for ping', () => checkChunk('ping', []), false],
     ['progress for ping', () => checkProgress('ping', {}), false],
   ])('%s', (_name, check, ok) => {

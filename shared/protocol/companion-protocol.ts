@@ -22,7 +22,7 @@
 import type { ErrorData } from '../errors.ts';
 import type { InventoryEntry } from '../inventory.ts';
 import type { DiffRow } from '../diff/diff-inventories.ts';
-import type { BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, TransferProgressView } from './views.ts';
+import type { BackupListView, BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, TransferProgressView } from './views.ts';
 
 /** The native-messaging host name registered with the browser (Chromium's rules: lowercase letters, digits, dots, underscores). */
 export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
@@ -32,8 +32,9 @@ export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
  * "update the companion". 2: open uploads (`inventory.upload` `done`) and folder sources.
  * 3: `bucket.probe`, `backup.run`, `restore.plan` and `restore.apply`.
  * 5: `inventory.upload` takes the tab's listing as packed `lines` (shared/inventory-lines.ts).
+ * 6: `backup.list`.
  */
-export const COMPANION_PROTOCOL_VERSION = 5;
+export const COMPANION_PROTOCOL_VERSION = 6;
 
 /** Chromium refuses (and closes the port on) host → extension messages over 1 MB. */
 export const CHROMIUM_MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
@@ -158,6 +159,12 @@ export interface RestoreData {
   readonly force?: boolean;
 }
 
+/** `backup.list`'s request: which backups folder to read. */
+export interface BackupListData {
+  /** As in {@link BackupRunData.root}. */
+  readonly root?: string;
+}
+
 /** One object a restore would put back: deleted since the backup, or changed since it. */
 export interface RestoreRowView {
   readonly key: string;
@@ -218,6 +225,8 @@ export interface CompanionRequests {
   'restore.plan': (data: RestoreData) => Streamed<TransferProgressView, readonly RestoreRowView[], RestorePlanSummary>;
   /** Plans again, puts the objects back, and verifies them. */
   'restore.apply': (data: RestoreData) => Streamed<TransferProgressView, never, RestoreApplyResult>;
+  /** Every backup under the backups folder, newest first, read from the folders alone (no S3 request). */
+  'backup.list': (data: BackupListData) => BackupListView;
 }
 
 export type CompanionRequestType = keyof CompanionRequests;

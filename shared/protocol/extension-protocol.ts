@@ -7,7 +7,7 @@
 import type { StorageCredentials, StorageSummary } from '../credentials.ts';
 import type { DiffClass, DiffRow } from '../diff/diff-inventories.ts';
 import type { ErrorData } from '../errors.ts';
-import type { BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, TransferProgressView } from './views.ts';
+import type { BackupListView, BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, TransferProgressView } from './views.ts';
 
 export interface VaultStatus {
   /** A vault exists in this profile. */
@@ -262,6 +262,8 @@ export interface PageRequests {
   'backup.state': (data: { backupId: string }) => BackupJobState;
   'backup.latest': (data: Record<string, never>) => BackupJobState | null;
   'backup.cancel': (data: { backupId: string }) => BackupJobState;
+  /** Every backup on this computer, newest first, read by the companion from the backups folder (no S3 request). */
+  'backup.list': (data: Record<string, never>) => BackupListView;
   /** Dry run: what restoring the newest backup of the bucket (or `folder`) would put back. */
   'restore.plan': (data: { connection: PreviewConnectionSource; folder?: string; force?: boolean }) => RestoreView;
   'restore.state': (data: { restoreId: string }) => RestoreView;

@@ -115,3 +115,49 @@ export interface BackupResultView {
   readonly elapsedMs: number;
   readonly multipartUploads: MultipartUploadsView;
 }
+
+/**
+ * How a backup on this computer stands: `verified` (every file re-read and matched), `complete`
+ * (written, not verified), `incomplete` (still running, interrupted, failed or cancelled: it can
+ * be resumed, not restored), `failed-verification` (written, but files differ from the bucket).
+ */
+export type LocalBackupStatus = 'verified' | 'complete' | 'incomplete' | 'failed-verification';
+
+/** One backup folder on this computer, from its `backup.json` (no S3 request). */
+export interface LocalBackupView {
+  /** The backup folder (absolute). */
+  readonly folder: string;
+  readonly bucket: string;
+  /** The S3 endpoint the backup was taken from, when recorded. */
+  readonly endpoint?: string;
+  /** Only keys under this prefix were backed up. */
+  readonly prefix?: string;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly status: LocalBackupStatus;
+  readonly objects?: number;
+  readonly bytes?: number;
+  /** Set when the objects were copied into another bucket (server side) instead of to this computer: `bucket/prefix`. */
+  readonly copiedTo?: string;
+  /** Why the last run failed, in the companion's words. */
+  readonly problem?: string;
+}
+
+/** A folder under the backups folder that is not listed, and why. */
+export interface SkippedBackupView {
+  readonly folder: string;
+  readonly reason: string;
+}
+
+/** Every backup under the backups folder, newest first. */
+export interface BackupListView {
+  /** The backups folder that was read. */
+  readonly root: string;
+  readonly backups: readonly LocalBackupView[];
+  /** Older backups left out of the list. */
+  readonly omitted: number;
+  readonly skipped: readonly SkippedBackupView[];
+  /** Skipped folders not named in `skipped`. */
+  readonly skippedMore: number;
+}

@@ -26,7 +26,7 @@ export class PreviewPanelPageObject {
       await page.setViewport({ width: 400, height: 600 });
       // A background tab gets no animation frames; the panel renders in them.
       await page.bringToFront();
-      await page.goto(`chrome-extension://${extensionId}/popup.html`);
+      await page.goto(`chrome-extension://${extensionId}/popup.html#tab=preview`);
       const timeout = options.timeoutMs ?? 30_000;
       await page.waitForSelector('form.preview-setup input[name="preview-connection"][value="direct"]', { timeout });
       // The latest preview of the session comes back with its list (the row list's status has data-matching).

@@ -7,8 +7,8 @@
  * With a display: a browser window on the connect form, to try it by hand. Without one: a headless
  * walk — fill in the connect form → "Preview connect" shows what the sync would do → "Connect" is
  * held while the bucket is backed up and verified → the sync runs → the one-time credentials are
- * held until saved to the vault → a restore dry run lists what the sync overwrote — printing each
- * step and writing screenshots to a folder.
+ * held until saved to the vault → the popup's Backups tab lists the backup and its "Restore…" dry
+ * run shows what the sync overwrote — printing each step and writing screenshots to a folder.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { DIFF_CLASSES } from '../../shared/diff/diff-inventories.ts';
 import { formatBytes } from '../../shared/diff/format-bytes.ts';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
-import type { PreviewState, RestoreView } from '../../shared/protocol/extension-protocol.ts';
+import type { PreviewState } from '../../shared/protocol/extension-protocol.ts';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
@@ -155,22 +155,44 @@ const CONNECT_FLOW: readonly DemoStep[] = [
     },
   },
   {
-    title: 'Restore dry run: what the sync changed since the backup, ready to put back',
+    title: 'The popup\'s Backups tab: the backup taken before the connect, verified; "Restore…" dry-runs it: what the sync changed since, ready to put back',
     async run(context) {
       const popup = await context.chromium.browser.newPage();
-      await popup.goto(`chrome-extension://${context.chromium.extensionId}/popup.html`);
+      await popup.setViewport({ width: 1280, height: 800 });
+      // A background tab gets no animation frames: the popup, opened as a tab, is in front.
+      await popup.bringToFront();
+      await popup.goto(`chrome-extension://${context.chromium.extensionId}/popup.html#tab=backups`);
       context.page = popup;
       context.prompt = popup.mainFrame();
-      const connection = { endpoint: context.rgw.endpoint, bucket: DEMO_BUCKET, accessKeyId: context.rgw.accessKeyId, secretAccessKey: context.rgw.secretAccessKey };
-      let view = await extensionRequest<RestoreView>(context, 'restore.plan', { connection: { kind: 'direct', connection } });
-      const deadline = Date.now() + 60_000;
-      while (view.status === 'planning' && Date.now() < deadline) {
-        await popup.waitForNetworkIdle({ idleTime: 200, timeout: 2_000 }).catch(() => undefined);
-        view = await extensionRequest<RestoreView>(context, 'restore.state', { restoreId: view.restoreId });
+      const backup = await popup.waitForSelector('li.backup-item[data-status="verified"]', { timeout: 30_000 }).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}; the popup shows: ${await popup.evaluate(() => document.body.innerText)}`);
+      });
+      if (!backup) throw new Error('The Backups tab lists no verified backup.');
+      const listed = await backup.evaluate((item) => (item instanceof HTMLElement ? item.innerText : ''));
+      await (await backup.waitForSelector('::-p-aria(Restore…)'))?.click();
+      const shows = (): Promise<string> => popup.evaluate(() => document.body.innerText);
+      const failing = async (error: unknown): Promise<never> => {
+        throw new Error(`${String(error)}; the popup shows: ${await shows()}`);
+      };
+      // With the bucket's keys in the vault (the gate saved them) the dry run starts at once; otherwise they are typed in.
+      await popup.waitForFunction(() => document.querySelector('.listed-restore .restore-status p[role="status"], #restore-access-key') !== null, { timeout: 30_000 }).catch(failing);
+      if ((await popup.$('.listed-restore .restore-status p[role="status"]')) === null) {
+        await popup.locator('::-p-aria(Access key of the bucket)').fill(context.rgw.accessKeyId);
+        await popup.locator('::-p-aria(Secret key of the bucket)').fill(context.rgw.secretAccessKey);
+        await popup.locator('::-p-aria([name="Dry run"][role="button"])').click();
       }
-      await screenshot(context, 'popup');
-      if (view.error) return `restore plan failed: ${view.error.message}`;
-      return `backup ${view.folder}: ${view.changed} changed and ${view.deleted} deleted since the backup (${view.rows.map((row) => row.key).join(', ')}); "connect-guard restore --from <folder> --apply --force" or the popup's "Restore" puts them back`;
+      await popup.waitForFunction(() => /Dry run, nothing written yet|Nothing to restore/.test(document.body.innerText), { timeout: 120_000 }).catch(failing);
+      // The sync overwrote files (changed since the backup): restoring them too is the user's choice.
+      if ((await popup.$('.listed-restore tr[data-change="changed"]')) !== null) {
+        await popup.locator('::-p-aria(Also overwrite changed objects)').click();
+        await popup.waitForFunction(() => document.body.innerText.includes('will be overwritten with the backup’s version'), { timeout: 120_000 }).catch(failing);
+        await popup
+          .waitForFunction(() => [...document.querySelectorAll('.listed-restore button')].some((button) => button.textContent === 'Apply restore' && !(button instanceof HTMLButtonElement && button.disabled)), { timeout: 10_000 })
+          .catch(failing);
+      }
+      const rows = await popup.$$eval('.listed-restore tr[data-change]', (found) => found.map((row) => `${row.getAttribute('data-change') ?? ''} ${row.querySelector('th')?.textContent ?? ''}`));
+      await screenshot(context, 'popup-backups-restore');
+      return `listed: ${listed.split('\n').slice(0, 2).join(' · ')}\n   dry run: ${rows.length === 0 ? 'nothing to restore' : rows.join(', ')}; "Apply restore" (or "connect-guard restore --from <folder> --apply --force") puts them back`;
     },
   },
 ];

@@ -94,7 +94,7 @@ describe('gate flow', () => {
 
   it('the popup lists both saved storages', async () => {
     const popup = await chromium.browser.newPage();
-    await popup.goto(`chrome-extension://${chromium.extensionId}/popup.html`);
+    await popup.goto(`chrome-extension://${chromium.extensionId}/popup.html#tab=storages`);
     for (const credentials of issued) {
       await popup.waitForSelector(`::-p-text(${credentials.bucketName})`, { timeout: 15_000 });
     }

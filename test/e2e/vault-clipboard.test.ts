@@ -8,7 +8,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryVaultStore } from '../../shared/vault-format/memory-vault-store.ts';
 import { VaultService } from '../../shared/vault-format/vault-service.ts';
-import { launchChromiumWithExtension, openPopup, type ChromiumWithExtension } from '../support/chromium.ts';
+import { choosePopupTab, launchChromiumWithExtension, openPopup, type ChromiumWithExtension } from '../support/chromium.ts';
 
 /** The extension page's `chrome` global, as functions passed to page.evaluate see it. */
 declare const chrome: { storage: { session: { get(key: string): Promise<Record<string, unknown>> } } };
@@ -40,11 +40,12 @@ beforeAll(async () => {
 
   chromium = await launchChromiumWithExtension();
   await chromium.browser.defaultBrowserContext().overridePermissions(`chrome-extension://${chromium.extensionId}`, ['clipboard-read', 'clipboard-write']);
-  popup = await openPopup(chromium.browser, chromium.extensionId);
+  popup = await openPopup(chromium.browser, chromium.extensionId, 'storages');
   await popup.locator('::-p-aria(Vault passphrase)').fill(PASSPHRASE);
   await popup.locator('::-p-aria(Confirm passphrase)').fill(PASSPHRASE);
   await popup.locator('::-p-aria(Create vault)').click();
   await popup.locator('::-p-aria(Lock vault)').wait();
+  await choosePopupTab(popup, 'Settings');
   const input = await popup.waitForSelector('input[type=file]');
   // uploadFile needs a path; the export goes through a data transfer instead, as a dropped file would.
   await input?.evaluate((element, content) => {
@@ -55,14 +56,17 @@ beforeAll(async () => {
       element.dispatchEvent(new Event('change', { bubbles: true }));
     }
   }, text);
-  await popup.locator('::-p-aria(Export passphrase)').fill(PASSPHRASE);
-  await popup.locator('::-p-aria(Import)').click();
+  await popup.locator('::-p-aria(Passphrase of the export)').fill(PASSPHRASE);
+  await popup.locator('::-p-aria(Import vault)').click();
+  await popup.waitForFunction(() => document.body.innerText.includes('Import done: 1 new'), { timeout: 20_000 });
+  await choosePopupTab(popup, 'Storages');
   await popup.waitForFunction(() => document.body.innerText.includes('Saved storages (1)'), { timeout: 20_000 });
 
-  await popup.locator('::-p-aria(Settings)').click();
+  await choosePopupTab(popup, 'Settings');
   await popup.locator('::-p-aria(Clipboard seconds)').fill('5');
   await popup.locator('::-p-aria(Save settings)').click();
   await popup.waitForFunction(() => document.body.innerText.includes('Settings saved.'));
+  await choosePopupTab(popup, 'Storages');
 });
 
 afterAll(async () => {

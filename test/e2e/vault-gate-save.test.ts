@@ -13,7 +13,7 @@ import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageCredentials } from '../../shared/credentials.ts';
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
-import { launchChromiumWithExtension, openPopup, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { choosePopupTab, launchChromiumWithExtension, openPopup, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
 import { scanDirectoryForSecret } from '../support/profile-scan.ts';
 
 const PASSPHRASE = 'e2e vault passphrase: quiet river 93';
@@ -118,8 +118,9 @@ describe('gate → vault in Chromium', () => {
     await page.waitForSelector('[data-connect-guard="released"]');
     await page.close();
 
-    const popup = await openPopup(chromium.browser, chromium.extensionId);
+    const popup = await openPopup(chromium.browser, chromium.extensionId, 'storages');
     await waitForText(popup, 'Saved storages (1)');
+    await waitForText(popup, 'Unlocked · 1 storage');
     const text = await textOf(popup);
     for (const value of ['NAS backup e2e (renamed)', CREDENTIALS.bucketName, CREDENTIALS.serverAddress, CREDENTIALS.accessKey]) expect(text).toContain(value);
     expect(text).not.toContain(CREDENTIALS.secretKey);
@@ -131,8 +132,9 @@ describe('gate → vault in Chromium', () => {
   });
 
   it('Lock vault, then Unlock refuses a wrong passphrase and accepts the right one', async () => {
-    const popup = await openPopup(chromium.browser, chromium.extensionId);
+    const popup = await openPopup(chromium.browser, chromium.extensionId, 'storages');
     await popup.locator('::-p-aria(Lock vault)').click();
+    await waitForText(popup, 'Locked');
     await popup.locator('::-p-aria(Vault passphrase)').fill('not the vault passphrase 1');
     await popup.locator('::-p-aria(Unlock)').click();
     await popup.waitForSelector('[role=alert]');
@@ -146,30 +148,37 @@ describe('gate → vault in Chromium', () => {
   });
 
   it('exports the vault from the popup and imports it back after the storage was deleted', async () => {
-    const popup = await openPopup(chromium.browser, chromium.extensionId);
+    const popup = await openPopup(chromium.browser, chromium.extensionId, 'storages');
     const session = await popup.createCDPSession();
     await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloadDir, eventsEnabled: true });
     await waitForText(popup, 'Saved storages (1)');
+    await choosePopupTab(popup, 'Settings');
     await popup.locator('::-p-aria(Export vault)').click();
     await waitForText(popup, 'Exported');
     const file = await waitForDownload(downloadDir);
     expect(file).toMatch(/^connect-guard-vault-.*\.json$/);
 
+    await choosePopupTab(popup, 'Storages');
     await popup.locator('::-p-aria(Delete)').click();
     await popup.locator('::-p-aria(Confirm delete)').click();
     await waitForText(popup, 'Saved storages (0)');
 
+    await choosePopupTab(popup, 'Settings');
     const input = await popup.waitForSelector('input[type=file]');
+    expect(await input?.evaluate((element) => (element instanceof HTMLInputElement ? [...(element.labels ?? [])].map((label) => label.textContent) : []))).toEqual(['Vault export file to import']);
     await input?.uploadFile(join(downloadDir, file));
-    await popup.locator('::-p-aria(Export passphrase)').fill('wrong export passphrase 9');
-    await popup.locator('::-p-aria(Import)').click();
+    await popup.locator('::-p-aria(Passphrase of the export)').fill('wrong export passphrase 9');
+    await popup.locator('::-p-aria(Import vault)').click();
     await popup.waitForSelector('[role=alert]');
     expect(await popup.$eval('[role=alert]', (node) => node.textContent)).toMatch(/passphrase is wrong/i);
+    await choosePopupTab(popup, 'Storages');
     expect(await textOf(popup)).toContain('Saved storages (0)');
 
-    await popup.locator('::-p-aria(Export passphrase)').fill(PASSPHRASE);
-    await popup.locator('::-p-aria(Import)').click();
+    await choosePopupTab(popup, 'Settings');
+    await popup.locator('::-p-aria(Passphrase of the export)').fill(PASSPHRASE);
+    await popup.locator('::-p-aria(Import vault)').click();
     await waitForText(popup, 'Import done: 1 new');
+    await choosePopupTab(popup, 'Storages');
     await waitForText(popup, 'Saved storages (1)');
     await popup.locator('::-p-aria(Reveal secret)').click();
     await waitForText(popup, CREDENTIALS.secretKey);
@@ -177,7 +186,7 @@ describe('gate → vault in Chromium', () => {
   });
 
   it('with a locked vault the prompt asks only for the passphrase and says so plainly when it is wrong', async () => {
-    const popup = await openPopup(chromium.browser, chromium.extensionId);
+    const popup = await openPopup(chromium.browser, chromium.extensionId, 'storages');
     await popup.locator('::-p-aria(Lock vault)').click();
     await popup.locator('::-p-aria(Unlock)').wait();
     await popup.close();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromiumWithExtension, openPopup, type ChromiumWithExtension } from '../support/chromium.ts';
+import { choosePopupTab, launchChromiumWithExtension, openPopup, type ChromiumWithExtension } from '../support/chromium.ts';
 import { scanDirectoryForSecret } from '../support/profile-scan.ts';
 
 /** The extension page's `chrome` global, as functions passed to page.evaluate see it. */
@@ -76,7 +76,7 @@ describe('vault key lifetime in Chromium', () => {
   it('changes the passphrase from the popup: the new one unlocks, the old one no longer does', async () => {
     if (!chromium) throw new Error('Chromium did not start');
     const popup = await openPopup(chromium.browser, chromium.extensionId);
-    await popup.locator('summary::-p-text(Change passphrase)').click();
+    await choosePopupTab(popup, 'Settings');
     await popup.locator('::-p-aria(Current passphrase)').fill(PASSPHRASE);
     await popup.locator('::-p-aria(New passphrase)').fill(NEW_PASSPHRASE);
     await popup.locator('::-p-aria(Confirm new passphrase)').fill(NEW_PASSPHRASE);

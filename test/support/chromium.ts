@@ -89,11 +89,23 @@ export async function launchChromiumWithExtension(options: LaunchOptions = {}): 
   }
 }
 
-/** Opens the popup as a tab (an action popup cannot be opened headless). */
-export async function openPopup(browser: Browser, extensionId: string): Promise<Page> {
+/** The popup's tabs (extension/ui/popup/popup-tabs.ts). */
+export type PopupTabName = 'storages' | 'preview' | 'backups' | 'settings';
+
+/**
+ * Opens the popup as a tab (an action popup cannot be opened headless): on `tab` when given
+ * (`popup.html#tab=…`), else on the tab it opens on by itself (the one chosen last this session).
+ */
+export async function openPopup(browser: Browser, extensionId: string, tab?: PopupTabName): Promise<Page> {
   const page = await browser.newPage();
-  await page.goto(`chrome-extension://${extensionId}/popup.html`);
+  await page.goto(`chrome-extension://${extensionId}/popup.html${tab === undefined ? '' : `#tab=${tab}`}`);
   return page;
+}
+
+/** Chooses one of the popup's tabs by its accessible name, as a user does, and waits for its panel. */
+export async function choosePopupTab(page: Page, name: 'Storages' | 'Preview' | 'Backups' | 'Settings'): Promise<void> {
+  await page.locator(`::-p-aria([name="${name}"][role="tab"])`).click();
+  await page.waitForSelector(`::-p-aria([name="${name}"][role="tabpanel"])`, { visible: true });
 }
 
 /** The gate prompt frame (an extension-origin iframe) the gate injected into `page`, waiting for it. */

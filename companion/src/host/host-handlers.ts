@@ -6,6 +6,7 @@ import { COMPANION_PROTOCOL_VERSION, type PingResult } from '../../../shared/pro
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { diagnoseConnection } from '../s3/diagnose-connection.ts';
 import { applyRestoreRequest, planRestoreRequest, probeBucket, runBackup } from './backup-handlers.ts';
+import { listBackupsRequest } from './list-backups-request.ts';
 import type { CompanionHandlers } from './serve-native-host.ts';
 import { previewDiff, type PreviewDiffInput } from './preview-diff.ts';
 
@@ -148,6 +149,7 @@ export function createHostHandlers(): CompanionHandlers {
     'backup.run': runBackup,
     'restore.plan': planRestoreRequest,
     'restore.apply': applyRestoreRequest,
+    'backup.list': listBackupsRequest,
   };
 }
 const BEYOND_PLAIN_ORDER = /[\uD800-\uFFFF]/;

@@ -204,5 +204,14 @@ function accept(message: Exclude<ExtensionToHostMessage, { type: 'cancel' }>, ha
       const handler = handlers['restore.apply'];
       return handler ? (start) => start(message, handler) : undefined;
     }
+    case 'backup.list': {
+      const handler = handlers['backup.list'];
+      return handler ? (start) => start(message, handler) : undefined;
+    }
+    default: {
+      // A request type added to the protocol needs its case here; the compiler says so.
+      const unserved: never = message;
+      return unserved;
+    }
   }
 }

@@ -12,6 +12,7 @@ import type { CompanionClient } from '../companion/companion-client.ts';
 import { PreviewService } from '../preview/preview-service.ts';
 import { RestoreService } from '../transfers/restore-service.ts';
 import type { SenderInfo } from './sender-policy.ts';
+import type { BackupListView } from '../../../shared/protocol/views.ts';
 
 const SELF = { id: 'ext', baseUrl: 'chrome-extension://ext/' };
 const POPUP: SenderInfo = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
@@ -49,7 +50,14 @@ function setup() {
       requests.push({ type, data });
       // A preview keeps running for the whole test.
       if (type === 'diff.preview') return new Promise<CompanionResult<T>>(() => undefined);
-      const value: unknown = type === 'ping' ? { version: '0.1.0', protocolVersion: COMPANION_PROTOCOL_VERSION, pid: 1 } : type === 'doctor' ? { ok: true, checks: [] } : { staged: 0 };
+      const value: unknown =
+        type === 'ping'
+          ? { version: '0.1.0', protocolVersion: COMPANION_PROTOCOL_VERSION, pid: 1 }
+          : type === 'doctor'
+            ? { ok: true, checks: [] }
+            : type === 'backup.list'
+              ? BACKUP_LIST
+              : { staged: 0 };
       // The fake answers each type with that type's result shape.
       return Promise.resolve(value as CompanionResult<T>);
     },
@@ -94,6 +102,14 @@ function setup() {
   const send = (type: string, data: unknown, sender: SenderInfo) => router({ type, data }, sender);
   return { send, saved, requests, collects, released, lock: () => vault.lock() };
 }
+
+const BACKUP_LIST: BackupListView = {
+  root: '/home/user/ConnectGuard/backups',
+  backups: [{ folder: '/home/user/ConnectGuard/backups/usr-1-itm-2-demo/2026-03-01T10-00-00Z', bucket: 'usr-1-itm-2-demo', endpoint: 'http://127.0.0.1:9000', startedAt: '2026-03-01T10:00:00.000Z', status: 'verified', objects: 3, bytes: 30 }],
+  omitted: 0,
+  skipped: [],
+  skippedMore: 0,
+};
 
 const FORM = { provider: 'Other S3', endpoint: 'http://127.0.0.1:9000', region: '', bucket: 'usr-1-itm-2-demo', accessKey: 'AKFORM', secretKey: SECRET };
 
@@ -178,6 +194,7 @@ describe('background router: connect hold, backup, restore', () => {
       ['backup.state', { backupId: 'b' }],
       ['backup.latest', {}],
       ['backup.cancel', { backupId: 'b' }],
+      ['backup.list', {}],
       ['restore.plan', { connection: { kind: 'vault', storageId: 'rec1' } }],
       ['restore.state', { restoreId: 'r' }],
       ['restore.apply', { restoreId: 'r' }],
@@ -194,5 +211,15 @@ describe('background router: connect hold, backup, restore', () => {
     await lock();
     expect(await send('backup.start', { connection: { kind: 'vault', storageId: 'rec1' } }, POPUP)).toMatchObject({ error: { code: 'VAULT_LOCKED' } });
     expect(await send('restore.plan', { connection: { kind: 'vault', storageId: 'rec1' } }, POPUP)).toMatchObject({ error: { code: 'VAULT_LOCKED' } });
+  });
+
+  it('the list of backups on this computer (folder paths) goes to Connect Guard’s own pages only; a content script gets FORBIDDEN_SENDER and the companion is not asked', async () => {
+    const { send, requests } = setup();
+    for (const sender of [TAB, SUBFRAME, OTHER_TAB, { ...TAB, url: 'https://app.wesendit.com/settings' }]) {
+      expect(await send('backup.list', {}, sender)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    }
+    expect(requests.filter((request) => request.type === 'backup.list')).toEqual([]);
+    expect(await send('backup.list', {}, POPUP)).toEqual({ ok: BACKUP_LIST });
+    expect(requests.filter((request) => request.type === 'backup.list')).toEqual([{ type: 'backup.list', data: {} }]);
   });
 });

@@ -282,6 +282,8 @@ export const ROUTES: RouteTable = {
   'backup.state': { from: 'page', handle: (data, { deps }) => deps.backups.state(readId(data, 'backupId')) },
   'backup.latest': { from: 'page', handle: (_data, { deps }) => deps.backups.latest() },
   'backup.cancel': { from: 'page', handle: (data, { deps }) => deps.backups.cancel(readId(data, 'backupId')) },
+  // Folder names and paths of this computer: Connect Guard's own pages only, never a web page's content script.
+  'backup.list': { from: 'page', handle: (_data, { deps }) => deps.companion.request('backup.list', {}, { timeoutMs: 30_000 }) },
   'restore.plan': {
     from: 'page',
     handle: (data, { deps }) => deps.restores.plan(readConnectionSource(data, 'connection'), readOptionalFolder(data, 'folder'), readFlag(data, 'force')),

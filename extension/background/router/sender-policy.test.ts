@@ -50,7 +50,7 @@ describe('assertRequestSender (the route table’s from column)', () => {
     expect(assertRequestSender('connectHold.requested', content, SELF, [])).toEqual({ kind: 'content', tabId: 3, frameId: 5 });
     expect(assertRequestSender('connectHold.state', content, SELF, [])).toEqual({ kind: 'content', tabId: 3, frameId: 5 });
     expect(() => assertRequestSender('connectHold.requested', page, SELF, [])).toThrow(/web page tab/);
-    for (const type of ['connectHold.get', 'connectHold.cancel', 'connectHold.retry', 'connectHold.connectAnyway', 'backup.start', 'backup.state', 'backup.latest', 'backup.cancel', 'restore.plan', 'restore.state', 'restore.apply'] as const) {
+    for (const type of ['connectHold.get', 'connectHold.cancel', 'connectHold.retry', 'connectHold.connectAnyway', 'backup.start', 'backup.state', 'backup.latest', 'backup.cancel', 'backup.list', 'restore.plan', 'restore.state', 'restore.apply'] as const) {
       expect(() => assertRequestSender(type, content, SELF, []), type).toThrow(/own pages/);
       expect(assertRequestSender(type, page, SELF, []), type).toEqual({ kind: 'page', framed: false });
     }

@@ -2,8 +2,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConnectGuardError } from '../../../shared/errors.ts';
-import type { BackupJobState, ConnectFormSummary, RestoreView } from '../../../shared/protocol/extension-protocol.ts';
+import type { BackupJobState, ConnectFormSummary } from '../../../shared/protocol/extension-protocol.ts';
 import { BackupPanel } from './backup-panel.tsx';
 import type { SendToBackground } from '../preview/preview-send.ts';
 import { attachHost, buttonNamed, detachHost, fakeBackground, type Handlers, untilShown } from '../components/test-support.ts';
@@ -30,24 +29,6 @@ const DONE = job({
   status: 'done',
   result: { folder: FOLDER, objects: 2_000, bytes: 12_000_000, transferred: 20, linked: 1_980, resumed: 0, verified: true, elapsedMs: 3_000, multipartUploads: { supported: true, count: 0, keys: [] } },
 });
-
-function plan(patch: Partial<RestoreView>): RestoreView {
-  return {
-    restoreId: 'r-1',
-    status: 'planned',
-    folder: FOLDER,
-    bucket: FORM.bucket,
-    deleted: 2,
-    changed: 1,
-    bytes: 3_000,
-    rows: [
-      { key: 'docs/a.txt', change: 'deleted', size: 1_000 },
-      { key: 'docs/b.txt', change: 'deleted', size: 1_000 },
-      { key: 'photos/c.jpg', change: 'changed', size: 1_000 },
-    ],
-    ...patch,
-  };
-}
 
 let host: HTMLElement;
 beforeEach(() => {
@@ -143,65 +124,5 @@ describe('Back up now', () => {
     await act(() => button('Back up now').click());
     expect(calls.find((call) => call.type === 'backup.start')?.data).toEqual({ connection: { kind: 'vault', storageId: 's-1' } });
     await until(() => text().includes('The Secret Key does not match'), 'error');
-  });
-});
-
-describe('Restore last backup', () => {
-  it('dry run lists deleted and changed objects; "Also overwrite changed objects" plans again with force; "Restore" applies and shows the verification', async () => {
-    let applyPolls = 0;
-    const { send, calls } = fakeBackground({
-      ...BASE,
-      'restore.plan': (data) => (data.force === true ? plan({ restoreId: 'r-2', bytes: 3_000 }) : plan({ bytes: 2_000 })),
-      'restore.apply': (data) => plan({ restoreId: data.restoreId, status: 'applying' }),
-      'restore.state': (data) =>
-        applyPolls++ < 1
-          ? plan({ restoreId: data.restoreId, status: 'applying', progress: { phase: 'restoring', objects: 1, totalObjects: 3, bytes: 1_000, totalBytes: 3_000, rate: 10, bytesPerSecond: 10_000, elapsedMs: 100 } })
-          : plan({ restoreId: data.restoreId, status: 'done', applied: { restored: 2, overwritten: 1, kept: 0, verified: true } }),
-    });
-    await show(send);
-    await until(() => text().includes(FORM.bucket), 'the form');
-    await act(() => button('Restore last backup').click());
-    await until(() => text().includes('Dry run, nothing written yet'), 'plan');
-    expect(text()).toContain('2 objects deleted since the backup: will be put back');
-    expect(text()).toContain('1 object changed since the backup: kept as they are now');
-    expect(text()).toContain('2 KB to write');
-    const rows = [...host.querySelectorAll('tr[data-change]')].map((row) => `${row.getAttribute('data-change')} ${row.querySelector('th')?.textContent}`);
-    expect(rows).toEqual(['deleted docs/a.txt', 'deleted docs/b.txt', 'changed photos/c.jpg']);
-    const force = [...host.querySelectorAll('label')].find((label) => label.textContent?.includes('Also overwrite changed objects'))?.querySelector('input');
-    if (!force) throw new Error('no force checkbox');
-    await act(() => force.click());
-    await until(() => text().includes('will be overwritten with the backup’s version'), 'forced plan');
-    expect(calls.filter((call) => call.type === 'restore.plan').map((call) => call.data)).toEqual([
-      { connection: { kind: 'form', formId: 'form-1' } },
-      { connection: { kind: 'form', formId: 'form-1' }, force: true },
-    ]);
-    await act(() => button('Restore').click());
-    // The plan applied is the forced one the user saw last.
-    expect(calls.find((call) => call.type === 'restore.apply')?.data).toEqual({ restoreId: 'r-2' });
-    await until(() => text().includes('Restore verified'), 'verified');
-    expect(text()).toContain('2 deleted objects put back');
-    expect(text()).toContain('1 changed objects overwritten');
-  });
-
-  it('says when there is nothing to restore, and offers no "Restore"', async () => {
-    const { send } = fakeBackground({ ...BASE, 'restore.plan': () => plan({ deleted: 0, changed: 0, bytes: 0, rows: [] }) });
-    await show(send);
-    await until(() => text().includes(FORM.bucket), 'the form');
-    await act(() => button('Restore last backup').click());
-    await until(() => text().includes('Nothing to restore'), 'nothing');
-    expect([...host.querySelectorAll('button')].some((element) => element.textContent?.trim() === 'Restore')).toBe(false);
-  });
-
-  it('shows a missing backup as an error in plain words', async () => {
-    const { send } = fakeBackground({
-      ...BASE,
-      'restore.plan': () => {
-        throw new ConnectGuardError('NOT_FOUND', 'No backup of this bucket was found. Click “Back up now” first.');
-      },
-    });
-    await show(send);
-    await until(() => text().includes(FORM.bucket), 'the form');
-    await act(() => button('Restore last backup').click());
-    await until(() => host.querySelector('[role="alert"]')?.textContent === 'No backup of this bucket was found. Click “Back up now” first.', 'error');
   });
 });

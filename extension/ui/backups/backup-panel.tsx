@@ -1,9 +1,9 @@
 /**
  * "Back up now" in the popup: an incremental, verified backup of a bucket to this computer, run
  * by the companion through the background (PRODUCT.md §5), with progress (objects, bytes, rate,
- * time left) and Cancel; then "Backup verified" with the folder. Below it, "Restore last backup".
- * On open it shows the latest backup of this browser session (`backup.latest`), still running or
- * finished.
+ * time left) and Cancel; then "Backup verified" with the folder. On open it shows the latest
+ * backup of this browser session (`backup.latest`), still running or finished. Restoring is done
+ * from the list of backups beside it (backup-list.tsx).
  */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -14,17 +14,18 @@ import { BackupResult, TransferProgress } from './backup-progress.tsx';
 import { ErrorMessage, OutcomeMessages, messageOf } from '../components/error-message.tsx';
 import { pollOnce } from '../components/poll-once.ts';
 import type { SendToBackground } from '../preview/preview-send.ts';
-import { RestorePanel } from './restore-panel.tsx';
 
 export interface BackupPanelProps {
   readonly send: SendToBackground;
   /** Changes when the host page unlocked (or locked) the vault: saved storages are read again. */
   readonly vaultUnlocked?: boolean;
-  /** How often a running backup or restore is polled. */
+  /** How often a running backup is polled. */
   readonly pollMs?: number;
+  /** A backup this panel showed running has ended (done, failed or cancelled): its folder changed. */
+  readonly onFinished?: (job: BackupJobState) => void;
 }
 
-export function BackupPanel({ send, vaultUnlocked, pollMs = 250 }: BackupPanelProps): JSX.Element {
+export function BackupPanel({ send, vaultUnlocked, pollMs = 250, onFinished }: BackupPanelProps): JSX.Element {
   const connection = useBackupConnection(send, vaultUnlocked);
   const [job, setJob] = useState<BackupJobState | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -56,6 +57,17 @@ export function BackupPanel({ send, vaultUnlocked, pollMs = 250 }: BackupPanelPr
     );
   }, []);
 
+  /** The job started here or seen running, to tell its end apart from a job that had ended before the popup opened. */
+  const runningId = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (job === undefined) return;
+    if (job.status === 'running') runningId.current = job.backupId;
+    else if (runningId.current === job.backupId) {
+      runningId.current = undefined;
+      onFinished?.(job);
+    }
+  }, [job]);
+
   useEffect(() => {
     if (job?.status !== 'running') return;
     const backupId = job.backupId;
@@ -83,7 +95,9 @@ export function BackupPanel({ send, vaultUnlocked, pollMs = 250 }: BackupPanelPr
     const sequence = nextSequence();
     try {
       setCancelling(false);
-      apply(sequence, await send('backup.start', { connection: source }));
+      const first = await send('backup.start', { connection: source });
+      runningId.current = first.backupId;
+      apply(sequence, first);
     } catch (caught) {
       if (caught instanceof ConnectGuardError && caught.code === 'VAULT_LOCKED') connection.markLocked();
       setError(messageOf(caught));
@@ -108,7 +122,7 @@ export function BackupPanel({ send, vaultUnlocked, pollMs = 250 }: BackupPanelPr
   const running = job?.status === 'running';
   return (
     <section class="backup-panel" aria-labelledby="backup-heading">
-      <h2 id="backup-heading">Backup and restore</h2>
+      <h2 id="backup-heading">Back up a bucket</h2>
       <p class="hint">A verified copy of the bucket on this computer, taken before WeSendit’s sync can overwrite anything. Unchanged objects are linked from the previous backup.</p>
       <BackupConnectionPicker connection={connection} disabled={busy || running} />
       <div class="row">
@@ -119,7 +133,6 @@ export function BackupPanel({ send, vaultUnlocked, pollMs = 250 }: BackupPanelPr
       </div>
       {job !== undefined && <BackupJob job={job} onCancel={() => void cancel()} cancelling={cancelling} />}
       <OutcomeMessages note={undefined} error={error} />
-      <RestorePanel send={send} source={() => connection.source()} pollMs={pollMs} onVaultLocked={() => connection.markLocked()} />
     </section>
   );
 }

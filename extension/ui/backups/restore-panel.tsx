@@ -1,9 +1,11 @@
 /**
- * "Restore last backup" (the seed's fix for overwritten files: "restore the backup you created").
- * A dry run first (`restore.plan`): the objects deleted or changed in the bucket since the
- * newest backup, with counts and bytes. Changed objects are kept unless the user checks "Also
- * overwrite changed objects" (the plan is made again with `force`). "Restore" applies the plan
- * the user saw (`restore.apply`), then shows what was restored and whether it was verified.
+ * Restoring one backup folder (the seed's fix for overwritten files: "restore the backup you
+ * created"). A dry run first (`restore.plan`): the objects deleted or changed in the bucket since
+ * the backup, with counts and bytes. Changed objects are kept unless the user checks "Also
+ * overwrite changed objects" (the plan is made again with `force`). "Apply restore" applies the
+ * plan the user saw (`restore.apply`), then shows what was restored and whether it was verified.
+ * Each new state is scrolled into view: the dry run's rows and "Apply restore" must not wait
+ * below the fold.
  */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -19,6 +21,10 @@ export interface RestorePanelProps {
   readonly send: SendToBackground;
   /** The bucket to restore, or what is missing in plain words. */
   readonly source: () => PreviewConnectionSource | { readonly problem: string };
+  /** The backup folder to restore from. */
+  readonly folder: string;
+  /** Runs the dry run once as soon as this is true (the bucket's keys are known without typing). */
+  readonly autoStart?: boolean;
   readonly pollMs?: number;
   /** A request answered VAULT_LOCKED. */
   readonly onVaultLocked?: () => void;
@@ -28,13 +34,15 @@ function isWorking(view: RestoreView | undefined): boolean {
   return view !== undefined && (view.status === 'planning' || view.status === 'applying');
 }
 
-export function RestorePanel({ send, source, pollMs = 250, onVaultLocked }: RestorePanelProps): JSX.Element {
+export function RestorePanel({ send, source, folder, autoStart = false, pollMs = 250, onVaultLocked }: RestorePanelProps): JSX.Element {
   const [view, setView] = useState<RestoreView | undefined>();
   const [force, setForce] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const sent = useRef(0);
   const applied = useRef(0);
+  const started = useRef(false);
+  const shown = useRef<HTMLDivElement>(null);
 
   function apply(sequence: number, next: RestoreView): void {
     if (sequence < applied.current) return;
@@ -63,7 +71,19 @@ export function RestorePanel({ send, source, pollMs = 250, onVaultLocked }: Rest
     );
   }, [view]);
 
+  useEffect(() => {
+    if (!autoStart || started.current) return;
+    void plan(force);
+  }, [autoStart]);
+
+  // The plan, the restore's progress and its result appear under the chosen backup: bring them into view.
+  useEffect(() => {
+    const element = shown.current;
+    if (element !== null && typeof element.scrollIntoView === 'function') element.scrollIntoView({ block: 'nearest' });
+  }, [view?.status, error]);
+
   async function plan(withForce: boolean): Promise<void> {
+    started.current = true;
     setError(undefined);
     const chosen = source();
     if ('problem' in chosen) {
@@ -73,7 +93,7 @@ export function RestorePanel({ send, source, pollMs = 250, onVaultLocked }: Rest
     setBusy(true);
     const sequence = nextSequence();
     try {
-      apply(sequence, await send('restore.plan', { connection: chosen, ...(withForce ? { force: true } : {}) }));
+      apply(sequence, await send('restore.plan', { connection: chosen, folder, ...(withForce ? { force: true } : {}) }));
     } catch (caught) {
       if (caught instanceof ConnectGuardError && caught.code === 'VAULT_LOCKED') onVaultLocked?.();
       setError(messageOf(caught));
@@ -104,15 +124,18 @@ export function RestorePanel({ send, source, pollMs = 250, onVaultLocked }: Rest
 
   const working = busy || isWorking(view);
   return (
-    <section class="restore-panel" aria-labelledby="restore-heading">
-      <h3 id="restore-heading">Restore</h3>
-      <p class="hint">Puts back what was deleted or changed in the bucket since its newest backup. A dry run comes first: nothing is written until you click “Restore”.</p>
-      <button type="button" class="secondary" disabled={working} onClick={() => void plan(force)}>
-        Restore last backup
-      </button>
-      {view !== undefined && <RestoreStatus view={view} force={force} working={working} onForce={toggleForce} onRestore={() => void restore()} />}
-      <OutcomeMessages note={undefined} error={error} />
-    </section>
+    <div class="restore-panel">
+      <div class="row">
+        <button type="button" class="secondary" disabled={working} onClick={() => void plan(force)}>
+          {view === undefined ? 'Dry run' : 'Dry run again'}
+        </button>
+        {busy && view === undefined && <span aria-live="polite"> Starting the dry run…</span>}
+      </div>
+      <div ref={shown} class="restore-status">
+        {view !== undefined && <RestoreStatus view={view} force={force} working={working} onForce={toggleForce} onRestore={() => void restore()} />}
+        <OutcomeMessages note={undefined} error={error} />
+      </div>
+    </div>
   );
 }
 
@@ -142,20 +165,18 @@ function RestoreStatus({ view, force, working, onForce, onRestore }: RestoreStat
       return (
         <>
           {from}
-          <RestorePlan view={view} force={force} />
-          {view.deleted + view.changed > 0 && (
-            <>
+          <RestorePlan view={view} force={force}>
+            {/* The choice and the button come before the rows, which may be many. */}
+            <div class="row restore-actions">
               <label class="radio">
                 <input type="checkbox" checked={force} disabled={working} onChange={(event) => onForce(event.currentTarget.checked)} />
                 Also overwrite changed objects
               </label>
-              <div class="row">
-                <button type="button" disabled={working || (view.deleted === 0 && !force)} onClick={onRestore}>
-                  Restore
-                </button>
-              </div>
-            </>
-          )}
+              <button type="button" disabled={working || (view.deleted === 0 && !force)} onClick={onRestore}>
+                Apply restore
+              </button>
+            </div>
+          </RestorePlan>
         </>
       );
     case 'applying':
@@ -189,7 +210,7 @@ function RestoreStatus({ view, force, working, onForce, onRestore }: RestoreStat
   }
 }
 
-function RestorePlan({ view, force }: { readonly view: RestoreView; readonly force: boolean }): JSX.Element {
+function RestorePlan({ view, force, children }: { readonly view: RestoreView; readonly force: boolean; readonly children: JSX.Element }): JSX.Element {
   const total = view.deleted + view.changed;
   if (total === 0) {
     return (
@@ -211,6 +232,8 @@ function RestorePlan({ view, force }: { readonly view: RestoreView; readonly for
         </li>
         <li>{formatBytes(view.bytes)} to write.</li>
       </ul>
+      {children}
+      <div class="restore-rows">
       <table class="preview-classes" aria-label="Objects to restore">
         <thead>
           <tr>
@@ -231,6 +254,7 @@ function RestorePlan({ view, force }: { readonly view: RestoreView; readonly for
           ))}
         </tbody>
       </table>
+      </div>
       {total > view.rows.length && <p class="hint">… and {plural(total - view.rows.length, 'more object')}. The CLI lists them all: connect-guard restore --from “{view.folder}”.</p>}
     </section>
   );

@@ -1,58 +1,90 @@
 /**
- * The popup. Names follow PRODUCT.md's accessibility contract: "Unlock", "Lock vault",
- * "Preview connect", "Back up now", "Export vault". Secrets appear only after unlock and only on Reveal.
+ * The popup, an app of four tabs under one header (Bitwarden's popup is the model):
+ * - the header: the vault's state in words, "Lock vault", the unlock form while locked, "Open in a tab";
+ * - Storages: the vault's saved storages (or "Create vault" when there is none);
+ * - Preview: "Preview connect";
+ * - Backups: "Back up now" and every backup on this computer, each with "Restore…";
+ * - Settings: auto-lock, clipboard, extra origins, "Export vault" and import, change of passphrase.
+ *
+ * Names follow PRODUCT.md's accessibility contract. The page is the same in the toolbar popup and
+ * opened as a tab; ui.css lays it out by width. Secrets appear only after unlock and only on Reveal.
  */
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { StorageSummary } from '../../../shared/credentials.ts';
 import type { Settings, VaultStatus } from '../../../shared/protocol/extension-protocol.ts';
-import { sendToBackground } from '../../adapters/messaging.ts';
-import { BackupPanel } from '../backups/backup-panel.tsx';
-import { ChangePassphrase } from '../settings/change-passphrase.tsx';
+import { BackupsTab } from '../backups/backups-tab.tsx';
 import { ErrorMessage, messageOf } from '../components/error-message.tsx';
-import { LabelledInput } from '../components/labelled-input.tsx';
-import { passphraseStrengthHint } from '../components/passphrase-strength-hint.tsx';
+import { Tabs, type TabDefinition } from '../components/tabs.tsx';
 import { previewHashParams } from '../preview/preview-hash.ts';
 import { PreviewPanel } from '../preview/preview-panel.tsx';
-import { SettingsPanel } from '../settings/settings-panel.tsx';
-import { StorageList } from '../storages/storage-list.tsx';
-import { VaultTransfer } from '../settings/vault-transfer.tsx';
+import type { SendToBackground } from '../preview/preview-send.ts';
+import { SettingsTab } from '../settings/settings-tab.tsx';
+import { StoragesTab } from '../storages/storages-tab.tsx';
+import { PopupHeader } from './popup-header.tsx';
+import { POPUP_TAB_LABELS, POPUP_TABS, initialPopupTab, popupTabFromHash, type PopupTab } from './popup-tabs.ts';
 
 export interface PopupAppProps {
+  readonly send: SendToBackground;
+  /** The address's hash: `#tab=…`, or a preview's `#form=…` / `#preview=…`. */
+  readonly hash: string;
+  /** The tab chosen last in this browser session, if any. */
+  readonly lastTab?: string | undefined;
+  /** Remembers the chosen tab for the session. */
+  readonly onTabChosen?: (tab: PopupTab) => void;
+  /** Set in the toolbar popup (not when already open as a tab): opens the app as a tab on this tab. */
+  readonly onOpenInTab?: ((tab: PopupTab) => void) | undefined;
   /** The tab whose WeSendit file browser a preview reads (the active web page tab), when known. */
-  readonly wesenditTabId?: number;
+  readonly wesenditTabId?: number | undefined;
+  /** How often running previews, backups and restores are polled. */
+  readonly pollMs?: number;
 }
 
-export function PopupApp({ wesenditTabId }: PopupAppProps = {}): JSX.Element {
+export function PopupApp({ send, hash, lastTab, onTabChosen, onOpenInTab, wesenditTabId, pollMs }: PopupAppProps): JSX.Element {
   const [status, setStatus] = useState<VaultStatus | undefined>();
   const [storages, setStorages] = useState<StorageSummary[]>([]);
   const [settings, setSettings] = useState<Settings | undefined>();
-  const [passphrase, setPassphrase] = useState('');
-  const [confirm, setConfirm] = useState('');
+  const [tab, setTab] = useState<PopupTab>(() => initialPopupTab(hash, lastTab));
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
   async function refresh(): Promise<void> {
-    const fresh = await sendToBackground('vault.status', {});
+    const fresh = await send('vault.status', {});
     setStatus(fresh);
-    setStorages(fresh.unlocked ? await sendToBackground('storage.list', {}) : []);
-    setSettings(await sendToBackground('settings.get', {}));
+    setStorages(fresh.unlocked ? await send('storage.list', {}) : []);
+    setSettings(await send('settings.get', {}));
   }
 
   useEffect(() => {
     refresh().catch((caught: unknown) => setError(messageOf(caught)));
   }, []);
 
-  async function act(work: () => Promise<unknown>): Promise<void> {
+  // An address changed while open (a link to `#tab=backups`) moves to that tab.
+  useEffect(() => {
+    const onHash = (): void => {
+      const named = popupTabFromHash(location.hash);
+      if (named !== undefined) setTab(named);
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+
+  function choose(next: PopupTab): void {
+    setTab(next);
+    onTabChosen?.(next);
+  }
+
+  /** Runs a vault action; true when it succeeded (the error is shown otherwise). */
+  async function act(work: () => Promise<unknown>): Promise<boolean> {
     setError(undefined);
     setBusy(true);
     try {
       await work();
-      setPassphrase('');
-      setConfirm('');
       await refresh();
+      return true;
     } catch (caught) {
       setError(messageOf(caught));
+      return false;
     } finally {
       setBusy(false);
     }
@@ -60,85 +92,53 @@ export function PopupApp({ wesenditTabId }: PopupAppProps = {}): JSX.Element {
 
   if (status === undefined) {
     return (
-      <div class="popup">
-        <h1>Connect Guard</h1>
+      <div class="app">
+        <header class="app-header">
+          <h1>Connect Guard</h1>
+        </header>
         {error === undefined ? <p>Loading…</p> : <ErrorMessage message={error} />}
       </div>
     );
   }
 
-  return (
-    <div class="popup">
-      <h1>Connect Guard</h1>
-      {!status.exists && (
-        <section aria-labelledby="create-heading">
-          <h2 id="create-heading">No vault yet</h2>
-          <p class="hint">
-            The vault is created when WeSendit shows new S3 credentials: Connect Guard holds the dialog and asks for a passphrase. You can also create it now; to restore an export, create a vault, then use Import.
-          </p>
-          <form
-            onSubmit={(event) => {
-              event.preventDefault();
-              if (passphrase !== confirm) {
-                setError('The passphrases do not match. Type the same passphrase in both fields.');
-                return;
-              }
-              void act(() => sendToBackground('vault.create', { passphrase }));
-            }}
-          >
-            <LabelledInput id="vault-passphrase" label="Vault passphrase" type="password" autoComplete="new-password" value={passphrase} onValue={setPassphrase} hint={passphraseStrengthHint(passphrase)} />
-            <LabelledInput id="confirm-passphrase" label="Confirm passphrase" type="password" autoComplete="new-password" value={confirm} onValue={setConfirm} />
-            <button type="submit" disabled={busy}>
-              Create vault
-            </button>
-          </form>
-        </section>
-      )}
-      {status.exists && !status.unlocked && (
-        <section aria-labelledby="unlock-heading">
-          <h2 id="unlock-heading">Vault locked</h2>
-          <form
-            onSubmit={(event) => {
-              event.preventDefault();
-              void act(() => sendToBackground('vault.unlock', { passphrase }));
-            }}
-          >
-            <LabelledInput id="vault-passphrase" label="Vault passphrase" type="password" autoComplete="current-password" value={passphrase} onValue={setPassphrase} autoFocus />
-            <button type="submit" disabled={busy}>
-              Unlock
-            </button>
-            {busy && <span aria-live="polite"> Unlocking…</span>}
-          </form>
-        </section>
-      )}
-      <ErrorMessage message={error} />
-      {status.unlocked && (
-        <>
-          <section aria-labelledby="storages-heading">
-            <div class="row">
-              <h2 id="storages-heading">Saved storages ({storages.length})</h2>
-              <button type="button" class="secondary" onClick={() => void act(() => sendToBackground('vault.lock', {}))}>
-                Lock vault
-              </button>
-            </div>
-            <StorageList storages={storages} onChanged={() => void act(async () => undefined)} />
-          </section>
-          <VaultTransfer onImported={() => void refresh()} />
-          <section aria-label="Vault settings">
-            <ChangePassphrase />
-            {settings !== undefined && <SettingsPanel settings={settings} onSaved={setSettings} />}
-          </section>
-        </>
-      )}
+  const panels: Readonly<Record<PopupTab, () => JSX.Element>> = {
+    storages: () => (
+      <StoragesTab
+        status={status}
+        storages={storages}
+        onChanged={() => void act(async () => undefined)}
+        busy={busy}
+        onCreate={(passphrase) => act(() => send('vault.create', { passphrase }))}
+        onMismatch={() => setError('The passphrases do not match. Type the same passphrase in both fields.')}
+      />
+    ),
+    preview: () => (
       <PreviewPanel
-        send={sendToBackground}
+        send={send}
         wesenditTab={{ kind: 'tab-id', tabId: wesenditTabId }}
-        {...previewHashParams(location.hash)}
+        {...previewHashParams(hash)}
         vaultUnlock="host"
         vaultUnlocked={status.unlocked}
+        {...(pollMs === undefined ? {} : { pollMs })}
       />
-      {/* "Back up now" and "Restore last backup" (PRODUCT.md §5). */}
-      <BackupPanel send={sendToBackground} vaultUnlocked={status.unlocked} />
+    ),
+    backups: () => <BackupsTab send={send} vaultUnlocked={status.unlocked} {...(pollMs === undefined ? {} : { pollMs })} />,
+    settings: () => <SettingsTab status={status} settings={settings} onSaved={setSettings} onImported={() => void refresh()} />,
+  };
+  const tabs: TabDefinition<PopupTab>[] = POPUP_TABS.map((key) => ({ key, label: POPUP_TAB_LABELS[key], render: panels[key] }));
+
+  return (
+    <div class="app">
+      <PopupHeader
+        status={status}
+        storages={storages.length}
+        busy={busy}
+        onLock={() => void act(() => send('vault.lock', {}))}
+        onUnlock={(passphrase) => act(() => send('vault.unlock', { passphrase }))}
+        onOpenInTab={onOpenInTab === undefined ? undefined : () => onOpenInTab(tab)}
+      />
+      <ErrorMessage message={error} />
+      <Tabs tabs={tabs} selected={tab} onSelect={choose} label="Connect Guard" idPrefix="popup" />
     </div>
   );
 }

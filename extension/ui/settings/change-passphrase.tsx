@@ -32,8 +32,9 @@ export function ChangePassphrase(): JSX.Element {
   }
 
   return (
-    <details>
-      <summary>Change passphrase</summary>
+    <section aria-labelledby="change-passphrase-heading">
+      <h2 id="change-passphrase-heading">Change passphrase</h2>
+      <p class="hint">Only the wrapping of the vault key changes: the saved storages stay as they are.</p>
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -48,6 +49,6 @@ export function ChangePassphrase(): JSX.Element {
         </button>
       </form>
       <OutcomeMessages note={note} error={error} />
-    </details>
+    </section>
   );
 }

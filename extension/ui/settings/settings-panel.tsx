@@ -55,8 +55,8 @@ export function SettingsPanel({ settings, onSaved }: { readonly settings: Settin
   }
 
   return (
-    <details>
-      <summary>Settings</summary>
+    <section class="settings-panel" aria-labelledby="vault-settings-heading">
+      <h2 id="vault-settings-heading">Vault settings</h2>
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -83,7 +83,7 @@ export function SettingsPanel({ settings, onSaved }: { readonly settings: Settin
           Save settings
         </button>
       </form>
-      <h2>Extra origins</h2>
+      <h3>Extra origins</h3>
       <p class="hint">The gate runs on WeSendit and on this computer (127.0.0.1, localhost). Add a white-labelled WeSendit portal here.</p>
       {settings.extraOrigins.length > 0 && (
         <ul aria-label="Extra origins">
@@ -102,11 +102,11 @@ export function SettingsPanel({ settings, onSaved }: { readonly settings: Settin
           ))}
         </ul>
       )}
-      <LabelledInput id="extra-origin" label="Extra origin" value={origin} onValue={setOrigin} hint="For example https://files.example.com" />
+      <LabelledInput id="extra-origin" label="Origin to add for the gate" value={origin} onValue={setOrigin} hint="For example https://files.example.com" />
       <button type="button" class="secondary" onClick={grantOrigin}>
         Add origin
       </button>
       <OutcomeMessages note={note} error={error} />
-    </details>
+    </section>
   );
 }

@@ -27,7 +27,7 @@ export function VaultTransfer({ onImported }: { readonly onImported: () => void 
     setError(undefined);
     setNote(undefined);
     if (!file) {
-      setError('Choose an export file first.');
+      setError('Choose the vault export file to import first.');
       return;
     }
     try {
@@ -43,7 +43,8 @@ export function VaultTransfer({ onImported }: { readonly onImported: () => void 
 
   return (
     <section aria-labelledby="transfer-heading">
-      <h2 id="transfer-heading">Export and import</h2>
+      <h2 id="transfer-heading">Export and import the vault</h2>
+      <p class="hint">The export is one encrypted file with every saved storage, so the vault is not your only copy. It opens with the passphrase the vault has when you export it.</p>
       <button type="button" class="secondary" onClick={() => void exportVault()}>
         Export vault
       </button>
@@ -54,12 +55,12 @@ export function VaultTransfer({ onImported }: { readonly onImported: () => void 
         }}
       >
         <div class="field">
-          <label for="import-file">Export file</label>
+          <label for="import-file">Vault export file to import</label>
           <input id="import-file" type="file" accept="application/json,.json" onChange={(event) => setFile(event.currentTarget.files?.[0])} />
         </div>
-        <LabelledInput id="import-passphrase" label="Export passphrase" type="password" value={passphrase} onValue={setPassphrase} hint="The passphrase the vault had when the file was exported." />
+        <LabelledInput id="import-passphrase" label="Passphrase of the export" type="password" value={passphrase} onValue={setPassphrase} hint="The passphrase the vault had when the file was exported." />
         <button type="submit" class="secondary">
-          Import
+          Import vault
         </button>
       </form>
       <OutcomeMessages note={note} error={error} />
