@@ -23,7 +23,7 @@ import type { ConnectFormValues } from '../../../shared/protocol/extension-proto
 import { findConnectForms, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from '../connect-form/find-connect-form.ts';
 import { isConnectText } from '../connect-form/connect-form-labels.ts';
 import { GATE_ATTRIBUTE } from '../gate/hold-controls.ts';
-import { createHoldPanel, showHoldNote, type HoldPanel } from './hold-panel.ts';
+import { createHoldPanel, showHoldNote, type HoldPanel } from './hold-note.ts';
 
 export interface ConnectHoldPorts {
   /** `connectHold.requested`: the background starts checking (and backing up) the bucket. */
