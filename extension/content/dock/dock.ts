@@ -131,7 +131,7 @@ function boxOf(element: Element): Box {
 }
 
 /** `closest` across shadow boundaries: WeSendit may render its dialog inside a shadow root. */
-function closestComposed(element: Element, selector: string): Element | undefined {
+export function closestComposed(element: Element, selector: string): Element | undefined {
   for (let node: Element | null = element; node; ) {
     const found = node.closest(selector);
     if (found) return found;
