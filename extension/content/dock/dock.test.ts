@@ -198,6 +198,25 @@ describe('placement in the page', () => {
     expect(button(d, '.handle').hidden).toBe(true);
   });
 
+  it('an earlier step shown from the header stays where the page is: beside the later step’s dialog, not over it', () => {
+    form.getBoundingClientRect = () => rect(24, 100, 616, 500);
+    document.body.insertAdjacentHTML('beforeend', '<div role="dialog" id="credentials"></div>');
+    const dialog = document.getElementById('credentials') ?? document.body;
+    dialog.getBoundingClientRect = () => rect(292, 40, 696, 560);
+    const d = start();
+    d.show(step('preview'));
+    expect(d.host.style.getPropertyValue('left')).toBe('648px');
+    d.show(step('gate', { locate: () => ({ anchor: dialog, controls: [] }) }));
+    expect(d.host.style.getPropertyValue('left')).toBe('996px');
+    tabButtons(d)[0]?.click();
+    expect(d.current()).toBe('preview');
+    expect(d.host.style.getPropertyValue('left')).toBe('996px');
+    // The dialog gone (Continue), the form is where the page is again.
+    dialog.remove();
+    d.remove('gate');
+    expect(d.host.style.getPropertyValue('left')).toBe('648px');
+  });
+
   it('inside an open <dialog> (the rest of the page is inert), in the body otherwise', () => {
     document.body.insertAdjacentHTML('beforeend', '<dialog open id="d"><p>Secret Key</p><button id="continue">Continue</button></dialog>');
     const dialog = document.getElementById('d') ?? document.body;

@@ -200,6 +200,9 @@ export function createDock(win: Window): Dock {
   let steps: readonly DockStep[] = [];
   const arrival = new Map<string, number>();
   let arrivals = 0;
+  /** When each step was last brought by the page (not by the header's tabs). */
+  const shownAt = new Map<string, number>();
+  let shows = 0;
   let currentKey: string | undefined;
   let mode: DockMode = 'auto';
   let shownBody: DockBody | undefined;
@@ -267,9 +270,6 @@ export function createDock(win: Window): Dock {
       // adds an entry to the tab's history (Back would then step through our frames).
       const frame = make('iframe');
       frame.title = next.frameTitle;
-      // A stop in the tab order even when the step has nothing to press ("Backup verified"): the
-      // frame is announced by its title and its text can be read and scrolled from there.
-      frame.tabIndex = 0;
       frame.setAttribute('src', next.frame);
       element = frame;
     } else {
@@ -283,8 +283,7 @@ export function createDock(win: Window): Dock {
 
   // ---- placing --------------------------------------------------------------------------
 
-  function locate(step: DockStep): Located {
-    const target = step.locate();
+  function locate(step: DockStep, target = step.locate()): Located {
     if (target && target.anchor.isConnected) {
       const located: Located = {
         anchor: boxOf(target.anchor),
@@ -351,12 +350,28 @@ export function createDock(win: Window): Dock {
     }
     const step = currentStep();
     if (!step || stopped) return;
-    const located = locate(step);
+    const located = locateWhereThePageIs() ?? locate(step);
+    // Every step's held controls: the handle covers none of them.
+    const controls = steps.flatMap((other) => (other.locate()?.controls ?? []).filter((control) => control.isConnected).map(boxOf));
     const dialog = located.dialog?.isConnected && located.dialog.hasAttribute('open') ? located.dialog : undefined;
     const parent = dialog ?? doc.body ?? doc.documentElement;
     // Moving the host reloads its frame: only when it must (first show, the page removed it, a modal opened or closed).
     if (parent && host.parentNode !== parent) parent.append(host);
-    apply(placeDock({ viewport: viewportSize(), anchor: located.anchor, controls: located.controls, preferredHeight: step.height, handle: measureHandle(), mode }));
+    apply(placeDock({ viewport: viewportSize(), anchor: located.anchor, controls, preferredHeight: step.height, handle: measureHandle(), mode }));
+  }
+
+  /**
+   * The dock is placed beside the latest step the page brought whose anchor is in the page, not
+   * beside the one shown: the header's "Backup" tab must not move it over the credentials dialog
+   * that came after the backup.
+   */
+  function locateWhereThePageIs(): Located | undefined {
+    const latestFirst = [...steps].sort((a, b) => (shownAt.get(b.key) ?? 0) - (shownAt.get(a.key) ?? 0));
+    for (const step of latestFirst) {
+      const target = step.locate();
+      if (target?.anchor.isConnected) return locate(step, target);
+    }
+    return undefined;
   }
 
   function schedule(): void {
@@ -430,6 +445,7 @@ export function createDock(win: Window): Dock {
   function show(step: DockStep): void {
     if (stopped) return;
     if (!arrival.has(step.key)) arrival.set(step.key, (arrivals += 1));
+    shownAt.set(step.key, (shows += 1));
     steps = sortSteps([...steps.filter((existing) => existing.key !== step.key), step]);
     currentKey = step.key;
     // A new step (or one the user asked for again) is shown open when there is room.
@@ -454,10 +470,11 @@ export function createDock(win: Window): Dock {
     if (!steps.some((step) => step.key === key)) return;
     steps = steps.filter((step) => step.key !== key);
     arrival.delete(key);
+    shownAt.delete(key);
     lastLocated.delete(key);
     if (currentKey === key) {
       // The latest remaining step: what the user saw before this one arrived.
-      const latest = [...steps].sort((a, b) => (arrival.get(b.key) ?? 0) - (arrival.get(a.key) ?? 0))[0];
+      const latest = [...steps].sort((a, b) => (shownAt.get(b.key) ?? 0) - (shownAt.get(a.key) ?? 0))[0];
       currentKey = latest?.key;
     }
     if (!currentStep()) {
