@@ -8,12 +8,16 @@
  * Also: the connect hold on WeSendit's connect button (a click goes through once the bucket is
  * empty or backed up and verified), "Preview connect" beside the connect-to-bucket form (every frame), and, in the top frame
  * only, reading the storage's file listing when the background asks (`listing.collect`).
+ *
+ * The three share one Connect Guard dock per document (content/dock/dock.ts): the preview, the
+ * backup and the Secret Key prompt are its steps, shown one at a time in one extension frame.
  */
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { sendToBackground } from '../adapters/messaging.ts';
 import { startPreviewConnect } from '../content/connect-form/preview-connect.ts';
 import { releasedHoldId, startConnectHold } from '../content/connect-hold/connect-hold.ts';
+import { createDock } from '../content/dock/dock.ts';
 import { startCredentialsGate } from '../content/gate/gate-credentials.ts';
 import { collectWesenditListing } from '../content/listing/collect-wesendit-listing.ts';
 import { packInventoryLines } from '../../shared/inventory-lines.ts';
@@ -38,20 +42,22 @@ export default defineContentScript({
   matchAboutBlank: true,
   runAt: 'document_start',
   main() {
+    // First: its window listener keeps Escape inside the dock ahead of every page listener.
+    const dock = createDock(window);
     const gate = startCredentialsGate(window, {
       reportCapture: (credentials, origin) => sendToBackground('gate.captured', { credentials, origin }),
       askReleased: async (captureId) => (await sendToBackground('gate.state', { captureId })).released,
       promptUrl: (captureId) => `${browser.runtime.getURL('/gate.html')}#${encodeURIComponent(captureId)}`,
-    });
+    }, dock);
     startPreviewConnect(window, {
       captureForm: (form) => sendToBackground('connectForm.captured', { form }),
       previewUrl: (formId) => `${browser.runtime.getURL('/preview.html')}#form=${encodeURIComponent(formId)}`,
-    });
+    }, dock);
     const connectHold = startConnectHold(window, {
       requestHold: (form) => sendToBackground('connectHold.requested', { form }),
       askReleased: async (holdId) => (await sendToBackground('connectHold.state', { holdId })).released,
       holdUrl: (holdId) => `${browser.runtime.getURL('/hold.html')}#hold=${encodeURIComponent(holdId)}`,
-    });
+    }, dock);
     const isTopFrame = window === window.top;
     browser.runtime.onMessage.addListener((message: unknown) => {
       const listingId = collectListingId(message);

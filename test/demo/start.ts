@@ -9,6 +9,8 @@
  * held while the bucket is backed up and verified → the sync runs → the one-time credentials are
  * held until saved to the vault → the popup's Backups tab lists the backup and its "Restore…" dry
  * run shows what the sync overwrote — printing each step and writing screenshots to a folder.
+ * Each screenshot of a Connect Guard step is taken once the step's frame has loaded in the page's
+ * one dock (checked: exactly one dock, one frame).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,7 @@ import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts
 import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { launchChromiumWithExtension, requestFromExtensionFrame, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { dockCount, extensionFrames, waitForDockFrame } from '../support/dock.ts';
 import { DEMO_BUCKET, DEMO_STORAGE, demoData, seedDemoBucket } from './demo-data.ts';
 
 const DEMO_PASSPHRASE = 'demo passphrase for connect guard 2026';
@@ -51,7 +54,14 @@ function need<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-async function screenshot(context: DemoContext, name: string): Promise<string> {
+async function screenshot(context: DemoContext, name: string, dockStep?: string): Promise<string> {
+  const page = need(context.page, 'page');
+  if (dockStep !== undefined) {
+    // The screenshot is of this step: one dock, holding only this step's frame.
+    const docks = await dockCount(page.mainFrame());
+    const frames = extensionFrames(page).map((frame) => new URL(frame.url()).pathname);
+    if (docks !== 1 || frames.length !== 1 || frames[0] !== dockStep) throw new Error(`Expected one dock showing ${dockStep}, found ${docks} dock(s) with ${frames.join(', ') || 'no frame'}.`);
+  }
   context.shots += 1;
   const path = join(context.shotsDir, `${String(context.shots).padStart(2, '0')}-${name}.png`);
   await need(context.page, 'page').screenshot({ path });
@@ -63,17 +73,6 @@ async function extensionRequest<T>(context: DemoContext, type: string, data: unk
   const reply = await requestFromExtensionFrame(frame, { type, data });
   if (typeof reply === 'object' && reply !== null && 'ok' in reply) return reply.ok as T;
   throw new Error(`${type}: ${JSON.stringify(reply)}`);
-}
-
-/** The extension frame a content feature opened beside the page's UI. */
-async function waitForExtensionFrame(page: Page, path: string, timeout = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const frame = page.frames().find((candidate) => candidate.url().startsWith('chrome-extension://') && candidate.url().includes(path));
-    if (frame) return frame;
-    if (Date.now() > deadline) throw new Error(`No ${path} frame appeared on ${page.url()}.`);
-    await page.waitForFrame((candidate) => candidate.url().includes(path), { timeout: Math.max(1, deadline - Date.now()) }).catch(() => undefined);
-  }
 }
 
 const CONNECT_FLOW: readonly DemoStep[] = [
@@ -102,7 +101,7 @@ const CONNECT_FLOW: readonly DemoStep[] = [
       context.prompt = frame;
       const state = await extensionRequest<PreviewState | null>(context, 'preview.latest', {});
       const totals = state?.summary?.totals;
-      await screenshot(context, 'preview');
+      await screenshot(context, 'preview', '/preview.html');
       if (!totals) return 'no totals';
       const lines = DIFF_CLASSES.map((name) => {
         const row = totals.classes[name];
@@ -116,13 +115,21 @@ const CONNECT_FLOW: readonly DemoStep[] = [
     async run(context) {
       const form = need(context.form, 'connect form');
       const page = need(context.page, 'page');
-      await (await form.connectButton()).click();
-      await page.waitForSelector('[data-connect-guard="gated"]', { timeout: 10_000 });
-      const hold = await waitForExtensionFrame(page, '/hold.html');
-      await hold.waitForSelector('::-p-text(Backing up before connect)');
-      context.prompt = hold;
-      await hold.waitForSelector('::-p-text(Backup verified)', { timeout: 180_000 });
-      return screenshot(context, 'backup-verified');
+      // WeSendit's sync waits until the screenshot is taken: its credentials dialog would be the next step.
+      const sync = context.ui.holdConnects();
+      try {
+        await (await form.connectButton()).click();
+        await page.waitForSelector('[data-connect-guard="gated"]', { timeout: 10_000 });
+        const hold = await waitForDockFrame(page, '/hold.html', { timeout: 30_000 });
+        await hold.waitForSelector('::-p-text(Backing up before connect)');
+        context.prompt = hold;
+        await hold.waitForSelector('::-p-text(Backup verified)', { timeout: 180_000 });
+        // The released click has gone through to WeSendit: "Backup verified" is still what the dock shows.
+        await page.waitForFunction(() => Reflect.get(window, '__connectAttempts') === 1, { timeout: 60_000 });
+        return await screenshot(context, 'backup-verified', '/hold.html');
+      } finally {
+        sync.release();
+      }
     },
   },
   {
@@ -145,13 +152,13 @@ const CONNECT_FLOW: readonly DemoStep[] = [
       const prompt = await waitForGateFrame(page, { timeout: 60_000 });
       context.prompt = prompt;
       await prompt.waitForSelector('::-p-aria(Save to vault)');
-      await screenshot(context, 'credentials-held');
+      await screenshot(context, 'credentials-held', '/gate.html');
       await prompt.locator('::-p-aria(Vault passphrase)').fill(DEMO_PASSPHRASE);
       await prompt.locator('::-p-aria(Confirm passphrase)').fill(DEMO_PASSPHRASE);
       await prompt.locator('::-p-aria(Save to vault)').click();
       await prompt.waitForSelector('::-p-text(Saved and verified)', { timeout: 30_000 });
       await page.waitForSelector('[data-connect-guard="released"]', { timeout: 10_000 });
-      return screenshot(context, 'saved-and-verified');
+      return screenshot(context, 'saved-and-verified', '/gate.html');
     },
   },
   {

@@ -2,10 +2,10 @@
  * "Preview connect" beside WeSendit's connect form, in real Chromium with the built extension and
  * the fake WeSendit UI: the button appears right after the form's own Connect button (English and
  * German, labels or aria-label/placeholder markup), its accessible name is "Preview connect";
- * a click opens the extension's preview page in a panel with only `#form=<id>` in its URL, the
+ * a click opens the extension's preview page in the Connect Guard dock with only `#form=<id>` in its URL, the
  * page's own submit handler never runs, the background holds exactly the typed values (read back
  * with `connectForm.get` from an extension page), a field the chosen provider hides is not read,
- * an empty form still opens the panel, and the secret never appears anywhere in the page's DOM
+ * an empty form still opens the preview, and the secret never appears anywhere in the page's DOM
  * (including closed shadow roots and frames, read through the DevTools protocol).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,7 +160,8 @@ describe('Preview connect beside the connect form', () => {
     expect(await getForm(formIdOf(frame))).toMatchObject({ provider: 'WeSendit', endpoint: '', region: '', bucket: '', accessKey: '', hasSecret: false });
     const close = await page.waitForSelector('::-p-aria(Close preview)');
     await close?.click();
-    await page.waitForFunction(() => !document.querySelector('connect-guard-preview'));
+    // The preview was the dock's only step: the dock leaves with it.
+    await page.waitForFunction(() => !document.querySelector('[data-connect-guard-ui="dock"]'));
     expect(page.frames().some((candidate) => candidate.url().includes('/preview.html'))).toBe(false);
   });
 });

@@ -26,6 +26,7 @@ import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import type { BackupJobState, ConnectHoldState, RestoreView } from '../../shared/protocol/extension-protocol.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { waitForDockFrame } from '../support/dock.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
 import { launchChromiumWithCompanion } from '../support/launch-with-companion.ts';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
@@ -84,9 +85,11 @@ async function openForm(storageId: string, bucket: string): Promise<{ page: Page
   return { page, form };
 }
 
+/** The frame "Backing up before connect" in the page's Connect Guard dock. */
 async function holdFrame(page: Page): Promise<Frame> {
-  const isHold = (frame: Frame): boolean => frame.url().startsWith(`chrome-extension://${DEV_EXTENSION_ID}/hold.html#hold=`);
-  return page.frames().find(isHold) ?? (await page.waitForFrame(isHold, { timeout: 15_000 }));
+  const frame = await waitForDockFrame(page, '/hold.html');
+  expect(frame.url().startsWith(`chrome-extension://${DEV_EXTENSION_ID}/hold.html#hold=`)).toBe(true);
+  return frame;
 }
 
 const holdIdOf = (frame: Frame): string => decodeURIComponent(new URL(frame.url()).hash.replace(/^#hold=/, ''));

@@ -13,6 +13,7 @@ import { DIALOG_VARIANTS } from '../fake-wesendit/pages/storages-page.ts';
 import type { Lang } from '../fake-wesendit/pages/i18n.ts';
 import { captureIdOf, launchChromiumWithExtension, requestFromExtensionFrame, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
 import type { GateCapture } from '../../shared/protocol/extension-protocol.ts';
+import { dockCount } from '../support/dock.ts';
 
 let ui: FakeWeSendit;
 let chromium: ChromiumWithExtension;
@@ -48,6 +49,9 @@ describe('the gate holds the credentials dialog', () => {
     const frame = await waitForGateFrame(page);
     const captureId = captureIdOf(frame);
     expect(captureId).toMatch(/^[0-9a-f-]{36}$/);
+    // One dock, in the document that holds the dialog: a dialog in a same-origin iframe gets its dock there.
+    expect(await dockCount(storages.app)).toBe(1);
+    if (variant === 'iframe') expect(await dockCount(page.mainFrame())).toBe(0);
 
     // What the background holds for this capture, asked from the extension-origin frame.
     const capture = await requestFromExtensionFrame(frame, { type: 'gate.getCapture', data: { captureId } });
@@ -90,6 +94,11 @@ describe('a dialog a page script writes into an about:blank iframe', () => {
       return doc?.querySelector('#cb')?.getAttribute('data-connect-guard') === 'gated' && doc.querySelector('#go')?.getAttribute('data-connect-guard') === 'gated';
     });
     const frame = await waitForGateFrame(page);
+    // The dock is in the about:blank frame, beside its dialog; the page itself has none.
+    const blank = page.frames().find((candidate) => candidate.parentFrame() === page.mainFrame() && candidate.url() === 'about:blank');
+    if (!blank) throw new Error('no about:blank frame');
+    expect(await dockCount(blank)).toBe(1);
+    expect(await dockCount(page.mainFrame())).toBe(0);
     const capture = await requestFromExtensionFrame(frame, { type: 'gate.getCapture', data: { captureId: captureIdOf(frame) } });
     expect(capture).toMatchObject({ ok: { credentials: { accessKey: 'CGTESTBLANKFRAME0001', secretKey: 'cgtest-secret-blankframe-0123456789', bucketName: 'usr-48291-itm-00999-blank-frame' } } });
   });

@@ -1,11 +1,12 @@
 /**
  * Drives the fake WeSendit connect-to-bucket form from a test: open it, choose a provider, type
- * the bucket's connection, find Connect Guard's "Preview connect" and its panel frame. Knows the
+ * the bucket's connection, find Connect Guard's "Preview connect" and its frame in the dock. Knows the
  * fake's markup (tests may; the content feature may not).
  */
 import type { ElementHandle, Frame, Page } from 'puppeteer-core';
 import type { Lang } from './pages/i18n.ts';
 import type { ConnectVariant } from './pages/connect-page.ts';
+import { waitForDockFrame } from '../support/dock.ts';
 
 export type ProviderValue = 'wesendit' | 'aws' | 'r2' | 'other';
 
@@ -69,16 +70,9 @@ export class ConnectFormPageObject {
     return this.page.evaluate(() => Reflect.get(window, '__connectAttempts'));
   }
 
-  /** The extension-origin preview frame opened beside the form. */
+  /** The extension-origin preview frame the dock shows beside the form. */
   async waitForPreviewFrame(timeout = 10_000): Promise<Frame> {
-    const find = (): Frame | undefined => this.page.frames().find((frame) => frame.url().startsWith('chrome-extension://') && frame.url().includes('/preview.html#form='));
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const found = find();
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`No preview frame on ${this.page.url()} within ${timeout} ms (frames: ${this.page.frames().map((frame) => frame.url()).join(', ')}).`);
-      await this.page.waitForFrame((frame) => frame.url().includes('/preview.html'), { timeout: Math.max(1, deadline - Date.now()) }).catch(() => undefined);
-    }
+    return waitForDockFrame(this.page, '/preview.html', { timeout });
   }
 }
 

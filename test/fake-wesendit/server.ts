@@ -70,6 +70,11 @@ export interface FakeWeSendit {
   /** What each successful "Connect" did to the bucket and the storage, oldest first. */
   syncReports(): readonly ConnectSyncReport[];
   setConflictPolicy(policy: ConflictPolicy): void;
+  /**
+   * Holds every "Connect" that arrives from now on (it is in `connectAttempts` at once) until
+   * `release()`: WeSendit still syncing, so a test can look at the page meanwhile.
+   */
+  holdConnects(): { release(): void };
   stop(): Promise<void>;
 }
 
@@ -136,6 +141,7 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
   const attempts: ConnectAttempt[] = [];
   const reports: ConnectSyncReport[] = [];
   let conflictPolicy: ConflictPolicy = options.conflictPolicy ?? 'wesendit-wins';
+  let connectsHeld: Promise<void> | undefined;
   const html = (response: ServerResponse, status: number, body: string): void =>
     send(response, status, 'text/html; charset=utf-8', body, { 'Cache-Control': 'no-cache' });
   const filesPages = new Map<string, { status: number; html: string }>();
@@ -206,6 +212,7 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
       }
       const { secretKey: _secret, ...withoutSecret } = form;
       attempts.push({ storageId: storage.spec.id, ...withoutSecret });
+      if (connectsHeld) await connectsHeld;
       try {
         reports.push(await syncStorageWithBucket({ storage, ...form, policy: conflictPolicy }));
         storage.markConnected(form.bucket);
@@ -253,6 +260,19 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
     syncReports: () => [...reports],
     setConflictPolicy: (policy) => {
       conflictPolicy = policy;
+    },
+    holdConnects: () => {
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      connectsHeld = held;
+      return {
+        release: () => {
+          if (connectsHeld === held) connectsHeld = undefined;
+          release();
+        },
+      };
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
+import { waitForDockFrame } from './dock.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** The loopback build (wxt.config.ts): the fake WeSendit UI runs on 127.0.0.1. */
@@ -108,32 +109,9 @@ export async function choosePopupTab(page: Page, name: 'Storages' | 'Preview' | 
   await page.waitForSelector(`::-p-aria([name="${name}"][role="tabpanel"])`, { visible: true });
 }
 
-/** The gate prompt frame (an extension-origin iframe) the gate injected into `page`, waiting for it. */
-export async function waitForGateFrame(page: Page, options: { timeout?: number } = {}): Promise<Frame> {
-  const timeout = options.timeout ?? 15_000;
-  const find = (): Frame | undefined => page.frames().find((frame) => frame.url().startsWith('chrome-extension://') && frame.url().includes('/gate.html'));
-  const found = find();
-  if (found) return found;
-  return new Promise<Frame>((resolvePromise, reject) => {
-    const onFrame = (): void => {
-      const frame = find();
-      if (!frame) return;
-      cleanup();
-      resolvePromise(frame);
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`No gate prompt frame appeared on ${page.url()} within ${timeout} ms.`));
-    }, timeout);
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      page.off('frameattached', onFrame);
-      page.off('framenavigated', onFrame);
-    };
-    page.on('frameattached', onFrame);
-    page.on('framenavigated', onFrame);
-    onFrame();
-  });
+/** The gate prompt frame (gate.html) in the Connect Guard dock the gate put into `page`, waiting for it. */
+export function waitForGateFrame(page: Page, options: { timeout?: number } = {}): Promise<Frame> {
+  return waitForDockFrame(page, '/gate.html', options);
 }
 
 /** The capture id the gate prompt frame was opened with (its URL hash). */

@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
+// @vitest-environment-options {"settings":{"enableIframePageLoading":true}}
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
+import { createDock, type Dock } from '../dock/dock.ts';
 import { PREVIEW_BUTTON_NAME, startPreviewConnect, type PreviewConnect } from './preview-connect.ts';
 
 const FORM = `
@@ -14,6 +16,7 @@ const FORM = `
   </form>`;
 
 let feature: PreviewConnect | undefined;
+let dock: Dock;
 let captured: ConnectFormValues[];
 let submits: number;
 
@@ -25,6 +28,7 @@ function previewButton(): HTMLButtonElement | undefined {
 beforeEach(() => {
   document.documentElement.lang = 'en';
   document.body.innerHTML = FORM;
+  dock = createDock(window);
   captured = [];
   submits = 0;
   document.getElementById('f')?.addEventListener('submit', (event) => {
@@ -36,7 +40,12 @@ beforeEach(() => {
 afterEach(() => {
   feature?.stop();
   feature = undefined;
+  dock.stop();
 });
+
+function docks(): NodeListOf<Element> {
+  return document.querySelectorAll('[data-connect-guard-ui="dock"]');
+}
 
 describe('startPreviewConnect', () => {
   it('puts "Preview connect" right after Connect; a click reads the form now and opens the preview for the form id', async () => {
@@ -48,7 +57,7 @@ describe('startPreviewConnect', () => {
         return { formId: 'form-1' };
       },
       previewUrl,
-    });
+    }, dock);
     const button = previewButton();
     expect(button?.textContent).toBe(PREVIEW_BUTTON_NAME);
     expect(button?.previousElementSibling?.id).toBe('connect');
@@ -67,13 +76,21 @@ describe('startPreviewConnect', () => {
     await vi.waitFor(() => expect(previewUrl).toHaveBeenCalledWith('form-1'));
     expect(captured).toEqual([{ provider: 'Other S3', endpoint: 'http://127.0.0.1:7480', region: '', bucket: 'nas', accessKey: 'CGTESTKEY', secretKey: 'cgtest-secret-unit' }]);
     expect(submits).toBe(0);
-    expect(document.querySelector('connect-guard-preview')).not.toBeNull();
+    expect(docks()).toHaveLength(1);
+    expect(dock.current()).toBe('preview');
+    expect(dock.shadow.querySelectorAll('iframe')).toHaveLength(1);
+    expect(dock.shadow.querySelector('iframe')?.getAttribute('src')).toBe('about:blank#form=form-1');
+    // A second click: still one dock, one frame.
+    button?.click();
+    await vi.waitFor(() => expect(previewUrl).toHaveBeenCalledTimes(2));
+    expect(docks()).toHaveLength(1);
+    expect(dock.shadow.querySelectorAll('iframe')).toHaveLength(1);
     // Nothing of the secret in the page's markup.
     expect(document.documentElement.outerHTML).not.toContain('cgtest-secret-unit');
   });
 
   it('comes back when the page re-renders its form', async () => {
-    feature = startPreviewConnect(window, { captureForm: async () => ({ formId: 'x' }), previewUrl: (id) => id });
+    feature = startPreviewConnect(window, { captureForm: async () => ({ formId: 'x' }), previewUrl: (id) => id }, dock);
     expect(previewButton()).toBeDefined();
     document.body.innerHTML = FORM;
     expect(previewButton()).toBeUndefined();
@@ -84,7 +101,7 @@ describe('startPreviewConnect', () => {
   it('keeps the English accessible name on a German page and adds a German description', () => {
     document.documentElement.lang = 'de';
     document.body.innerHTML = FORM.replace('>Connect<', '>Verbinden<');
-    feature = startPreviewConnect(window, { captureForm: async () => ({ formId: 'x' }), previewUrl: (id) => id });
+    feature = startPreviewConnect(window, { captureForm: async () => ({ formId: 'x' }), previewUrl: (id) => id }, dock);
     expect(previewButton()?.textContent).toBe('Preview connect');
     expect(previewButton()?.title).toMatch(/Verbindung/);
   });
@@ -96,9 +113,11 @@ describe('startPreviewConnect', () => {
         throw new Error('Reload the extension.');
       },
       previewUrl,
-    });
+    }, dock);
     previewButton()?.click();
-    await vi.waitFor(() => expect(document.querySelector('connect-guard-preview')).not.toBeNull());
+    await vi.waitFor(() => expect(docks()).toHaveLength(1));
     expect(previewUrl).not.toHaveBeenCalled();
+    expect(dock.shadow.querySelectorAll('iframe')).toHaveLength(0);
+    expect(dock.shadow.querySelector('[role="alert"]')?.textContent).toBe('Connect Guard could not hand the form to the extension: Reload the extension.');
   });
 });

@@ -1,13 +1,14 @@
 /**
  * "Preview connect" beside WeSendit's connect button: on click it reads the connect form by
- * meaning, hands the values to the background (memory only) and opens the extension's preview
- * page in a panel beside the form. Nothing secret is written into the page: the button carries
- * no values, and the frame's URL holds only the background's form id. Empty fields still open
- * the panel: the preview page says what is missing.
+ * meaning, hands the values to the background (memory only) and shows the extension's preview
+ * page as the dock's preview step, beside the form. Nothing secret is written into the page: the
+ * button carries no values, and the frame's URL holds only the background's form id. Empty
+ * fields still open the preview: the preview page says what is missing.
  */
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
+import type { Dock } from '../dock/dock.ts';
 import { findConnectForms, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from './find-connect-form.ts';
-import { createPreviewPanel, type PreviewPanel } from './preview-frame-panel.ts';
+import { PREVIEW_STEP_KEY, previewStep } from './preview-step.ts';
 
 /** The button's accessible name in every language (tests and users find it by this name). */
 export const PREVIEW_BUTTON_NAME = 'Preview connect';
@@ -32,22 +33,31 @@ function isGerman(doc: Document): boolean {
   return (doc.documentElement.lang || navigator.language).toLowerCase().startsWith('de');
 }
 
-export function startPreviewConnect(win: Window, deps: PreviewConnectDeps): PreviewConnect {
+export function startPreviewConnect(win: Window, deps: PreviewConnectDeps, dock: Dock): PreviewConnect {
   const doc = win.document;
   const decorated = new WeakMap<HTMLElement, HTMLButtonElement>();
-  let panel: PreviewPanel | undefined;
+  /** The form the dock's preview step sits beside, as last seen (the page may re-render it). */
+  let previewed: ConnectForm | undefined;
   let scheduled = false;
 
   async function onPreview(form: ConnectForm): Promise<void> {
-    panel ??= createPreviewPanel(doc);
     const texts = isGerman(doc) ? GERMAN : ENGLISH;
+    let content: { src: string } | { message: string };
     try {
       // Read at click time: the user may have changed the provider or a key since the button appeared.
       const { formId } = await deps.captureForm(readConnectForm(form));
-      panel.showFrame(deps.previewUrl(formId));
+      content = { src: deps.previewUrl(formId) };
     } catch (error) {
-      panel.showMessage(texts.failed + (error instanceof Error ? error.message : String(error)));
+      content = { message: texts.failed + (error instanceof Error ? error.message : String(error)) };
     }
+    previewed = form;
+    dock.show(
+      previewStep(doc, {
+        content,
+        form: () => (previewed?.connectButton.isConnected ? previewed : undefined),
+        previewButton: () => (previewed ? decorated.get(previewed.connectButton) : undefined),
+      }),
+    );
   }
 
   function decorate(form: ConnectForm): void {
@@ -74,7 +84,10 @@ export function startPreviewConnect(win: Window, deps: PreviewConnectDeps): Prev
 
   function scan(): void {
     scheduled = false;
-    for (const form of findConnectForms(doc)) decorate(form);
+    const forms = findConnectForms(doc);
+    for (const form of forms) decorate(form);
+    // The page re-rendered the previewed form: the dock keeps beside the new one.
+    if (previewed && !previewed.connectButton.isConnected && forms.length === 1) previewed = forms[0];
   }
 
   const observer = new MutationObserver((records) => {
@@ -95,7 +108,7 @@ export function startPreviewConnect(win: Window, deps: PreviewConnectDeps): Prev
     scan,
     stop() {
       observer.disconnect();
-      panel?.close();
+      if (previewed) dock.remove(PREVIEW_STEP_KEY);
     },
   };
 }

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
+import { createDock, type Dock } from '../dock/dock.ts';
 import { formKeyOf, releasedHoldId, startConnectHold, type ConnectHold, type ConnectHoldPorts } from './connect-hold.ts';
 
 const SECRET = 'cgtest-fake-secret-0000000000000000000000';
@@ -86,13 +87,20 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-// The DOM environment cannot load extension pages and logs every try: frames stay empty here.
+// The DOM environment cannot load extension pages and logs every try: frames stay empty here,
+// and the URL each would have loaded is noted instead.
 const setAttribute = Element.prototype.setAttribute;
+const frameSources = new WeakMap<Element, string>();
+let dock: Dock;
 beforeEach(() => {
   vi.spyOn(Element.prototype, 'setAttribute').mockImplementation(function (this: Element, name: string, value: string) {
-    if (this instanceof HTMLIFrameElement && name === 'src') return;
+    if (this instanceof HTMLIFrameElement && name === 'src') {
+      frameSources.set(this, value);
+      return;
+    }
     setAttribute.call(this, name, value);
   });
+  dock = createDock(window);
 });
 
 let hold: ConnectHold | undefined;
@@ -100,8 +108,20 @@ afterEach(() => {
   vi.restoreAllMocks();
   hold?.stop();
   hold = undefined;
+  dock.stop();
   document.body.innerHTML = '';
 });
+
+function docks(): NodeListOf<Element> {
+  return document.querySelectorAll('[data-connect-guard-ui="dock"]');
+}
+
+/** The URL of the dock's one frame. */
+function dockFrameSrc(): string | undefined {
+  const frames = dock.shadow.querySelectorAll('iframe');
+  if (frames.length !== 1) throw new Error(`The dock holds ${frames.length} frames.`);
+  return frames[0] ? frameSources.get(frames[0]) : undefined;
+}
 
 describe('connect hold: every activation path is held', () => {
   let log: PageLog;
@@ -109,7 +129,7 @@ describe('connect hold: every activation path is held', () => {
   beforeEach(() => {
     log = buildPage();
     ports = fakePorts();
-    hold = startConnectHold(window, ports);
+    hold = startConnectHold(window, ports, dock);
   });
 
   it('marks the connect button gated, and only it', () => {
@@ -129,7 +149,9 @@ describe('connect hold: every activation path is held', () => {
     await settle();
     expect(ports.requests).toEqual([{ provider: 'Other S3', endpoint: 'http://127.0.0.1:7480', region: '', bucket: 'usr-48291-itm-00384-nas', accessKey: 'CGTESTACCESS0001', secretKey: SECRET }]);
     expect(ports.urls.at(-1)).toBe('chrome-extension://mmdddcpcnmjcbbelgogjfhoboambpked/hold.html#hold=hold-1');
-    expect(document.querySelector('connect-guard-hold')).not.toBeNull();
+    expect(docks()).toHaveLength(1);
+    expect(dock.current()).toBe('hold');
+    expect(dockFrameSrc()).toBe('chrome-extension://mmdddcpcnmjcbbelgogjfhoboambpked/hold.html#hold=hold-1');
     expect(document.querySelector('[data-connect-guard-ui="connect-hold-note"]')?.textContent).toContain('holds this click');
     // Nothing the hold wrote into the page holds the secret.
     expect(document.documentElement.outerHTML).not.toContain(SECRET);
@@ -254,7 +276,7 @@ describe('connect hold: release', () => {
   beforeEach(() => {
     log = buildPage();
     ports = fakePorts();
-    hold = startConnectHold(window, ports);
+    hold = startConnectHold(window, ports, dock);
   });
 
   it('re-does the held click once on release: the page’s click and submit handlers run, as for the user’s click', async () => {
@@ -270,6 +292,28 @@ describe('connect hold: release', () => {
     connectButton().click();
     expect(log).toMatchObject({ clicks: 2, submits: 2 });
     expect(ports.requests).toHaveLength(1);
+  });
+
+  it('the backup step stays on screen, in the same frame, while the released click goes through', async () => {
+    connectButton().click();
+    await settle();
+    const frame = dock.shadow.querySelector('iframe');
+    const seenByPage: (string | undefined)[] = [];
+    connectButton().addEventListener('click', () => {
+      seenByPage.push(dock.current(), dock.shadow.querySelector('iframe') === frame ? 'same frame' : 'other frame', dock.shadow.querySelector('.title')?.textContent ?? undefined);
+    });
+    hold?.release('hold-1');
+    expect(seenByPage).toEqual(['hold', 'same frame', 'Connect let through']);
+    expect(docks()).toHaveLength(1);
+    expect(dockFrameSrc()).toBe('chrome-extension://mmdddcpcnmjcbbelgogjfhoboambpked/hold.html#hold=hold-1');
+  });
+
+  it('stopping takes its step out of the dock', async () => {
+    connectButton().click();
+    await settle();
+    expect(docks()).toHaveLength(1);
+    hold?.stop();
+    expect(docks()).toHaveLength(0);
   });
 
   it('re-does a held requestSubmit as a submit with the same submitter', async () => {
@@ -355,6 +399,8 @@ describe('connect hold: release', () => {
     await settle();
     expect(ports.requests).toHaveLength(2);
     expect(ports.urls.at(-1)).toBe('chrome-extension://mmdddcpcnmjcbbelgogjfhoboambpked/hold.html#hold=hold-2');
+    expect(dockFrameSrc()).toBe('chrome-extension://mmdddcpcnmjcbbelgogjfhoboambpked/hold.html#hold=hold-2');
+    expect(docks()).toHaveLength(1);
     // The old id no longer releases anything; the new one does.
     hold?.release('hold-1');
     expect(log.clicks).toBe(0);
@@ -365,10 +411,16 @@ describe('connect hold: release', () => {
   it('a new click on a held form re-opens the frame and re-checks the hold', async () => {
     connectButton().click();
     await settle();
-    document.querySelector('connect-guard-hold')?.remove();
+    // The user closes the backup step: the click stays held.
+    const close = dock.shadow.querySelector('.close');
+    if (!(close instanceof HTMLButtonElement) || close.hidden) throw new Error('The backup step cannot be closed.');
+    expect(close.getAttribute('aria-label')).toBe('Close the backup step');
+    close.click();
+    expect(docks()).toHaveLength(0);
     ports.released.add('hold-1');
     connectButton().click();
-    expect(document.querySelector('connect-guard-hold')).not.toBeNull();
+    expect(docks()).toHaveLength(1);
+    expect(dockFrameSrc()).toBe('chrome-extension://mmdddcpcnmjcbbelgogjfhoboambpked/hold.html#hold=hold-1');
     await settle();
     expect(log).toMatchObject({ clicks: 1, submits: 1 });
     expect(ports.requests).toHaveLength(1);
@@ -391,7 +443,7 @@ describe('connect hold: a form inside an open shadow root', () => {
       submits += 1;
     });
     const ports = fakePorts();
-    hold = startConnectHold(window, ports);
+    hold = startConnectHold(window, ports, dock);
     shadow.getElementById('go')?.click();
     form?.requestSubmit();
     expect(submits).toBe(0);

@@ -15,15 +15,19 @@
  * Values are read at the moment of the click; a hold is tied to them (provider, endpoint, bucket,
  * key pair). If they change after a release, the next click is held again. The form's values,
  * the secret included, go to the background only; the page's DOM gets the hold's marker
- * (`data-connect-guard`), a note, and a frame whose URL holds only the hold id.
+ * (`data-connect-guard`), a note, and the dock's hold step: a frame whose URL holds only the hold
+ * id. Once released the step stays, saying so, until the next step (WeSendit's credentials dialog)
+ * replaces it.
  *
  * Browser-extension APIs come in through `ConnectHoldPorts`, so this file touches only the DOM.
  */
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
 import { findConnectForms, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from '../connect-form/find-connect-form.ts';
 import { isConnectText } from '../connect-form/connect-form-labels.ts';
+import type { Dock } from '../dock/dock.ts';
 import { GATE_ATTRIBUTE } from '../gate/hold-controls.ts';
-import { createHoldPanel, showHoldNote, type HoldPanel } from './hold-panel.ts';
+import { showHoldNote } from './hold-note.ts';
+import { HOLD_STEP_KEY, holdReleasedChanges, holdStep } from './hold-step.ts';
 
 export interface ConnectHoldPorts {
   /** `connectHold.requested`: the background starts checking (and backing up) the bucket. */
@@ -107,7 +111,7 @@ function formOwnerOf(button: HTMLElement): HTMLFormElement | undefined {
   return button.closest('form') ?? undefined;
 }
 
-export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectHold {
+export function startConnectHold(win: Window, ports: ConnectHoldPorts, dock: Dock): ConnectHold {
   const doc = win.document;
   const records = new Map<string, HoldRecord>();
   const byHoldId = new Map<string, HoldRecord>();
@@ -117,7 +121,8 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
   const earlyReleases = new Set<string>();
   /** Open shadow roots that held a connect form. */
   const shadowRoots = new Set<ShadowRoot>();
-  let panel: HoldPanel | undefined;
+  /** The hold the dock's step shows, and its form as last seen (the dock is placed beside it). */
+  let shown: { holdId: string; form: ConnectForm } | undefined;
   /** True while we re-do a released click: the guard lets everything through. */
   let passing = false;
   let scanTimer: number | undefined;
@@ -220,10 +225,10 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
     record.pending = activation;
     showHoldNote(activation.form.connectButton, 'held');
     if (record.holdId === undefined) {
-      if (!record.requesting) void request(record, values, activation.form.connectButton);
+      if (!record.requesting) void request(record, values, activation.form);
       return;
     }
-    showPanel(record.holdId, activation.form.connectButton);
+    showStep(record.holdId, activation.form);
     const holdId = record.holdId;
     const known = record;
     ports.askReleased(holdId).then(
@@ -235,31 +240,32 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
         if (byHoldId.get(holdId) !== known || known.released) return;
         byHoldId.delete(holdId);
         known.holdId = undefined;
-        void request(known, values, activation.form.connectButton);
+        void request(known, values, activation.form);
       },
     );
   }
 
-  async function request(record: HoldRecord, values: ConnectFormValues, button: HTMLElement): Promise<void> {
+  async function request(record: HoldRecord, values: ConnectFormValues, form: ConnectForm): Promise<void> {
     record.requesting = true;
     try {
       const { holdId } = await ports.requestHold(values);
       record.holdId = holdId;
       byHoldId.set(holdId, record);
-      if (!record.released) showPanel(holdId, record.pending?.form.connectButton ?? button);
+      if (!record.released) showStep(holdId, record.pending?.form ?? form);
       if (earlyReleases.delete(holdId)) release(holdId);
     } catch (error) {
       // Fail closed: the click stays held, the note says why, and the next click asks again.
       records.delete(record.key);
-      showHoldNote(button, { failed: error instanceof Error ? error.message : String(error) });
+      showHoldNote(form.connectButton, { failed: error instanceof Error ? error.message : String(error) });
     } finally {
       record.requesting = false;
     }
   }
 
-  function showPanel(holdId: string, button: HTMLElement): void {
-    panel ??= createHoldPanel(doc);
-    panel.show(ports.holdUrl(holdId), button.closest('dialog[open]') ?? undefined);
+  function showStep(holdId: string, form: ConnectForm): void {
+    const step = { holdId, form };
+    shown = step;
+    dock.show(holdStep(doc, ports.holdUrl(holdId), () => (step.form.connectButton.isConnected ? step.form : undefined)));
   }
 
   function release(holdId: string): void {
@@ -272,6 +278,8 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
     }
     if (record.released) return;
     record.released = true;
+    // The frame stays on screen ("Backup verified") while the click goes through.
+    if (shown?.holdId === holdId) dock.update(HOLD_STEP_KEY, holdReleasedChanges(doc));
     const pending = record.pending;
     record.pending = undefined;
     scan();
@@ -328,6 +336,8 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
     if (stopped) return;
     for (const form of allForms()) {
       const record = records.get(formKeyOf(readConnectForm(form)));
+      // A re-rendered form of the hold on show: the dock keeps beside it.
+      if (shown && record?.holdId === shown.holdId && !shown.form.connectButton.isConnected) shown.form = form;
       mark(form.connectButton, record?.released ? 'released' : 'gated');
       // A re-rendered form of a held click: the release may have come while the old nodes were in the page.
       if (record && !record.released && record.holdId !== undefined && record.pending && !checkedButtons.has(form.connectButton) && form.connectButton !== record.pending.form.connectButton) {
@@ -374,7 +384,7 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts): ConnectH
       for (const type of ['input', 'change']) win.removeEventListener(type, onFieldEvent, { capture: true });
       for (const root of shadowRoots) root.removeEventListener('submit', onGuardedEvent, { capture: true });
       if (scanTimer !== undefined) win.clearTimeout(scanTimer);
-      panel?.close();
+      if (shown) dock.remove(HOLD_STEP_KEY);
     },
   };
 }

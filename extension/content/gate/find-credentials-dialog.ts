@@ -269,11 +269,16 @@ function analyse(secretLabel: FoundLabel, labels: readonly FoundLabel[]): Analys
   }
   if (!best) return undefined;
   let container = best.container;
-  // Grow until the checkbox and Continue are inside (WeSendit may put them in a footer).
+  // Grow until the checkbox and Continue are inside (WeSendit may put them in a footer), but never
+  // over another Secret Key: the connect form's "Secret access key" would otherwise grow into the
+  // page around it and take the credentials dialog below it, with the typed keys read as its values.
+  const otherSecrets = labels.filter((label) => label.field === 'secretKey' && !best.container.contains(label.element));
   let checkbox = findStoredCheckbox(container);
   let continueButton = findContinueButton(container);
   for (let level = 0, node = container.parentElement; node && level < MAX_CONTROL_CLIMB && (!checkbox || !continueButton); level += 1, node = node.parentElement) {
     if (node.tagName === 'BODY' || node.tagName === 'HTML') break;
+    const grown = node;
+    if (otherSecrets.some((label) => grown.contains(label.element))) break;
     const nextCheckbox = checkbox ?? findStoredCheckbox(node);
     const nextButton = continueButton ?? findContinueButton(node);
     if (nextCheckbox !== checkbox || nextButton !== continueButton) container = node;

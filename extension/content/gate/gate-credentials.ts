@@ -2,8 +2,9 @@
  * The Secret Key gate in a WeSendit page: watches the document and its open shadow roots for the
  * one-time credentials dialog, holds "I have stored the
  * keys" and "Continue" the moment it appears, reports the captured fields to the background and
- * opens the extension-origin prompt where the user saves them to the vault. Only a `released`
- * notice from the background (sent after a verified save) hands the controls back.
+ * shows the extension-origin prompt in the page's Connect Guard dock (its gate step, beside the
+ * dialog) where the user saves them to the vault. Only a `released` notice from the background
+ * (sent after a verified save) hands the controls back.
  *
  * Browser-extension APIs come in through `GatePorts`, so this file touches only the DOM.
  */
@@ -17,8 +18,10 @@ import {
   type CredentialsDialog,
   type UnreadableCredentialsDialog,
 } from './find-credentials-dialog.ts';
+import type { Dock } from '../dock/dock.ts';
 import { ControlHold } from './hold-controls.ts';
-import { openPromptPanel, showGateNote, type NoteState, type PromptPanel } from './gate-notice.ts';
+import { showGateNote, type NoteState } from './gate-notice.ts';
+import { gateReleasedChanges, gateStep, gateStepKey } from './gate-step.ts';
 import { mayContainCredentialLabels } from './label-matching.ts';
 
 export interface GatePorts {
@@ -42,7 +45,10 @@ interface Capture {
   captureId: string | undefined;
   released: boolean;
   note: NoteState;
-  panel: PromptPanel | undefined;
+  /** Its prompt is a step of the dock. */
+  shown: boolean;
+  /** The dialog as last seen (the page may re-render it): the dock step is placed beside it. */
+  dialog: CredentialsDialog | undefined;
   anchors: Set<HTMLElement>;
 }
 
@@ -65,7 +71,7 @@ function captureKeyOf(credentials: StorageCredentials): string {
   return `${credentials.accessKey}:${hash.toString(36)}:${credentials.secretKey.length}`;
 }
 
-export function startCredentialsGate(win: Window, ports: GatePorts): CredentialsGate {
+export function startCredentialsGate(win: Window, ports: GatePorts, dock: Dock): CredentialsGate {
   const hold = new ControlHold();
   const captures = new Map<string, Capture>();
   const byCaptureId = new Map<string, Capture>();
@@ -79,7 +85,7 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
     const key = captureKeyOf(credentials);
     let capture = captures.get(key);
     if (!capture) {
-      capture = { key, captureId: undefined, released: false, note: 'held', panel: undefined, anchors: new Set() };
+      capture = { key, captureId: undefined, released: false, note: 'held', shown: false, dialog: undefined, anchors: new Set() };
       captures.set(key, capture);
     }
     return capture;
@@ -87,6 +93,7 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
 
   function handleDialog(dialog: CredentialsDialog): void {
     const capture = captureFor(dialog.credentials);
+    capture.dialog = dialog;
     const controls = [dialog.checkbox, dialog.continueButton, ...dialog.closeButtons].filter((control): control is HTMLElement => control !== undefined);
     if (capture.released) {
       for (const control of controls) hold.markReleased(control);
@@ -101,10 +108,10 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
     }
     watchEvents(dialog.container.getRootNode());
     if (capture.captureId === undefined) {
-      if (capture.note === 'held' && !capture.panel) void report(capture, dialog);
+      if (capture.note === 'held' && !capture.shown) void report(capture, dialog);
       return;
     }
-    capture.panel?.ensureAttached();
+    if (capture.shown) dock.ensureAttached();
     // A re-rendered dialog: the release may have come while its old nodes were in the page.
     if (fresh.length > 0) {
       void ports.askReleased(capture.captureId).then((released) => {
@@ -137,14 +144,17 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
       const { captureId } = await ports.reportCapture(dialog.credentials, win.location.origin);
       capture.captureId = captureId;
       byCaptureId.set(captureId, capture);
-      const modal = dialog.container.closest('dialog[open]') ?? undefined;
       // The controls are held already; the frame (a heavier, out-of-process load) can wait for an
       // idle moment so it never delays holding a dialog that appears right after.
       await new Promise<void>((resolveIdle) => {
         if (typeof win.requestIdleCallback === 'function') win.requestIdleCallback(() => resolveIdle(), { timeout: 300 });
         else win.setTimeout(resolveIdle, 0);
       });
-      capture.panel = openPromptPanel(win.document, ports.promptUrl(captureId), modal);
+      capture.shown = true;
+      const ordinal = dock.keys().filter((key) => key.startsWith(gateStepKey(''))).length + 1;
+      // Beside the dialog as it is when placed: a re-rendered dialog replaces `capture.dialog`.
+      const current = (): CredentialsDialog | undefined => (capture.dialog?.container.isConnected ? capture.dialog : dialog.container.isConnected ? dialog : undefined);
+      dock.show(gateStep(win.document, captureId, ports.promptUrl(captureId), ordinal, current));
     } catch (error) {
       // Fail closed: the controls stay held and the note says what went wrong.
       capture.note = { failed: error instanceof Error ? error.message : String(error) };
@@ -160,7 +170,8 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
     capture.note = 'released';
     hold.release(capture.key);
     for (const anchor of capture.anchors) if (anchor.isConnected) showGateNote(anchor, 'released');
-    capture.panel?.markReleased();
+    // Only after the verified save may the step be closed: before it, it is the way out.
+    if (capture.shown) dock.update(gateStepKey(captureId), gateReleasedChanges(win.document));
     // A dialog re-rendered just now carries new nodes: mark them too.
     scanAll();
   }
@@ -270,6 +281,9 @@ export function startCredentialsGate(win: Window, ports: GatePorts): Credentials
 
   function shouldBlock(event: Event): boolean {
     const path = event.composedPath();
+    // The dock's own controls (its closed shadow root): nothing held is in there, and the dock
+    // keeps its Escape from the page itself (dock.ts).
+    if (path.includes(dock.host)) return false;
     if (event.type === 'submit') {
       const form = event.target;
       const submitter = event instanceof SubmitEvent ? event.submitter : null;

@@ -1,11 +1,8 @@
 /**
- * What the gate shows in the page: a short note beside the held controls saying why they are
- * held, and a panel with the extension-origin prompt frame (gate.html) where the passphrase is
- * typed — never into the page's own DOM, which page scripts can read. The panel lives in a closed
- * shadow root so page styles and scripts do not reach into it.
+ * What the gate writes into the page itself: a short note beside the held controls saying why
+ * they are held. The prompt where the passphrase is typed is the dock's gate step (gate-step.ts),
+ * an extension-origin frame out of the page scripts' reach.
  */
-
-import { createExtensionPanel, createPanelFrame } from '../dock/extension-panel.ts';
 
 const NOTE_TEXT = {
   en: {
@@ -46,32 +43,4 @@ export function showGateNote(anchor: HTMLElement, state: NoteState): HTMLElement
   if (note.textContent !== text) note.textContent = text;
   if (state === 'released') note.style.borderLeftColor = '#067647';
   return note;
-}
-
-export interface PromptPanel {
-  readonly host: HTMLElement;
-  /** Re-attaches the panel if the page removed it. */
-  ensureAttached(): void;
-  markReleased(): void;
-}
-
-/** Opens the prompt frame `src` in a fixed panel of `doc` (inside `modal` when a modal <dialog> would make the rest inert). */
-export function openPromptPanel(doc: Document, src: string, modal: Element | undefined): PromptPanel {
-  const panel = createExtensionPanel(doc, { tag: 'connect-guard-prompt', ui: 'prompt', width: 400, height: 660 });
-  const { host } = panel;
-  const frame = createPanelFrame(doc, 'Connect Guard: save your Secret Key');
-  frame.src = src;
-  panel.shadow.append(frame);
-  const parent = (): Element => modal ?? doc.body ?? doc.documentElement;
-  parent().append(host);
-  return {
-    host,
-    ensureAttached() {
-      if (!host.isConnected) parent().append(host);
-    },
-    markReleased() {
-      // Only after the verified save may the prompt be closed: before it, it is the way out.
-      panel.allowClose({ text: 'Close' });
-    },
-  };
 }

@@ -2,12 +2,14 @@
  * The form that connects a storage to a bucket: provider (WeSendit / AWS / Cloudflare R2 / Other
  * S3), endpoint or region depending on the provider, bucket, access key, secret (a password
  * input), and "Connect" / "Verbinden". connect-client.js shows the fields the provider needs and
- * submits; on success the page shows WeSendit's one-time credentials dialog.
+ * submits; on success the page shows WeSendit's one-time credentials dialog, a modal over the
+ * form as on the storages page.
  *
  * Variants: `labels` (default): `<label for>` and a provider `<select>` · `aria`: no label
  * elements, fields named by `aria-label` and `placeholder` only, the provider as a radio group.
  */
 import type { FakeStorage, StorageProvider } from '../fake-storage.ts';
+import { CREDENTIALS_DIALOG_STYLE } from './credentials-dialog-style.ts';
 import { UI_TEXT, type Lang } from './i18n.ts';
 import { escapeHtml, href, renderShell } from './layout.ts';
 import { STORAGE_TEXT } from './storage-text.ts';
@@ -96,5 +98,6 @@ ${providerControl}
       },
     },
     scripts: ['/assets/storages-client.js', '/assets/connect-client.js'],
+    style: CREDENTIALS_DIALOG_STYLE,
   });
 }

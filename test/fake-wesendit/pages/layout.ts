@@ -25,10 +25,11 @@ const STYLE = `
   .btn-primary:disabled { background: #a9bde8; }
 `;
 
-export function renderShell(input: { lang: Lang; title: string; body: string; scripts?: readonly string[]; config?: unknown }): string {
+/** `style`: the page's own rules after the shell's. */
+export function renderShell(input: { lang: Lang; title: string; body: string; scripts?: readonly string[]; config?: unknown; style?: string }): string {
   const config = input.config === undefined ? '' : `<script type="application/json" id="fake-config">${JSON.stringify(input.config).replace(/</g, '\\u003c')}</script>`;
   const scripts = (input.scripts ?? []).map((src) => `<script src="${escapeHtml(src)}"></script>`).join('');
-  return `<!doctype html><html lang="${input.lang}"><head><meta charset="utf-8"><title>${escapeHtml(input.title)} – WeSendit</title><style>${STYLE}</style></head>
+  return `<!doctype html><html lang="${input.lang}"><head><meta charset="utf-8"><title>${escapeHtml(input.title)} – WeSendit</title><style>${STYLE}${input.style ?? ''}</style></head>
 <body>
 <header><span>WeSendit</span></header>
 <main>

@@ -3,6 +3,7 @@
  * storages-client.js in the markup variant the query names. `variant=iframe` is a shell whose
  * whole app (button and dialog) lives in a same-origin iframe.
  */
+import { CREDENTIALS_DIALOG_STYLE } from './credentials-dialog-style.ts';
 import { UI_TEXT, type Lang } from './i18n.ts';
 
 /**
@@ -32,19 +33,7 @@ const STYLE = `
   body { font: 15px system-ui, sans-serif; margin: 0; color: #1d2433; background: #f4f6fa; }
   header { background: #22304d; color: #fff; padding: 12px 24px; font-weight: 600; }
   main { padding: 24px; }
-  .ov { position: fixed; inset: 0; background: rgba(20, 28, 45, .45); display: flex; align-items: flex-start; justify-content: center; padding-top: 40px; }
-  .md { background: #fff; border-radius: 10px; padding: 20px 28px; width: 640px; box-shadow: 0 10px 40px rgba(0,0,0,.25); }
-  .warn { background: #fff4e0; padding: 8px 12px; border-radius: 6px; }
-  .r, .fr, .dr { display: flex; gap: 10px; align-items: center; margin: 6px 0; }
-  .k, .fr label, dt, b { width: 190px; color: #5b6478; }
-  dd { margin: 0; } dl { margin: 0; }
-  code { background: #eef1f6; padding: 2px 6px; border-radius: 4px; }
-  .ic-cp, .ic-eye { border: 0; background: none; cursor: pointer; }
-  .ack { display: block; margin: 14px 0; }
-  .btn-primary { background: #2f6fed; color: #fff; border: 0; border-radius: 6px; padding: 8px 18px; }
-  .btn-primary:disabled { background: #a9bde8; }
-  /* Help stays clickable above the modal: tests use it as an "input processed" signal. */
-  #probe { position: fixed; left: 12px; bottom: 12px; z-index: 10; }
+  ${CREDENTIALS_DIALOG_STYLE}
 `;
 
 export function renderStoragesPage(input: { lang: Lang; variant: DialogVariant; embedded: boolean }): string {

@@ -1,29 +1,19 @@
 /**
- * What the connect hold shows in the page: a short note beside WeSendit's connect button saying
- * why the click is held, and a panel with the extension-origin frame hold.html ("Backing up
- * before connect"). The frame's URL carries only the hold id; the panel lives in a closed shadow
- * root so page styles and scripts do not reach into it. Unlike the gate's prompt, the panel can
- * always be closed: the click stays held, and clicking Connect again reopens it.
+ * What the connect hold writes into the page itself: a short note beside WeSendit's connect
+ * button saying why the click is held. The frame "Backing up before connect" is the dock's hold
+ * step (hold-step.ts).
  */
-
-import { createExtensionPanel, createPanelFrame } from '../dock/extension-panel.ts';
 
 const TEXT = {
   en: {
     held: 'Connect Guard holds this click: the bucket is backed up and the backup verified before WeSendit may sync it.',
     released: 'Connect Guard let the connect click through: the bucket was empty or its backup is verified.',
     failed: 'Connect Guard holds this click but could not start the backup check: ',
-    frameTitle: 'Connect Guard: backing up before connect',
-    close: 'Close',
-    closeLabel: 'Close the backup panel',
   },
   de: {
     held: 'Connect Guard hält diesen Klick: Der Bucket wird gesichert und die Sicherung geprüft, bevor WeSendit ihn synchronisieren darf.',
     released: 'Connect Guard hat den Klick auf Verbinden durchgelassen: Der Bucket war leer oder seine Sicherung ist geprüft.',
     failed: 'Connect Guard hält diesen Klick, konnte die Sicherung aber nicht starten: ',
-    frameTitle: 'Connect Guard: Sicherung vor dem Verbinden',
-    close: 'Schließen',
-    closeLabel: 'Sicherungsfenster schließen',
   },
 };
 
@@ -53,37 +43,4 @@ export function showHoldNote(button: HTMLElement, state: HoldNoteState): void {
   const text = state === 'held' ? t.held : state === 'released' ? t.released : t.failed + state.failed;
   if (note.textContent !== text) note.textContent = text;
   note.style.borderLeftColor = state === 'released' ? '#067647' : '#b54708';
-}
-
-export interface HoldPanel {
-  readonly host: HTMLElement;
-  /** Shows `src` in the frame (re-attaching the panel if it was closed or the page removed it). */
-  show(src: string, modal?: Element): void;
-  close(): void;
-}
-
-export function createHoldPanel(doc: Document): HoldPanel {
-  const t = texts(doc);
-  const { host, shadow } = createExtensionPanel(doc, {
-    tag: 'connect-guard-hold',
-    ui: 'connect-hold-panel',
-    width: 420,
-    height: 560,
-    close: { text: t.close, label: t.closeLabel },
-  });
-  const frame = createPanelFrame(doc, t.frameTitle);
-  shadow.append(frame);
-
-  return {
-    host,
-    show(src, modal) {
-      if (frame.getAttribute('src') !== src) frame.setAttribute('src', src);
-      // Inside an open modal <dialog> the rest of the page is inert: the panel must live in it.
-      const parent = modal ?? doc.body ?? doc.documentElement;
-      if (!host.isConnected || host.parentElement !== parent) parent.append(host);
-    },
-    close() {
-      host.remove();
-    },
-  };
 }

@@ -1,0 +1,101 @@
+/**
+ * Finding Connect Guard's dock and its one extension frame from a test: the host element
+ * (`data-connect-guard-ui="dock"`) holds a closed shadow root, so page scripts cannot look inside;
+ * the frame is found through the browser (its URL) and checked to sit in the dock's shadow root.
+ */
+import type { ElementHandle, Frame, Page } from 'puppeteer-core';
+
+export const DOCK_SELECTOR = '[data-connect-guard-ui="dock"]';
+
+export interface Rect {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Is `frame` the frame of a Connect Guard dock (its iframe sits in the dock's shadow root)? */
+export async function isDockFrame(frame: Frame): Promise<boolean> {
+  let element: ElementHandle<HTMLIFrameElement> | null = null;
+  try {
+    element = await frame.frameElement();
+  } catch {
+    return false;
+  }
+  if (!element) return false;
+  try {
+    return await element.evaluate((iframe, selector) => {
+      const root = iframe.getRootNode();
+      return root instanceof ShadowRoot && root.host.matches(selector);
+    }, DOCK_SELECTOR);
+  } catch {
+    // Detached meanwhile: a newer step replaced it.
+    return false;
+  } finally {
+    await element.dispose().catch(() => undefined);
+  }
+}
+
+/**
+ * The dock frame showing the extension page `path` (e.g. `/gate.html`), waiting for it: in the
+ * page itself or in one of its frames (a dialog in a same-origin iframe gets its dock there).
+ */
+export async function waitForDockFrame(page: Page, path: string, options: { timeout?: number } = {}): Promise<Frame> {
+  const timeout = options.timeout ?? 15_000;
+  const deadline = Date.now() + timeout;
+  const matches = (frame: Frame): boolean => !frame.detached && frame.url().startsWith('chrome-extension://') && new URL(frame.url()).pathname === path;
+  for (;;) {
+    for (const frame of page.frames().filter(matches)) if (await isDockFrame(frame)) return frame;
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new Error(`No dock frame ${path} on ${page.url()} within ${timeout} ms (frames: ${page.frames().map((frame) => frame.url()).join(', ')}).`);
+    }
+    await page.waitForFrame((frame) => matches(frame), { timeout: Math.min(left, 500) }).catch(() => undefined);
+  }
+}
+
+/** How many docks the document of `frame` holds. */
+export function dockCount(frame: Frame): Promise<number> {
+  return frame.evaluate((selector) => document.querySelectorAll(selector).length, DOCK_SELECTOR);
+}
+
+/** The extension frames (chrome-extension://) of the page: the dock holds exactly one at a time. */
+export function extensionFrames(page: Page): Frame[] {
+  return page.frames().filter((frame) => !frame.detached && frame.url().startsWith('chrome-extension://'));
+}
+
+/** The dock host's box in its document's viewport. */
+export async function dockRect(frame: Frame): Promise<Rect> {
+  return frame.evaluate((selector) => {
+    const host = document.querySelector(selector);
+    if (!host) throw new Error('No Connect Guard dock in this document.');
+    const rect = host.getBoundingClientRect();
+    return { left: rect.left, top: rect.top, width: rect.width, height: rect.height };
+  }, DOCK_SELECTOR);
+}
+
+/** The boxes of the elements `selector` matches in the document of `frame`. */
+export async function rectsOf(frame: Frame, selector: string): Promise<Rect[]> {
+  return frame.evaluate(
+    (sel) =>
+      [...document.querySelectorAll(sel)].map((element) => {
+        const rect = element.getBoundingClientRect();
+        return { left: rect.left, top: rect.top, width: rect.width, height: rect.height };
+      }),
+    selector,
+  );
+}
+
+export function intersects(a: Rect, b: Rect): boolean {
+  return a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
+}
+
+/** Is the dock what the user sees at its centre (nothing of the page over it)? */
+export function dockOnTop(frame: Frame): Promise<boolean> {
+  return frame.evaluate((selector) => {
+    const host = document.querySelector(selector);
+    if (!host) return false;
+    const rect = host.getBoundingClientRect();
+    return document.elementFromPoint(rect.left + rect.width / 2, rect.top + rect.height / 2) === host;
+  }, DOCK_SELECTOR);
+}
