@@ -1,18 +1,18 @@
 /**
  * Finds WeSendit's connect-to-bucket form by meaning, not by ids or classes: a "Connect" /
- * "Verbinden" button whose form (or nearest container) holds a password input or a field named
+ * "Verbinden" control (a button, a link or any element with that name) whose form (or nearest container) holds a password input or a field named
  * as the secret. Fields are named by their `<label>`, `aria-label`, `aria-labelledby`,
  * placeholder or `name`, in English and German; the provider may be a select or a radio group.
  * Only visible fields count, so an endpoint hidden for AWS (region only) is not read. Reads the
  * DOM and never writes to it.
  */
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
+import { findControlsWithMeaning } from '../controls/controls-with-meaning.ts';
 import { normalizeLabel } from '../gate/label-matching.ts';
 import { isConnectText, matchConnectLabel, normalizeProvider, type ConnectField } from './connect-form-labels.ts';
 
 /** Our own button and panel are never part of what we read. */
 export const OWN_UI_SELECTOR = '[data-connect-guard-ui]';
-const BUTTON_SELECTOR = 'button, input[type="submit"], input[type="button"], [role="button"]';
 const CONTROL_SELECTOR = 'input, select, textarea';
 const MAX_SCOPE_CLIMB = 8;
 
@@ -20,11 +20,6 @@ export interface ConnectForm {
   readonly connectButton: HTMLElement;
   /** The `<form>`, or the smallest container around the button holding the secret's field. */
   readonly scope: Element;
-}
-
-function buttonText(element: Element): string {
-  if (element instanceof HTMLInputElement) return element.value;
-  return element.getAttribute('aria-label') ?? element.textContent ?? '';
 }
 
 function isShown(element: Element): boolean {
@@ -118,12 +113,14 @@ function hasSecretField(container: Element): boolean {
   return [...container.querySelectorAll(CONTROL_SELECTOR)].some((control) => fieldOf(namesOf(control)) === 'secretKey');
 }
 
-/** Every connect form in `root` (a Document or an open ShadowRoot). */
+/**
+ * Every connect form in `root` (a Document or an open ShadowRoot): each control meaning Connect
+ * (a button, a link, a plain element with that name: controls-with-meaning.ts) near the secret.
+ */
 export function findConnectForms(root: Document | ShadowRoot): ConnectForm[] {
   const forms: ConnectForm[] = [];
-  for (const element of root.querySelectorAll(BUTTON_SELECTOR)) {
-    if (!(element instanceof HTMLElement) || element.closest(OWN_UI_SELECTOR)) continue;
-    if (!isConnectText(buttonText(element))) continue;
+  for (const element of findControlsWithMeaning(root, isConnectText)) {
+    if (element.closest(OWN_UI_SELECTOR)) continue;
     const scope = scopeOf(element);
     if (scope) forms.push({ connectButton: element, scope });
   }

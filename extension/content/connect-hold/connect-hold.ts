@@ -24,6 +24,7 @@
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
 import { findConnectForms, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from '../connect-form/find-connect-form.ts';
 import { isConnectText } from '../connect-form/connect-form-labels.ts';
+import { controlWithMeaningAt } from '../controls/controls-with-meaning.ts';
 import type { Dock } from '../dock/dock.ts';
 import { GATE_ATTRIBUTE } from '../gate/hold-controls.ts';
 import { showHoldNote } from './hold-note.ts';
@@ -68,7 +69,8 @@ const POINTER_EVENTS = ['click', 'dblclick', 'auxclick', 'mousedown', 'mouseup',
 const KEY_EVENTS = ['keydown', 'keypress', 'keyup'];
 const GUARDED_EVENTS = [...POINTER_EVENTS, ...KEY_EVENTS, 'submit'];
 const ACTIVATION_KEYS = new Set(['Enter', ' ', 'Spacebar', 'NumpadEnter']);
-const BUTTON_SELECTOR = 'button, input[type="submit"], input[type="button"], [role="button"]';
+/** Elements of an event's path, from its target up, that may be the connect control it activates. */
+const MAX_CONTROL_DEPTH = 8;
 const OBSERVED: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: [GATE_ATTRIBUTE, 'hidden', 'value'] };
 
 /**
@@ -92,11 +94,6 @@ export function releasedHoldId(message: unknown): string | undefined {
   if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'connectHold.released') return undefined;
   if (!('data' in message) || typeof message.data !== 'object' || message.data === null || !('holdId' in message.data)) return undefined;
   return typeof message.data.holdId === 'string' ? message.data.holdId : undefined;
-}
-
-function buttonText(element: Element): string {
-  if (element instanceof HTMLInputElement) return element.value;
-  return element.getAttribute('aria-label') ?? element.textContent ?? '';
 }
 
 function rootOf(element: Element): Document | ShadowRoot | undefined {
@@ -130,10 +127,14 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts, dock: Doc
 
   // ---- recognising the connect button ---------------------------------------------------
 
-  /** The connect form whose button is `element`, recognised right now (a button created in this task included). */
+  /**
+   * The connect form whose connect control is `element`, recognised right now (a control created
+   * in this task included): any element meaning Connect — a button, a link, a plain element with
+   * a click handler — by the finder's own definition (controls-with-meaning.ts).
+   */
   function connectFormOf(element: Element): ConnectForm | undefined {
-    if (!(element instanceof HTMLElement) || !element.matches(BUTTON_SELECTOR) || element.closest(OWN_UI_SELECTOR)) return undefined;
-    if (!isConnectText(buttonText(element))) return undefined;
+    if (!(element instanceof HTMLElement) || element.closest(OWN_UI_SELECTOR)) return undefined;
+    if (controlWithMeaningAt(element, isConnectText) !== element) return undefined;
     const root = rootOf(element);
     if (!root) return undefined;
     const form = findConnectForms(root).find((candidate) => candidate.connectButton === element);
@@ -154,8 +155,10 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts, dock: Doc
 
   /** The connect button an event is aimed at: the button itself (or an element inside it), or its label. */
   function connectFormInPath(event: Event): ConnectForm | undefined {
+    let checked = 0;
     for (const node of event.composedPath()) {
-      if (!(node instanceof HTMLElement)) continue;
+      if (!(node instanceof HTMLElement) || node.tagName === 'BODY' || node.tagName === 'HTML') continue;
+      if (checked++ >= MAX_CONTROL_DEPTH) return undefined;
       if (node.closest(OWN_UI_SELECTOR)) return undefined;
       if (node instanceof HTMLLabelElement) {
         const control = node.control;

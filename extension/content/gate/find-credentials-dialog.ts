@@ -1,12 +1,14 @@
 /**
  * Finds WeSendit's one-time credentials dialog by meaning, not by ids or classes: the smallest
  * container holding an Access Key and a Secret Key label whose values look like keys, plus the
- * "I have stored the keys" checkbox and the "Continue" button found by their text. Values are
+ * "I have stored the keys" checkbox and the "Continue" control found by their meaning
+ * (controls-with-meaning.ts: a link or a plain element carrying "Continue" counts). Values are
  * read wherever the markup puts them: the text after the label (sibling, next table cell, `dd`),
  * a readonly or password input (`.value`), an element tied by `for` or `aria-labelledby`.
  * Works on any Document or ShadowRoot; it only reads the DOM.
  */
 import type { CredentialField, StorageCredentials } from '../../../shared/credentials.ts';
+import { ACTIVATABLE_SELECTOR, controlWithMeaningAt, findControlsWithMeaning } from '../controls/controls-with-meaning.ts';
 import { isContinueText, isStoredKeysText, matchCredentialLabel, splitInlineLabel } from './label-matching.ts';
 
 export interface CredentialsDialog {
@@ -18,6 +20,8 @@ export interface CredentialsDialog {
   readonly continueButton: HTMLElement | undefined;
   /** "Close" / "×" / "Cancel": closing the dialog loses the Secret Key just as Continue does. */
   readonly closeButtons: readonly HTMLElement[];
+  /** Every control the gate holds: the checkbox, each control meaning Continue or "stored", the close buttons. */
+  readonly controls: readonly HTMLElement[];
 }
 
 /**
@@ -29,6 +33,7 @@ export interface UnreadableCredentialsDialog {
   readonly checkbox: HTMLElement;
   readonly continueButton: HTMLElement | undefined;
   readonly closeButtons: readonly HTMLElement[];
+  readonly controls: readonly HTMLElement[];
 }
 
 interface FoundLabel {
@@ -228,10 +233,27 @@ export function findStoredCheckbox(scope: Element): HTMLElement | undefined {
   return boxes.find((box) => isStoredKeysText(accessibleText(box))) ?? (boxes.length === 1 ? boxes[0] : undefined);
 }
 
-/** The "Continue" button in `scope`. */
+/** Every control in `scope` that means "Continue": a button, a link, or a plain element with that name. */
+export function findContinueControls(scope: Element): HTMLElement[] {
+  return findControlsWithMeaning(scope, isContinueText);
+}
+
+/** The first control in `scope` that means "Continue". */
 export function findContinueButton(scope: Element): HTMLElement | undefined {
-  const buttons = [...scope.querySelectorAll('button, input[type="submit"], input[type="button"], [role="button"], a[href]')].filter(isHTMLElement);
-  return buttons.find((button) => !button.closest(OWN_UI_SELECTOR) && isContinueText(accessibleText(button)));
+  return findContinueControls(scope)[0];
+}
+
+/**
+ * Every control a credentials dialog's gate holds: the checkbox, each control meaning Continue,
+ * other activatable controls meaning "I have stored the keys" (a re-created checkbox of another
+ * kind), and the close buttons.
+ */
+function controlsToHold(container: Element, checkbox: HTMLElement | undefined, closeButtons: readonly HTMLElement[]): HTMLElement[] {
+  const stored = findControlsWithMeaning(container, isStoredKeysText).filter(
+    (control) => control.matches(ACTIVATABLE_SELECTOR) && (checkbox === undefined || (!control.contains(checkbox) && !checkbox.contains(control))),
+  );
+  const all = [...(checkbox ? [checkbox] : []), ...findContinueControls(container), ...stored, ...closeButtons];
+  return [...new Set(all)];
 }
 
 const CLOSE_TEXTS = new Set(['close', 'schließen', 'schliessen', 'cancel', 'abbrechen', '×', '✕', '✖', 'x', 'close dialog', 'dialog schließen']);
@@ -243,15 +265,23 @@ export function findCloseButtons(scope: Element): HTMLElement[] {
     .filter((button) => !button.closest(OWN_UI_SELECTOR) && CLOSE_TEXTS.has(accessibleText(button).toLowerCase()));
 }
 
-/** Is `element` a control that could be the dialog's checkbox or Continue button? */
-export function isGateCandidateControl(element: Element): boolean {
-  if (element instanceof HTMLInputElement && element.type === 'checkbox') return true;
+/**
+ * The dialog control an event aimed at `element` would activate (a checkbox, or a control
+ * meaning Continue or "stored", of any kind), or `undefined`: the finder's definition.
+ */
+export function gateCandidateControlAt(element: Element): HTMLElement | undefined {
+  if (element instanceof HTMLInputElement && element.type === 'checkbox') return element;
   const role = element.getAttribute('role');
-  if (role === 'checkbox' || role === 'switch') return true;
-  if (element instanceof HTMLButtonElement || role === 'button' || (element instanceof HTMLInputElement && ['submit', 'button'].includes(element.type))) {
-    return isContinueText(accessibleText(element));
-  }
-  return false;
+  if ((role === 'checkbox' || role === 'switch') && element instanceof HTMLElement) return element;
+  const continueControl = controlWithMeaningAt(element, isContinueText);
+  if (continueControl) return continueControl;
+  const stored = controlWithMeaningAt(element, isStoredKeysText);
+  return stored?.matches(ACTIVATABLE_SELECTOR) ? stored : undefined;
+}
+
+/** Is `element` a control that could be the dialog's checkbox or Continue? */
+export function isGateCandidateControl(element: Element): boolean {
+  return gateCandidateControlAt(element) !== undefined;
 }
 
 type Analysis = { readonly dialog: CredentialsDialog } | { readonly unreadable: UnreadableCredentialsDialog } | undefined;
@@ -310,11 +340,11 @@ function analyse(secretLabel: FoundLabel, labels: readonly FoundLabel[]): Analys
   const storedKeysBox = checkbox !== undefined && isStoredKeysText(accessibleText(checkbox));
   if (!storedKeysBox && typedInto(container, credentials.secretKey)) return undefined;
   if (looksLikeKey(credentials.accessKey) && looksLikeKey(credentials.secretKey)) {
-    return { dialog: { container, credentials, checkbox, continueButton, closeButtons } };
+    return { dialog: { container, credentials, checkbox, continueButton, closeButtons, controls: controlsToHold(container, checkbox, closeButtons) } };
   }
   // Labels and an explicit "I have stored the keys" box, but no readable key: still a credentials
   // dialog (e.g. a masked Secret Key). Hold it rather than let the key go unsaved.
-  if (checkbox && isStoredKeysText(accessibleText(checkbox))) return { unreadable: { container, checkbox, continueButton, closeButtons } };
+  if (checkbox && isStoredKeysText(accessibleText(checkbox))) return { unreadable: { container, checkbox, continueButton, closeButtons, controls: controlsToHold(container, checkbox, closeButtons) } };
   return undefined;
 }
 

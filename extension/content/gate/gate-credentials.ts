@@ -13,7 +13,8 @@ import {
   findCredentialsDialogAround,
   findPendingDialogContainers,
   scanDialogs,
-  isGateCandidateControl,
+  findContinueButton,
+  gateCandidateControlAt,
   OWN_UI_SELECTOR,
   type CredentialsDialog,
   type UnreadableCredentialsDialog,
@@ -59,6 +60,8 @@ const VALUE_EVENTS = ['input', 'change'];
 /** `submit` and `change` do not cross shadow boundaries, so shadow roots get their own guard. */
 const GUARDED_EVENTS = [...POINTER_EVENTS, ...KEY_EVENTS, ...VALUE_EVENTS, 'submit'];
 const ACTIVATION_KEYS = new Set(['Enter', ' ', 'Spacebar', 'NumpadEnter']);
+/** Elements of an event's path, from its target up, that may be the control it activates. */
+const MAX_CONTROL_DEPTH = 6;
 
 /** A short, non-reversible key for "same credentials" (a re-rendered dialog), without keeping the secret as a map key. */
 function captureKeyOf(credentials: StorageCredentials): string {
@@ -77,6 +80,8 @@ export function startCredentialsGate(win: Window, ports: GatePorts, dock: Dock):
   const byCaptureId = new Map<string, Capture>();
   const watchedRoots = new WeakSet<Node>();
   const pendingContainers = new Set<Element>();
+  /** Containers of readable dialogs held or released: a control the page inserts into one is checked at once. */
+  const heldContainers = new Set<Element>();
   /** Custom elements whose shadow root may be attached later than their insertion. */
   const shadowlessHosts = new Set<Element>();
   let sweepTimer: number | undefined;
@@ -94,7 +99,8 @@ export function startCredentialsGate(win: Window, ports: GatePorts, dock: Dock):
   function handleDialog(dialog: CredentialsDialog): void {
     const capture = captureFor(dialog.credentials);
     capture.dialog = dialog;
-    const controls = [dialog.checkbox, dialog.continueButton, ...dialog.closeButtons].filter((control): control is HTMLElement => control !== undefined);
+    const { controls } = dialog;
+    heldContainers.add(dialog.container);
     if (capture.released) {
       for (const control of controls) hold.markReleased(control);
       return;
@@ -130,7 +136,7 @@ export function startCredentialsGate(win: Window, ports: GatePorts, dock: Dock):
       key = `unreadable:${unreadableCount}`;
       unreadableKeys.set(dialog.container, key);
     }
-    for (const control of [dialog.checkbox, dialog.continueButton, ...dialog.closeButtons]) if (control) hold.hold(control, key);
+    for (const control of dialog.controls) hold.hold(control, key);
     showGateNote(dialog.continueButton ?? dialog.checkbox, 'unreadable');
     pendingContainers.add(dialog.container);
     watchEvents(dialog.container.getRootNode());
@@ -255,7 +261,8 @@ export function startCredentialsGate(win: Window, ports: GatePorts, dock: Dock):
     let dirty = false;
     for (const record of records) {
       if (record.type === 'characterData') {
-        if (!dirty && (mayContainCredentialLabels(record.target.nodeValue ?? '') || insidePending(record.target))) dirty = true;
+        // A text turning into "Continue" inside a held dialog is a new control to hold.
+        if (!dirty && (mayContainCredentialLabels(record.target.nodeValue ?? '') || insidePending(record.target) || insideHeld(record.target))) dirty = true;
         continue;
       }
       for (const node of record.addedNodes) {
@@ -266,10 +273,17 @@ export function startCredentialsGate(win: Window, ports: GatePorts, dock: Dock):
         if (!dirty && mayContainCredentialLabels(node.textContent ?? '')) dirty = true;
         if (!dirty && node instanceof Element && node.querySelector('input, textarea')) dirty = pendingContainers.size > 0 || captures.size > 0;
       }
-      if (!dirty && record.addedNodes.length > 0 && insidePending(record.target)) dirty = true;
+      // A control the page (re-)creates inside a held dialog: a link or a plain element meaning Continue.
+      if (!dirty && record.addedNodes.length > 0 && (insidePending(record.target) || insideHeld(record.target))) dirty = true;
     }
     for (const container of pendingContainers) if (!container.isConnected) pendingContainers.delete(container);
+    for (const container of heldContainers) if (!container.isConnected) heldContainers.delete(container);
     if (dirty) scanRoot(root);
+  }
+
+  function insideHeld(node: Node): boolean {
+    for (const container of heldContainers) if (container.contains(node)) return true;
+    return false;
   }
 
   function insidePending(node: Node): boolean {
@@ -303,15 +317,22 @@ export function startCredentialsGate(win: Window, ports: GatePorts, dock: Dock):
       }
       if (node instanceof HTMLLabelElement && node.control && hold.isHeld(node.control)) return true;
     }
-    // A control of a dialog that appeared in this same task, before the observer ran.
-    const first = path.find((node): node is HTMLElement => node instanceof HTMLElement);
-    if (!first || !(event.type === 'click' || event.type === 'pointerdown' || event.type === 'mousedown' || event.type === 'keydown')) return false;
-    const control = first instanceof HTMLLabelElement ? first.control : first;
-    return control instanceof HTMLElement && isGateCandidateControl(control) && gateNow(control);
+    // A control not held yet: of a dialog that appeared in this same task, before the observer
+    // ran, or one the page just swapped in (a link or a plain element meaning Continue). The
+    // finder's own definition decides, for the target and its few nearest ancestors.
+    if (!(event.type === 'click' || event.type === 'pointerdown' || event.type === 'mousedown' || event.type === 'keydown')) return false;
+    let checked = 0;
+    for (const node of path) {
+      if (!(node instanceof HTMLElement) || node.tagName === 'BODY' || node.tagName === 'HTML') continue;
+      if (checked++ >= MAX_CONTROL_DEPTH) break;
+      const control = node instanceof HTMLLabelElement ? (node.control instanceof HTMLElement ? node.control : undefined) : gateCandidateControlAt(node);
+      if (control && gateNow(control)) return true;
+    }
+    return false;
   }
 
   function findContinueIn(form: HTMLFormElement): HTMLElement | undefined {
-    return [...form.querySelectorAll('button, input[type="submit"]')].find((element): element is HTMLElement => element instanceof HTMLElement && isGateCandidateControl(element));
+    return findContinueButton(form);
   }
 
   function gateNow(control: HTMLElement | undefined): boolean {

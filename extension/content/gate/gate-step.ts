@@ -59,8 +59,7 @@ export function gateStep(doc: Document, captureId: string, src: string, ordinal:
     locate() {
       const found = dialog();
       if (!found) return undefined;
-      const controls = [found.checkbox, found.continueButton, ...found.closeButtons].filter((control): control is HTMLElement => control !== undefined);
-      return { anchor: dialogBox(found), controls };
+      return { anchor: dialogBox(found), controls: [...found.controls] };
     },
   };
 }
