@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { BackupMultipartUploads } from '../../../shared/backup/backup-manifest.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { BackupResultView, BucketConnection, MultipartUploadsView, TransferProgressView } from '../../../shared/protocol/views.ts';
@@ -9,7 +9,7 @@ import { defaultBackupRoot, findBackups, readBackupHeader } from '../backup/back
 import { applyRestore, planRestore, type RestorePlan } from '../backup/restore-backup.ts';
 import { classifyS3Error } from '../s3/classify-s3-error.ts';
 import { listMultipartUploads } from '../s3/list-multipart-uploads.ts';
-import { createS3Client } from '../s3/s3-client.ts';
+import { createS3Client, type S3Client } from '../s3/s3-client.ts';
 import type { RequestContext } from './serve-native-host.ts';
 
 /** Progress events at most this often: the extension redraws a frame, not a terminal. */
