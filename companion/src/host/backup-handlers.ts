@@ -4,9 +4,9 @@ import type { BackupMultipartUploads } from '../../../shared/backup/backup-manif
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { BackupResultView, BucketConnection, MultipartUploadsView, TransferProgressView } from '../../../shared/protocol/views.ts';
 import type { BackupRunData, BucketProbeData, BucketProbeResult, RestoreApplyResult, RestoreData, RestorePlanSummary, RestoreRowView } from '../../../shared/protocol/companion-protocol.ts';
-import { backupBucket } from '../backup/backup-bucket.ts';
+import { backupBucket } from '../s3/backup-bucket.ts';
 import { defaultBackupRoot, findBackups, readBackupHeader } from '../backup/backup-folder.ts';
-import { applyRestore, planRestore, type RestorePlan } from '../backup/restore-backup.ts';
+import { applyRestore, planRestore, type RestorePlan } from '../s3/restore-backup.ts';
 import { classifyS3Error } from '../s3/classify-s3-error.ts';
 import { listMultipartUploads } from '../s3/list-multipart-uploads.ts';
 import { createS3Client, type S3Client } from '../s3/s3-client.ts';

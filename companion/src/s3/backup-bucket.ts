@@ -23,9 +23,6 @@ import { encodeKeyPath } from '../../../shared/backup/key-path.ts';
 import { formatBytes } from '../../../shared/diff/format-bytes.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { classifyS3Error, isRetryableS3Error } from '../s3/classify-s3-error.ts';
-import { listBucketObjects } from '../s3/list-bucket-objects.ts';
-import { listMultipartUploads } from '../s3/list-multipart-uploads.ts';
 import {
   FolderMaker,
   backupTimestamp,
@@ -37,8 +34,11 @@ import {
   readBackupJournal,
   readBackupManifest,
   writeBackupHeader,
-} from './backup-folder.ts';
-import { TransferProgressCounter, type TransferProgress } from './transfer-progress.ts';
+} from '../backup/backup-folder.ts';
+import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
+import { classifyS3Error, isRetryableS3Error } from './classify-s3-error.ts';
+import { listBucketObjects } from './list-bucket-objects.ts';
+import { listMultipartUploads } from './list-multipart-uploads.ts';
 import { createSignedObjectReader, type ReadObject } from './signed-object-reader.ts';
 import { verifyBackupFolder } from './verify-backup.ts';
 
