@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import fs, { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import fs, { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, open, rm, stat, statfs, unlink, rename } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
-import { once, setMaxListeners } from 'node:events';
+import { setMaxListeners } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
@@ -35,6 +34,7 @@ import {
   readBackupManifest,
   writeBackupHeader,
 } from '../backup/backup-folder.ts';
+import { BackupJournal, canSyncFileSystem } from '../backup/backup-journal.ts';
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
 import { classifyS3Error, isRetryableS3Error } from './classify-s3-error.ts';
 import { listBucketObjects } from './list-bucket-objects.ts';
@@ -120,79 +120,6 @@ async function statfsFreeSpace(path: string): Promise<number> {
       if (parent === at) throw error;
       at = parent;
     }
-  }
-}
-
-const runFile = promisify(execFile);
-
-/**
- * Appends journal lines; a line is written only once its object is on disk, so a resumed run
- * may trust every line. With `batchSync` (Linux) objects are not fsynced one by one: lines wait
- * until one syncfs(2) of the backup's file system (`sync -f`, coreutils) has made every file and
- * rename before it durable: every 2,000 objects or second, and at the end. One syncfs for
- * thousands of small files costs less than thousands of fdatasync calls on the libuv pool.
- */
-class Journal {
-  private pending: string[] = [];
-  private flushing: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-
-  private constructor(
-    private readonly stream: WriteStream,
-    private readonly folder: string,
-    private readonly batchSync: boolean,
-  ) {}
-
-  static async open(path: string, folder: string, batchSync: boolean): Promise<Journal> {
-    const stream = createWriteStream(path, { flags: 'a', encoding: 'utf8' });
-    await once(stream, 'open');
-    return new Journal(stream, folder, batchSync);
-  }
-
-  async append(entry: BackupManifestEntry): Promise<void> {
-    if (!this.batchSync) {
-      if (!this.stream.write(formatManifestLine(entry))) await once(this.stream, 'drain');
-      return;
-    }
-    this.pending.push(formatManifestLine(entry));
-    if (this.pending.length >= 2000) await this.flush();
-    else this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), 1000);
-  }
-
-  /** syncfs, then the lines of the objects written before it. */
-  private async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const lines = this.pending;
-    this.pending = [];
-    this.flushing = (async () => {
-      await runFile('sync', ['-f', this.folder]);
-      if (!this.stream.write(lines.join(''))) await once(this.stream, 'drain');
-    })();
-    try {
-      await this.flushing;
-    } finally {
-      this.flushing = undefined;
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    this.stream.end();
-    await once(this.stream, 'finish');
-  }
-}
-
-/** Whether `sync -f` (syncfs of one file system) works here. */
-async function canSyncFileSystem(folder: string): Promise<boolean> {
-  if (process.platform !== 'linux') return false;
-  try {
-    await runFile('sync', ['-f', folder]);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -473,7 +400,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     await writeBackupHeader(folder, header);
     const batchSync = input.fsync !== false && target.kind === 'folder' && (await canSyncFileSystem(folder));
     const durability = input.fsync === false ? 'none' : batchSync ? 'batch' : 'each';
-    const journal = await Journal.open(join(folder, JOURNAL_FILE), folder, batchSync);
+    const journal = await BackupJournal.open(join(folder, JOURNAL_FILE), folder, batchSync);
 
     // 4. Transfer with bounded concurrency.
     const results: (BackupManifestEntry | undefined)[] = new Array<BackupManifestEntry | undefined>(entries.length);
