@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import fs, { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, open, rm, stat, statfs, unlink, rename } from 'node:fs/promises';
+import fs from 'node:fs';
+import { copyFile, link, mkdir, open, rm, unlink, rename } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import { IncomingMessage } from 'node:http';
@@ -19,22 +19,11 @@ import {
   type BackupTarget,
 } from '../../../shared/backup/backup-manifest.ts';
 import { encodeKeyPath } from '../../../shared/backup/key-path.ts';
-import { formatBytes } from '../../../shared/diff/format-bytes.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import {
-  FolderMaker,
-  backupTimestamp,
-  bucketBackupsFolder,
-  defaultBackupRoot,
-  findBackups,
-  objectFilePath,
-  readBackupHeader,
-  readBackupJournal,
-  readBackupManifest,
-  writeBackupHeader,
-} from '../backup/backup-folder.ts';
+import { FolderMaker, objectFilePath, readBackupJournal, writeBackupHeader } from '../backup/backup-folder.ts';
 import { BackupJournal, canSyncFileSystem } from '../backup/backup-journal.ts';
+import { checkFreeSpace, chooseBackupFolder, planBackupObjects, type FreeSpace } from '../backup/backup-plan.ts';
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
 import { classifyS3Error, isRetryableS3Error } from './classify-s3-error.ts';
 import { listBucketObjects } from './list-bucket-objects.ts';
@@ -46,9 +35,6 @@ export type BackupPhase = 'listing' | 'copying' | 'verifying';
 
 /** One progress event of a backup. Totals are known once the listing is done. */
 export type BackupProgress = TransferProgress<BackupPhase>;
-
-/** Free space of the file system holding a path (injectable for tests). */
-export type FreeSpace = (path: string) => Promise<number>;
 
 export interface BackupBucketInput {
   readonly client: S3Client;
@@ -104,24 +90,7 @@ export interface BackupBucketOutput {
   readonly verified: boolean;
 }
 
-/** Extra bytes reserved per object (file-system blocks, manifest line) and overall. */
-const PER_OBJECT_OVERHEAD = 4096 + 512;
-const SPACE_MARGIN = 64 * 1024 * 1024;
 const ATTEMPTS = 4;
-
-async function statfsFreeSpace(path: string): Promise<number> {
-  let at = path;
-  for (;;) {
-    try {
-      const stats = await statfs(at);
-      return stats.bavail * stats.bsize;
-    } catch (error) {
-      const parent = dirname(at);
-      if (parent === at) throw error;
-      at = parent;
-    }
-  }
-}
 
 function cancelled(): ConnectGuardError {
   return new ConnectGuardError('CANCELLED', 'Backup cancelled. Run the same backup again to resume it: finished objects are not fetched again.');
@@ -250,42 +219,6 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   }
 }
 
-async function fileHasSize(path: string, size: number): Promise<boolean> {
-  try {
-    const stats = await stat(path);
-    return stats.isFile() && stats.size === size;
-  } catch {
-    return false;
-  }
-}
-
-async function chooseFolder(input: BackupBucketInput, startedAt: Date): Promise<{ folder: string; resuming?: BackupHeader; previous?: { folder: string; header: BackupHeader } }> {
-  const root = input.root ?? defaultBackupRoot();
-  const backups = await findBackups(root, input.bucket);
-  const sameKind = (header: BackupHeader): boolean => header.target.kind === (input.toBucket ? 'bucket' : 'folder') && (header.prefix ?? '') === (input.prefix ?? '');
-  const previous = input.incremental === false || input.toBucket ? undefined : backups.find((backup) => backup.header.status === 'verified' && sameKind(backup.header) && backup.folder !== input.folder);
-  if (input.folder !== undefined) {
-    let existing: BackupHeader | undefined;
-    try {
-      existing = await readBackupHeader(input.folder);
-    } catch {
-      existing = undefined;
-    }
-    if (existing && (existing.status === 'verified' || existing.status === 'complete')) {
-      throw new ConnectGuardError('INVALID_INPUT', `${input.folder} already holds a finished backup. Choose a new folder (or leave --to as the backups root).`);
-    }
-    return { folder: input.folder, ...(existing ? { resuming: existing } : {}), ...(previous ? { previous } : {}) };
-  }
-  const newest = backups[0];
-  if (input.resume !== 'never' && newest && newest.header.status !== 'verified' && newest.header.status !== 'complete' && sameKind(newest.header)) {
-    return { folder: newest.folder, resuming: newest.header, ...(previous ? { previous } : {}) };
-  }
-  const parent = bucketBackupsFolder(root, input.bucket);
-  let folder = join(parent, backupTimestamp(startedAt));
-  for (let n = 2; existsSync(folder); n++) folder = join(parent, `${backupTimestamp(startedAt)}-${n}`);
-  return { folder, ...(previous ? { previous } : {}) };
-}
-
 /**
  * Backs a bucket up to a local folder (default `~/ConnectGuard/backups/<bucket>/<UTC time>/`)
  * or, by server-side copy, into another bucket; writes the manifest and verifies it.
@@ -342,44 +275,15 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
       ? { supported: true, count: uploadsResult.uploads.length, keys: uploadsResult.uploads.map((upload) => upload.key) }
       : { supported: false, reason: uploadsResult.reason };
 
-    const { folder, resuming, previous } = await chooseFolder(input, startedAt);
+    const { folder, resuming, previous } = await chooseBackupFolder(input, startedAt);
     const target: BackupTarget = input.toBucket ? { kind: 'bucket', bucket: input.toBucket.bucket, prefix: input.toBucket.prefix ?? '' } : { kind: 'folder' };
     const journaled = resuming ? await readBackupJournal(folder) : new Map<string, BackupManifestEntry>();
-    const previousEntries = new Map<string, BackupManifestEntry>();
-    if (previous) for await (const entry of readBackupManifest(previous.folder)) previousEntries.set(entry.key, entry);
 
     // 2. Decide per object: already done (journal), link (previous backup), or transfer.
-    type Plan = { readonly kind: 'resumed'; readonly entry: BackupManifestEntry } | { readonly kind: 'link'; readonly from: BackupManifestEntry } | { readonly kind: 'transfer' };
-    const plans: Plan[] = [];
-    let bytesToWrite = 0;
-    const matches = (old: BackupManifestEntry | undefined, entry: InventoryEntry): old is BackupManifestEntry => old !== undefined && old.size === entry.size && old.etag !== undefined && old.etag === entry.etag;
-    for (const entry of entries) {
-      const done = journaled.get(entry.key);
-      if (matches(done, entry) && (target.kind === 'bucket' || (done.path !== undefined && (await fileHasSize(objectFilePath(folder, done.path), entry.size))))) {
-        plans.push({ kind: 'resumed', entry: { ...done, ...(entry.lastModified ? { lastModified: entry.lastModified } : {}) } });
-        continue;
-      }
-      const old = previousEntries.get(entry.key);
-      if (target.kind === 'folder' && previous && matches(old, entry) && old.path !== undefined && old.sha256 !== undefined) {
-        plans.push({ kind: 'link', from: old });
-        continue;
-      }
-      plans.push({ kind: 'transfer' });
-      bytesToWrite += entry.size;
-    }
-    previousEntries.clear();
+    const { plans, bytesToWrite } = await planBackupObjects({ entries, folder, target, journaled, ...(previous ? { previousFolder: previous.folder } : {}) });
 
     // 3. Space, before the first byte is written.
-    if (target.kind === 'folder') {
-      const needed = bytesToWrite + entries.length * PER_OBJECT_OVERHEAD + SPACE_MARGIN;
-      const free = await (input.freeSpace ?? statfsFreeSpace)(folder);
-      if (free < needed) {
-        throw new ConnectGuardError(
-          'INVALID_INPUT',
-          `Not enough disk space for the backup of ${input.bucket}: it needs about ${formatBytes(needed)} and ${dirname(folder)} has ${formatBytes(free)} free. Free up space or choose another place with --to DIR. Nothing was written.`,
-        );
-      }
-    }
+    if (target.kind === 'folder') await checkFreeSpace({ folder, bucket: input.bucket, objects: entries.length, bytesToWrite, freeSpace: input.freeSpace });
 
     await mkdir(join(folder, OBJECTS_FOLDER), { recursive: true });
     const partialFolder = join(folder, '.partial');
