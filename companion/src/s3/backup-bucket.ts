@@ -1,11 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, open, rm, unlink, rename } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { basename, dirname, join } from 'node:path';
-import { IncomingMessage } from 'node:http';
-import { promisify } from 'node:util';
-import { CopyObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
@@ -25,10 +22,11 @@ import { FolderMaker, objectFilePath, readBackupJournal, writeBackupHeader } fro
 import { BackupJournal, canSyncFileSystem } from '../backup/backup-journal.ts';
 import { checkFreeSpace, chooseBackupFolder, planBackupObjects, type FreeSpace } from '../backup/backup-plan.ts';
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
-import { classifyS3Error, isRetryableS3Error } from './classify-s3-error.ts';
+import { classifyS3Error } from './classify-s3-error.ts';
+import { downloadObject, sdkObjectReader } from './download-object.ts';
 import { listBucketObjects } from './list-bucket-objects.ts';
 import { listMultipartUploads } from './list-multipart-uploads.ts';
-import { createSignedObjectReader, type ReadObject } from './signed-object-reader.ts';
+import { createSignedObjectReader } from './signed-object-reader.ts';
 import { verifyBackupFolder } from './verify-backup.ts';
 
 export type BackupPhase = 'listing' | 'copying' | 'verifying';
@@ -90,8 +88,6 @@ export interface BackupBucketOutput {
   readonly verified: boolean;
 }
 
-const ATTEMPTS = 4;
-
 function cancelled(): ConnectGuardError {
   return new ConnectGuardError('CANCELLED', 'Backup cancelled. Run the same backup again to resume it: finished objects are not fetched again.');
 }
@@ -108,101 +104,6 @@ function copyKeyFor(prefix: string, key: string): string {
 /** `CopySource` is `bucket/key`, URL-encoded except for the slashes. */
 function copySource(bucket: string, key: string): string {
   return `${bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`;
-}
-
-/** GetObject through the SDK, for clients the signed reader does not serve. */
-function sdkObjectReader(client: S3Client): ReadObject {
-  return async (bucket, key, signal) => {
-    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-    // In Node the SDK's body is the HTTP response.
-    const body = response.Body;
-    if (!(body instanceof IncomingMessage)) throw new ConnectGuardError('INTERNAL', `The server sent no readable body for ${JSON.stringify(key)}.`);
-    const etag = unquote(response.ETag);
-    return {
-      body,
-      ...(response.ContentLength !== undefined ? { contentLength: response.ContentLength } : {}),
-      ...(etag ? { etag } : {}),
-      ...(response.LastModified ? { lastModified: response.LastModified.toISOString() } : {}),
-      ...(response.ContentType ? { contentType: response.ContentType } : {}),
-      ...(response.Metadata && Object.keys(response.Metadata).length > 0 ? { metadata: response.Metadata } : {}),
-    };
-  };
-}
-
-const openFile = promisify(fs.open);
-const writeVector = promisify(fs.writev);
-const syncData = promisify(fs.fdatasync);
-const closeFile = promisify(fs.close);
-/** Bytes held before they are written out: most objects are written with one call. */
-const WRITE_BUFFER = 1024 * 1024;
-
-/**
- * Downloads one object to `final` via a temporary file: SHA-256 and MD5 while the bytes arrive,
- * written in few system calls (plain fs calls: a FileHandle costs more than a small file's
- * write), fdatasync, rename. A body cut off half-way is retried here (the client retries only
- * the request).
- */
-async function downloadObject(
-  input: BackupBucketInput,
-  durability: 'each' | 'batch' | 'none',
-  readObject: ReadObject,
-  entry: InventoryEntry,
-  temporary: string,
-  final: string,
-  signal: AbortSignal,
-): Promise<{ size: number; sha256: string; md5: string; etag?: string; contentType?: string; metadata?: Record<string, string>; lastModified?: string }> {
-  for (let attempt = 1; ; attempt++) {
-    let fd: number | undefined;
-    try {
-      const response = await readObject(input.bucket, entry.key, signal);
-      const sha256 = createHash('sha256');
-      const md5 = createHash('md5');
-      let size = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      for await (const chunk of response.body) {
-        const bytes: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-        sha256.update(bytes);
-        md5.update(bytes);
-        size += bytes.length;
-        pending.push(bytes);
-        pendingBytes += bytes.length;
-        if (pendingBytes >= WRITE_BUFFER) {
-          fd ??= await openFile(temporary, 'w');
-          await writeVector(fd, pending);
-          pending = [];
-          pendingBytes = 0;
-        }
-      }
-      if (response.contentLength !== undefined && size !== response.contentLength) {
-        throw Object.assign(new Error(`short body: ${size} of ${response.contentLength} bytes`), { code: 'ECONNRESET' });
-      }
-      fd ??= await openFile(temporary, 'w');
-      if (pending.length > 0) await writeVector(fd, pending);
-      if (durability === 'each') await syncData(fd);
-      const closing = fd;
-      fd = undefined;
-      await closeFile(closing);
-      await rename(temporary, final);
-      const lastModified = response.lastModified ?? entry.lastModified;
-      const etag = response.etag ?? entry.etag;
-      return {
-        size,
-        sha256: sha256.digest('hex'),
-        md5: md5.digest('hex'),
-        ...(etag ? { etag } : {}),
-        ...(response.contentType ? { contentType: response.contentType } : {}),
-        ...(response.metadata ? { metadata: response.metadata } : {}),
-        ...(lastModified ? { lastModified } : {}),
-      };
-    } catch (error) {
-      if (fd !== undefined) await closeFile(fd).catch(() => undefined);
-      await rm(temporary, { force: true });
-      if (signal.aborted) throw error;
-      if (attempt >= ATTEMPTS || !isRetryableS3Error(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 200 * 2 ** attempt));
-    }
-  }
 }
 
 /** Hard link from the previous backup; a copy where links do not work (other volume, FAT, no permission). */
@@ -351,7 +252,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
         linked++;
         return;
       }
-      const written = await downloadObject(input, durability, readObject, entry, join(partialFolder, `${temporaryBase}-${index}`), final, abort.signal);
+      const written = await downloadObject({ readObject, bucket: input.bucket, entry, temporary: join(partialFolder, `${temporaryBase}-${index}`), final, durability, signal: abort.signal });
       const done: BackupManifestEntry = { key: entry.key, path, ...written };
       await journal.append(done);
       results[index] = done;
