@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, open, rm, unlink, rename } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { basename, dirname, join } from 'node:path';
-import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
@@ -23,6 +23,7 @@ import { BackupJournal, canSyncFileSystem } from '../backup/backup-journal.ts';
 import { checkFreeSpace, chooseBackupFolder, planBackupObjects, type FreeSpace } from '../backup/backup-plan.ts';
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
 import { classifyS3Error } from './classify-s3-error.ts';
+import { copyKeyFor, copyToBucket } from './copy-to-bucket.ts';
 import { downloadObject, sdkObjectReader } from './download-object.ts';
 import { listBucketObjects } from './list-bucket-objects.ts';
 import { listMultipartUploads } from './list-multipart-uploads.ts';
@@ -90,20 +91,6 @@ export interface BackupBucketOutput {
 
 function cancelled(): ConnectGuardError {
   return new ConnectGuardError('CANCELLED', 'Backup cancelled. Run the same backup again to resume it: finished objects are not fetched again.');
-}
-
-function unquote(etag: string | undefined): string | undefined {
-  return etag?.replace(/^"|"$/g, '') || undefined;
-}
-
-/** `Key` of the copy in the target bucket. */
-function copyKeyFor(prefix: string, key: string): string {
-  return prefix === '' ? key : prefix.endsWith('/') ? prefix + key : `${prefix}/${key}`;
-}
-
-/** `CopySource` is `bucket/key`, URL-encoded except for the slashes. */
-function copySource(bucket: string, key: string): string {
-  return `${bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`;
 }
 
 /** Hard link from the previous backup; a copy where links do not work (other volume, FAT, no permission). */
@@ -231,10 +218,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
         return;
       }
       if (target.kind === 'bucket') {
-        const copyKey = copyKeyFor(target.prefix, entry.key);
-        const response = await input.client.send(new CopyObjectCommand({ Bucket: target.bucket, Key: copyKey, CopySource: copySource(input.bucket, entry.key) }), { abortSignal: abort.signal });
-        const etag = unquote(response.CopyObjectResult?.ETag);
-        const done: BackupManifestEntry = { ...entry, copyKey, ...(etag && !entry.etag ? { etag } : {}) };
+        const done = await copyToBucket({ client: input.client, bucket: input.bucket, entry, target, signal: abort.signal });
         await journal.append(done);
         results[index] = done;
         transferred++;
