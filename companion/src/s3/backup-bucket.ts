@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, open, rm, unlink, rename } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -7,9 +7,7 @@ import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
   JOURNAL_FILE,
-  MANIFEST_FILE,
   OBJECTS_FOLDER,
-  formatManifestLine,
   type BackupHeader,
   type BackupManifestEntry,
   type BackupMultipartUploads,
@@ -18,7 +16,7 @@ import {
 import { encodeKeyPath } from '../../../shared/backup/key-path.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { FolderMaker, objectFilePath, readBackupJournal, writeBackupHeader } from '../backup/backup-folder.ts';
+import { FolderMaker, linkOrCopy, objectFilePath, readBackupJournal, writeBackupHeader, writeBackupManifest } from '../backup/backup-folder.ts';
 import { BackupJournal, canSyncFileSystem } from '../backup/backup-journal.ts';
 import { checkFreeSpace, chooseBackupFolder, planBackupObjects, type FreeSpace } from '../backup/backup-plan.ts';
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
@@ -91,20 +89,6 @@ export interface BackupBucketOutput {
 
 function cancelled(): ConnectGuardError {
   return new ConnectGuardError('CANCELLED', 'Backup cancelled. Run the same backup again to resume it: finished objects are not fetched again.');
-}
-
-/** Hard link from the previous backup; a copy where links do not work (other volume, FAT, no permission). */
-async function linkOrCopy(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to);
-  } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    if (code === 'EEXIST') {
-      await unlink(to);
-      return linkOrCopy(from, to);
-    }
-    await copyFile(from, to);
-  }
 }
 
 /**
@@ -281,25 +265,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     }
 
     // 6. Manifest (key order, as listed), then verification.
-    let manifestText = '';
-    const manifestPath = join(folder, MANIFEST_FILE);
-    const partialManifest = `${manifestPath}.partial`;
-    const manifestHandle = await open(partialManifest, 'w');
-    try {
-      for (const result of results) {
-        if (!result) continue;
-        manifestText += formatManifestLine(result);
-        if (manifestText.length > 1 << 20) {
-          await manifestHandle.write(manifestText);
-          manifestText = '';
-        }
-      }
-      await manifestHandle.write(manifestText);
-      await manifestHandle.sync();
-    } finally {
-      await manifestHandle.close();
-    }
-    await rename(partialManifest, manifestPath);
+    await writeBackupManifest(folder, results);
     header = {
       ...header,
       status: 'complete',
