@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupBucket } from '../../companion/src/backup/backup-bucket.ts';
+import { backupBucket } from '../../companion/src/s3/backup-bucket.ts';
 import { readBackupHeader } from '../../companion/src/backup/backup-folder.ts';
 import { parseManifestLine, type BackupManifestEntry } from '../../shared/backup/backup-manifest.ts';
 import { decodeKeyPath } from '../../shared/backup/key-path.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupBucket } from '../../companion/src/backup/backup-bucket.ts';
+import { backupBucket } from '../../companion/src/s3/backup-bucket.ts';
 import { readBackupHeader, readBackupJournal } from '../../companion/src/backup/backup-folder.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { internalError, startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupBucket, type BackupBucketOutput } from '../../companion/src/backup/backup-bucket.ts';
-import { applyRestore, planRestore } from '../../companion/src/backup/restore-backup.ts';
+import { backupBucket, type BackupBucketOutput } from '../../companion/src/s3/backup-bucket.ts';
+import { applyRestore, planRestore } from '../../companion/src/s3/restore-backup.ts';
 import { listBucketObjects } from '../../companion/src/s3/list-bucket-objects.ts';
 import { createBucket, testClient } from './s3-fixtures.ts';
 

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,6 +8,7 @@ import {
   JOURNAL_FILE,
   MANIFEST_FILE,
   OBJECTS_FOLDER,
+  formatManifestLine,
   parseBackupHeader,
   parseManifestLine,
   type BackupHeader,
@@ -57,6 +58,46 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
 
 export async function writeBackupHeader(folder: string, header: BackupHeader): Promise<void> {
   await writeFileAtomically(join(folder, HEADER_FILE), JSON.stringify(header, null, 2) + '\n');
+}
+
+/**
+ * Writes `manifest.ndjson` of a finished run: one line per entry in the order given (key order,
+ * as listed; holes are skipped), in writes of about a megabyte, synced, then renamed into place.
+ */
+export async function writeBackupManifest(folder: string, entries: readonly (BackupManifestEntry | undefined)[]): Promise<void> {
+  let manifestText = '';
+  const manifestPath = join(folder, MANIFEST_FILE);
+  const partialManifest = `${manifestPath}.partial`;
+  const manifestHandle = await open(partialManifest, 'w');
+  try {
+    for (const result of entries) {
+      if (!result) continue;
+      manifestText += formatManifestLine(result);
+      if (manifestText.length > 1 << 20) {
+        await manifestHandle.write(manifestText);
+        manifestText = '';
+      }
+    }
+    await manifestHandle.write(manifestText);
+    await manifestHandle.sync();
+  } finally {
+    await manifestHandle.close();
+  }
+  await rename(partialManifest, manifestPath);
+}
+
+/** Hard link from the previous backup; a copy where links do not work (other volume, FAT, no permission). */
+export async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    if (code === 'EEXIST') {
+      await unlink(to);
+      return linkOrCopy(from, to);
+    }
+    await copyFile(from, to);
+  }
 }
 
 /**

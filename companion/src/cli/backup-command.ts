@@ -123,7 +123,7 @@ export async function runBackup(args: readonly string[], io: CliIo): Promise<num
     if (header.bucket !== bucket) throw new UsageError(`${values.resume} is a backup of ${header.bucket}, not of ${bucket}.`, 'backup');
   }
   const s3 = await openS3('backup', values, io);
-  const { backupBucket } = await import('../backup/backup-bucket.ts');
+  const { backupBucket } = await import('../s3/backup-bucket.ts');
   const progress = phaseProgress(io.stderr, json);
   let result;
   try {

@@ -69,7 +69,7 @@ export async function runRestore(args: readonly string[], io: CliIo): Promise<nu
   const header = await readBackupHeader(folder);
   const endpoint = values.endpoint ?? io.env.AWS_ENDPOINT_URL_S3 ?? io.env.AWS_ENDPOINT_URL ?? header.endpoint;
   const s3 = await openS3('restore', { ...values, ...(endpoint ? { endpoint } : {}) }, io);
-  const { planRestore, applyRestore } = await import('../backup/restore-backup.ts');
+  const { planRestore, applyRestore } = await import('../s3/restore-backup.ts');
   const progress = phaseProgress(io.stderr, values.json === true);
   const sink = values.out ? await TextSink.file(values.out) : TextSink.stdout(io);
   try {

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
 import { readHiddenLine } from '../credentials/read-hidden-line.ts';
 import { resolveS3Credentials, type CredentialPrompt } from '../credentials/resolve-s3-credentials.ts';
+import type { S3Client } from '../s3/s3-client.ts';
 import { UsageError, type CliIo } from './cli-io.ts';
 
 /** Options every command that talks to S3 takes. */

@@ -1,15 +1,13 @@
 import { isAbsolute } from 'node:path';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { BackupMultipartUploads } from '../../../shared/backup/backup-manifest.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { BackupResultView, BucketConnection, MultipartUploadsView, TransferProgressView } from '../../../shared/protocol/views.ts';
 import type { BackupRunData, BucketProbeData, BucketProbeResult, RestoreApplyResult, RestoreData, RestorePlanSummary, RestoreRowView } from '../../../shared/protocol/companion-protocol.ts';
-import { backupBucket } from '../backup/backup-bucket.ts';
 import { defaultBackupRoot, findBackups, readBackupHeader } from '../backup/backup-folder.ts';
-import { applyRestore, planRestore, type RestorePlan } from '../backup/restore-backup.ts';
-import { classifyS3Error } from '../s3/classify-s3-error.ts';
-import { listMultipartUploads } from '../s3/list-multipart-uploads.ts';
-import { createS3Client } from '../s3/s3-client.ts';
+import { backupBucket } from '../s3/backup-bucket.ts';
+import { probeBucket } from '../s3/probe-bucket.ts';
+import { applyRestore, planRestore, type RestorePlan } from '../s3/restore-backup.ts';
+import { createS3Client, type S3Client } from '../s3/s3-client.ts';
 import type { RequestContext } from './serve-native-host.ts';
 
 /** Progress events at most this often: the extension redraws a frame, not a terminal. */
@@ -63,23 +61,17 @@ function forward(context: RequestContext<'backup.run' | 'restore.plan' | 'restor
   };
 }
 
-/**
- * The first listing page and the in-progress uploads: an empty bucket (no key, no more pages) is
- * a Fresh Start and needs no backup.
- */
-export async function probeBucket({ connection }: BucketProbeData, context: RequestContext<'bucket.probe'>): Promise<BucketProbeResult> {
+/** Whether the bucket holds anything (an empty one needs no backup before connecting). */
+export async function probeBucketRequest({ connection }: BucketProbeData, context: RequestContext<'bucket.probe'>): Promise<BucketProbeResult> {
   const client = clientFor(connection);
   try {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: connection.bucket, MaxKeys: 1000 }), { abortSignal: context.signal });
-    const uploads = await listMultipartUploads(client, connection.bucket, context.signal);
+    const probe = await probeBucket({ client, bucket: connection.bucket, endpoint: connection.endpoint, signal: context.signal });
+    const uploads = probe.multipartUploads;
     return {
-      objects: page.KeyCount ?? page.Contents?.length ?? 0,
-      hasMore: page.IsTruncated === true,
+      objects: probe.objects,
+      hasMore: probe.hasMore,
       multipartUploads: uploads.supported ? uploadsView({ supported: true, keys: uploads.uploads.map((upload) => upload.key) }) : { supported: false, count: 0, keys: [] },
     };
-  } catch (error) {
-    if (error instanceof ConnectGuardError) throw error;
-    throw classifyS3Error(error, { bucket: connection.bucket, endpoint: connection.endpoint });
   } finally {
     client.destroy();
   }

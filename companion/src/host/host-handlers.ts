@@ -5,7 +5,7 @@ import { unpackInventoryLines } from '../../../shared/inventory-lines.ts';
 import { COMPANION_PROTOCOL_VERSION, type PingResult } from '../../../shared/protocol/companion-protocol.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { diagnoseConnection } from '../s3/diagnose-connection.ts';
-import { applyRestoreRequest, planRestoreRequest, probeBucket, runBackup } from './backup-handlers.ts';
+import { applyRestoreRequest, planRestoreRequest, probeBucketRequest, runBackup } from './backup-handlers.ts';
 import { listBackupsRequest } from './list-backups-request.ts';
 import type { CompanionHandlers } from './serve-native-host.ts';
 import { previewDiff, type PreviewDiffInput } from './preview-diff.ts';
@@ -145,7 +145,7 @@ export function createHostHandlers(): CompanionHandlers {
       return previewDiff({ ...data, wesendit }, context);
     },
 
-    'bucket.probe': probeBucket,
+    'bucket.probe': probeBucketRequest,
     'backup.run': runBackup,
     'restore.plan': planRestoreRequest,
     'restore.apply': applyRestoreRequest,

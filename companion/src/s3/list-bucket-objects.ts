@@ -2,9 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { classifyS3Error, isRetryableS3Error, s3ErrorCode } from './classify-s3-error.ts';
 import { findScannedEntries, hintListScan, useFastListObjectsParser } from './fast-list-objects-parser.ts';
+import { KeyRangePlan, foldersAround, type KeyRange } from './key-range-plan.ts';
 
 /** Network errors that mean the server never answered at all. */
 const neverReachedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -45,81 +45,6 @@ export interface ListBucketObjectsInput {
   readonly endpoint?: string;
 }
 
-/**
- * A disjoint slice of the key space: keys k with `after < k ≤ until` (each bound optional; a
- * range starting at a folder includes the folder's own key, `after ≤ k`, and the range before it
- * then ends below it, `k < until`). Slices are kept in key order in a linked list; only the
- * head's entries are emitted.
- */
-interface KeyRange {
-  readonly after: string | undefined;
-  until: string | undefined;
-  /** `after` itself belongs to this range (a folder found by a probe, listed from its own key). */
-  readonly afterInclusive: boolean;
-  /** `until` itself belongs to the next range. */
-  untilExclusive: boolean;
-  /**
-   * Every key of the range starts with this, so it is sent as `Prefix`, and a page that is not
-   * truncated ends the range: the server stops at the folder's end instead of returning a page
-   * of keys beyond it that would be dropped.
-   */
-  prefix: string | undefined;
-  /**
-   * A folder listed first with `Prefix` (from its own key, which `StartAfter` could not include);
-   * the rest of the range follows with `StartAfter`.
-   */
-  folderFirst: string | undefined;
-  /** `Prefix` of the request that gave `token` (a token continues the same request). */
-  tokenPrefix: string | undefined;
-  /** Last key accepted into this range: the resume point after a failure. */
-  lastKey: string | undefined;
-  /** Continuation token of the next page; undefined: start (again) after `lastKey ?? after`. */
-  token: string | undefined;
-  readonly buffer: InventoryEntry[][];
-  started: boolean;
-  done: boolean;
-  inFlight: boolean;
-  failures: number;
-  /** Full pages received: a range is split by guessed characters only once it proved long. */
-  fullPages: number;
-  next: KeyRange | undefined;
-}
-
-function newRange(after: string | undefined, until: string | undefined, next: KeyRange | undefined, bounds: Partial<Pick<KeyRange, 'afterInclusive' | 'untilExclusive' | 'prefix' | 'folderFirst'>> = {}): KeyRange {
-  return {
-    after,
-    until,
-    afterInclusive: bounds.afterInclusive ?? false,
-    untilExclusive: bounds.untilExclusive ?? false,
-    prefix: bounds.prefix,
-    folderFirst: bounds.folderFirst,
-    tokenPrefix: undefined,
-    lastKey: undefined,
-    token: undefined,
-    buffer: [],
-    started: false,
-    done: false,
-    inFlight: false,
-    failures: 0,
-    fullPages: 0,
-    next,
-  };
-}
-
-/** The longer of two prefixes of the same key (one is a prefix of the other), or either one. */
-function longerPrefix(a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return a.length >= b.length ? a : b;
-}
-
-/** Is the key past the range's upper bound? */
-function isPastUntil(key: string, range: KeyRange): boolean {
-  if (range.until === undefined) return false;
-  const order = compareS3Keys(key, range.until);
-  return range.untilExclusive ? order >= 0 : order > 0;
-}
-
 function toEntry(object: _Object): InventoryEntry | undefined {
   if (object.Key === undefined) return undefined;
   const etag = object.ETag?.replace(/^"|"$/g, '').replace(/^&quot;|&quot;$/g, '');
@@ -129,107 +54,6 @@ function toEntry(object: _Object): InventoryEntry | undefined {
     ...(object.LastModified ? { lastModified: object.LastModified.toISOString() } : {}),
     ...(etag ? { etag } : {}),
   };
-}
-
-const MAX_RANGES = 20_000;
-const MAX_PROBES = 5_000;
-const DIGITS = range(0x30, 0x39);
-const LOWER = range(0x61, 0x7a);
-const UPPER = range(0x41, 0x5a);
-const PRINTABLE = range(0x20, 0x7e);
-// Beyond ASCII a few coarse steps are enough: balance there matters less than correctness.
-const BEYOND_ASCII = [0xc0, 0x400, 0x3000, 0xac00, 0x10000];
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-}
-
-function alphabetFor(codePoint: number): readonly number[] {
-  if (codePoint >= 0x30 && codePoint <= 0x39) return DIGITS;
-  if (codePoint >= 0x61 && codePoint <= 0x7a) return LOWER;
-  if (codePoint >= 0x41 && codePoint <= 0x5a) return UPPER;
-  if (codePoint < 0x7f) return PRINTABLE;
-  return [...PRINTABLE, ...BEYOND_ASCII];
-}
-
-/** Common prefix length in UTF-16 units, never ending inside a surrogate pair. */
-function commonPrefixLength(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  if (i > 0 && i < a.length) {
-    const previous = a.charCodeAt(i - 1);
-    if (previous >= 0xd800 && previous <= 0xdbff) i--;
-  }
-  return i;
-}
-
-/** UTF-16 index of the code point before index `i` (i > 0). */
-function previousCodePointStart(key: string, i: number): number {
-  const low = key.charCodeAt(i - 1);
-  if (i >= 2 && low >= 0xdc00 && low <= 0xdfff) {
-    const high = key.charCodeAt(i - 2);
-    if (high >= 0xd800 && high <= 0xdbff) return i - 2;
-  }
-  return i - 1;
-}
-
-function pickEvenly(values: readonly number[], limit: number): number[] {
-  if (values.length <= limit) return [...values];
-  const picked: number[] = [];
-  for (let i = 0; i < limit; i++) {
-    const value = values[Math.floor((i * values.length) / limit)];
-    if (value !== undefined && picked[picked.length - 1] !== value) picked.push(value);
-  }
-  return picked;
-}
-
-/**
- * Split points for the rest of a range, guessed from the page just received: the keys that
- * follow usually look like these (same prefix, then digits, letters, …). From the page we
- * estimate how many keys one character step holds at each position; at the first position where
- * a step holds at least a page of keys, and one and two positions before it, each character of
- * the observed class above the current one starts a new range. A guess that hits no keys costs
- * one short request; a guess never costs correctness, since ranges stay disjoint and complete.
- */
-export function splitPointsAfterPage(keys: readonly string[], until: string | undefined, budget: number, pageSize: number): string[] {
-  const first = keys[0];
-  const last = keys[keys.length - 1];
-  if (first === undefined || last === undefined || budget <= 0) return [];
-  let level = commonPrefixLength(first, last);
-  const lastCodePoint = last.codePointAt(level);
-  if (lastCodePoint === undefined) return [];
-  // Every key of the (sorted) page shares the prefix up to `level`: look at what follows it.
-  const seen = new Set<readonly number[]>();
-  for (const key of keys) {
-    const codePoint = key.codePointAt(level);
-    if (codePoint !== undefined) seen.add(alphabetFor(codePoint));
-  }
-  let alphabet: readonly number[] = [...new Set([...seen].flat())].sort((x, y) => x - y);
-  const firstCodePoint = first.codePointAt(level) ?? alphabet[0] ?? 0;
-  const firstIndex = Math.max(0, alphabet.findIndex((codePoint) => codePoint >= firstCodePoint));
-  const lastIndex = Math.max(firstIndex, alphabet.findIndex((codePoint) => codePoint >= lastCodePoint));
-  let keysPerStep = keys.length / (lastIndex - firstIndex + 1);
-  const points: string[] = [];
-  let usedLevels = 0;
-  for (;;) {
-    const current = last.codePointAt(level);
-    if (current !== undefined && keysPerStep >= pageSize * 0.9) {
-      const above = alphabet.filter((codePoint) => codePoint > current);
-      const share = usedLevels === 0 ? Math.ceil(budget / 2) : Math.ceil(budget / 4);
-      const prefix = last.slice(0, level);
-      for (const codePoint of pickEvenly(above, share)) points.push(prefix + String.fromCodePoint(codePoint));
-      usedLevels++;
-    }
-    if (usedLevels >= 3 || level === 0) break;
-    keysPerStep *= Math.max(1, alphabet.length);
-    level = previousCodePointStart(last, level);
-    alphabet = alphabetFor(last.codePointAt(level) ?? 0);
-  }
-  const sorted = [...new Set(points)]
-    .filter((point) => compareS3Keys(point, last) > 0 && (until === undefined || compareS3Keys(point, until) < 0))
-    .sort(compareS3Keys);
-  return sorted.slice(0, budget);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -294,11 +118,9 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
   input.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
   const started = Date.now();
-  let head: KeyRange | undefined = newRange(input.startAfter, undefined, undefined);
+  const plan = new KeyRangePlan({ concurrency, pageSize, ...(input.prefix !== undefined ? { prefix: input.prefix } : {}), ...(input.startAfter !== undefined ? { startAfter: input.startAfter } : {}) });
   let inFlight = 0;
   let probesInFlight = 0;
-  let notStarted = 1;
-  let rangeCount = 1;
   let buffered = 0;
   let pages = 0;
   let objects = 0;
@@ -321,97 +143,23 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
     input.onProgress({ objects, bytes, pages, elapsedMs, rate: elapsedMs > 0 ? (objects * 1000) / elapsedMs : 0 });
   };
 
-  const split = (target: KeyRange, keys: readonly string[]): void => {
-    const budget = Math.min(concurrency * 2, concurrency * 3 - notStarted);
-    if (budget <= 0) return;
-    const points = splitPointsAfterPage(keys, target.until, budget, pageSize);
-    if (points.length === 0) return;
-    // (lastKey, p1] stays with the running range; (p1, p2], …, (pn, until] are new. A prefix
-    // every key of the range starts with holds for each part of it.
-    let tail = target.next;
-    for (let i = points.length - 1; i >= 0; i--) {
-      const last = i + 1 === points.length;
-      tail = newRange(points[i], last ? target.until : points[i + 1], tail, { untilExclusive: last && target.untilExclusive, prefix: target.prefix });
-      notStarted++;
-    }
-    rangeCount += points.length;
-    target.until = points[0];
-    target.untilExclusive = false;
-    target.next = tail;
-  };
-
-  /**
-   * Splits whichever unfinished ranges contain these folders (sorted common prefixes of one
-   * delimiter listing), each new range starting at its folder's own key. When that listing was
-   * complete, a folder followed by the next one with no file of the listed folder between them
-   * holds every key up to the next folder: its range is bounded by the folder as a prefix.
-   *
-   * A range with a page in flight is split when that page is in: the page would most often
-   * reach past the new bound, and the server's work and ours on its keys beyond it would be
-   * wasted. `pending` names the folders (by index) still to be placed.
-   */
-  const addSplitPoints = (points: readonly string[], complete: boolean, files: readonly string[], pending?: ReadonlySet<number>): void => {
-    let target: KeyRange | undefined = head;
-    let fileIndex = 0;
-    const later = new Set<number>();
-    for (let index = 0; index < points.length; index++) {
-      const point = points[index] ?? '';
-      if (pending && !pending.has(index)) continue;
-      // The range whose upper bound is at or above the point.
-      while (target && target.until !== undefined && compareS3Keys(point, target.until) >= 0) target = target.next;
-      if (!target) break;
-      const lower = target.lastKey ?? target.after;
-      if (target.done || (lower !== undefined && compareS3Keys(point, lower) <= 0)) continue;
-      if (target.inFlight) {
-        later.add(index);
-        continue;
-      }
-      if (rangeCount >= MAX_RANGES) break;
-      // The new range holds only keys the split one held: a prefix valid there is valid here.
-      const created = newRange(point, target.until, target.next, { afterInclusive: true, untilExclusive: target.untilExclusive, prefix: target.prefix, folderFirst: point });
-      const folderBefore = index > 0 ? points[index - 1] : undefined;
-      if (complete && folderBefore !== undefined && lower !== undefined && compareS3Keys(lower, folderBefore) >= 0) {
-        // What is left of the split range lies between the previous folder and this one: with no
-        // file of the listed folder between them, it is all inside the previous folder.
-        while (fileIndex < files.length && compareS3Keys(files[fileIndex] ?? '', folderBefore) < 0) fileIndex++;
-        const between = fileIndex < files.length && compareS3Keys(files[fileIndex] ?? '', point) < 0;
-        if (!between && (target.prefix === undefined || target.prefix.length < folderBefore.length)) {
-          target.prefix = folderBefore;
-          if (target.folderFirst !== undefined && folderBefore.startsWith(target.folderFirst)) target.folderFirst = undefined;
-          // The next page is asked with the new prefix rather than continuing the old request.
-          target.token = undefined;
-        }
-      }
-      target.until = point;
-      target.untilExclusive = true;
-      target.next = created;
-      notStarted++;
-      rangeCount++;
-      target = created;
-    }
-    if (later.size > 0) deferredSplits.push({ points, complete, files, pending: later });
-  };
-
   /**
    * Folders split the key space for free: one ListObjectsV2 with a delimiter names the
    * subfolders of a folder, and each subfolder (a common prefix) starts a range. Every folder
    * above the one a page lies in is asked once, as is that folder when the page shows it has
    * subfolders. A failed probe only costs speed.
    */
-  const probed = new Set<string>();
-  const deferredSplits: { readonly points: readonly string[]; readonly complete: boolean; readonly files: readonly string[]; readonly pending: ReadonlySet<number> }[] = [];
   const probeFolder = (folder: string): void => {
-    if (probed.has(folder) || probed.size >= MAX_PROBES) return;
-    probed.add(folder);
-    const prefix = input.prefix !== undefined && folder.length < input.prefix.length ? input.prefix : folder;
+    const prefix = plan.claimProbe(folder);
+    if (prefix === undefined) return;
     probesInFlight++;
     const probe = new ListObjectsV2Command({ Bucket: input.bucket, Prefix: prefix, Delimiter: '/', MaxKeys: 1000 });
     send(probe)
       .then((page) => {
         pages++;
-        const points = (page.CommonPrefixes ?? []).flatMap((common) => (common.Prefix === undefined ? [] : [common.Prefix])).sort(compareS3Keys);
+        const folders = (page.CommonPrefixes ?? []).flatMap((common) => (common.Prefix === undefined ? [] : [common.Prefix]));
         const files = (findScannedEntries(page) ?? []).map((entry) => entry.key);
-        addSplitPoints(points, page.IsTruncated !== true && findScannedEntries(page) !== undefined, files);
+        plan.addFolders(folders, page.IsTruncated !== true && findScannedEntries(page) !== undefined, files);
       })
       .catch(() => undefined)
       .finally(() => {
@@ -419,79 +167,36 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
         notify();
       });
   };
-  const probeFoldersAround = (keys: readonly string[]): void => {
-    const first = keys[0] ?? '';
-    const last = keys[keys.length - 1] ?? '';
-    const common = first.slice(0, commonPrefixLength(first, last));
-    const folder = common.slice(0, common.lastIndexOf('/') + 1);
-    for (let cut = folder.indexOf('/'); cut !== -1 && cut < folder.length - 1; cut = folder.indexOf('/', cut + 1)) probeFolder(folder.slice(0, cut + 1));
-    probeFolder('');
-    if (folder !== '' && keys.some((key) => key.indexOf('/', folder.length) !== -1)) probeFolder(folder);
-  };
 
   const fetchPage = async (target: KeyRange): Promise<void> => {
     for (;;) {
       try {
-        // A token continues a range; after a failure it restarts after its last accepted key.
-        const floor = target.lastKey ?? target.after;
-        // A folder's range starts at the folder's own key: only a Prefix request can include it.
-        const fromFloor = target.lastKey === undefined && target.afterInclusive && (target.folderFirst !== undefined || target.prefix === target.after);
-        let requestPrefix: string | undefined;
-        if (target.token !== undefined) requestPrefix = target.tokenPrefix;
-        else if (target.folderFirst !== undefined) requestPrefix = target.folderFirst;
-        else {
-          // Keys between two bounds share the bounds' common prefix: let the server stop there.
-          const shared = floor !== undefined && target.until !== undefined ? floor.slice(0, commonPrefixLength(floor, target.until)) : undefined;
-          requestPrefix = longerPrefix(longerPrefix(input.prefix || undefined, target.prefix), shared || undefined);
-        }
-        target.tokenPrefix = requestPrefix;
+        const request = plan.nextRequest(target);
         const command = new ListObjectsV2Command({
           Bucket: input.bucket,
           MaxKeys: pageSize,
-          ...(requestPrefix ? { Prefix: requestPrefix } : {}),
-          ...(target.token !== undefined ? { ContinuationToken: target.token } : floor !== undefined && !fromFloor ? { StartAfter: floor } : {}),
+          ...(request.prefix ? { Prefix: request.prefix } : {}),
+          ...(request.continuationToken !== undefined ? { ContinuationToken: request.continuationToken } : request.startAfter !== undefined ? { StartAfter: request.startAfter } : {}),
         });
-        // Objects past the range's end are dropped below: the scanner need not build them.
-        if (target.until !== undefined) hintListScan(command.input, { until: target.until });
+        // Objects past the range's end are dropped: the scanner need not build them.
+        if (request.until !== undefined) hintListScan(command.input, { until: request.until });
         const page = await send(command);
         pages++;
-        target.token = page.NextContinuationToken;
-        const entries: InventoryEntry[] = [];
-        for (const listed of findScannedEntries(page) ?? page.Contents ?? []) {
-          const entry = 'key' in listed ? listed : toEntry(listed);
-          if (!entry) continue;
-          if (isPastUntil(entry.key, target)) {
-            target.done = true;
-            break;
-          }
-          const lower = target.lastKey ?? target.after;
-          if (lower !== undefined) {
-            const order = compareS3Keys(entry.key, lower);
-            if (order < 0 || (order === 0 && (target.lastKey !== undefined || !target.afterInclusive))) continue;
-          }
-          entries.push(entry);
-          target.lastKey = entry.key;
-        }
-        if (!page.IsTruncated || !page.NextContinuationToken) {
-          target.token = undefined;
-          // The folder is listed; the rest of the range (if any) follows after its last key.
-          if (requestPrefix !== undefined && requestPrefix === target.folderFirst && target.folderFirst !== target.prefix) target.folderFirst = undefined;
-          else target.done = true;
-        }
+        const listed = findScannedEntries(page) ?? (page.Contents ?? []).flatMap((object) => toEntry(object) ?? []);
+        const entries = plan.acceptPage(target, request, listed, page.IsTruncated && page.NextContinuationToken ? page.NextContinuationToken : undefined);
         if (entries.length > 0) {
           target.buffer.push(entries);
           buffered += entries.length;
         }
         if (!target.done && entries.length > 1) {
-          target.fullPages++;
           const keys = entries.map((entry) => entry.key);
-          probeFoldersAround(keys);
-          if (target.fullPages >= 2) split(target, keys);
+          for (const folder of foldersAround(keys)) probeFolder(folder);
+          plan.pageListed(target, keys);
         }
         target.failures = 0;
         return;
       } catch (error) {
-        target.token = undefined;
+        plan.pageFailed(target);
         if (abort.signal.aborted) throw error;
         target.failures++;
         if (!isRetryableS3Error(error) || target.failures >= maxPageAttempts) throw error;
@@ -505,17 +210,13 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
   };
 
   const schedule = (): void => {
-    let candidate: KeyRange | undefined = head;
+    let candidate: KeyRange | undefined = plan.head;
     while (candidate && inFlight < concurrency && failure === undefined) {
       const target: KeyRange = candidate;
       candidate = candidate.next;
       if (target.done || target.inFlight) continue;
-      if (target !== head && buffered >= maxBuffered) break;
-      if (!target.started) {
-        target.started = true;
-        notStarted--;
-      }
-      target.inFlight = true;
+      if (target !== plan.head && buffered >= maxBuffered) break;
+      plan.beginRequest(target);
       inFlight++;
       fetchPage(target)
         .catch((error: unknown) => {
@@ -523,10 +224,9 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
           abort.abort();
         })
         .finally(() => {
-          target.inFlight = false;
           inFlight--;
           // Before the range's next page is requested.
-          for (const deferred of deferredSplits.splice(0)) addSplitPoints(deferred.points, deferred.complete, deferred.files, deferred.pending);
+          plan.endRequest(target);
           notify();
         });
     }
@@ -538,7 +238,7 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
       if (abort.signal.aborted) throw failure ?? abort.signal.reason;
       schedule();
       if (failure !== undefined) throw failure;
-      const current: KeyRange | undefined = head;
+      const current: KeyRange | undefined = plan.head;
       if (!current) break;
       const entries = current.buffer.shift();
       if (entries) {
@@ -553,7 +253,7 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
         continue;
       }
       if (current.done && !current.inFlight) {
-        head = current.next;
+        plan.advanceHead();
         continue;
       }
       await new Promise<void>((resolve) => {

@@ -4,6 +4,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
 
+/** The client, named for code outside `s3/`: only files in `s3/` import the SDK, even for types. */
+export type { S3Client };
+
 /** Where and as whom to talk S3. The secret stays in memory only. */
 export interface S3Connection {
   /** The S3 Server Address, written any way `parseEndpoint` accepts. */

@@ -5,8 +5,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { isSinglePartEtag, type BackupManifestEntry } from '../../../shared/backup/backup-manifest.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { listBucketObjects } from '../s3/list-bucket-objects.ts';
-import { objectFilePath, readBackupHeader, readBackupManifest } from './backup-folder.ts';
+import { objectFilePath, readBackupHeader, readBackupManifest } from '../backup/backup-folder.ts';
+import { listBucketObjects } from './list-bucket-objects.ts';
 
 export interface VerifyBackupInput {
   readonly folder: string;

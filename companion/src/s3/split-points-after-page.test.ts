@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
-import { splitPointsAfterPage } from './list-bucket-objects.ts';
+import { splitPointsAfterPage } from './split-points-after-page.ts';
 
 function page(from: number, count: number, key: (i: number) => string): string[] {
   return Array.from({ length: count }, (_, i) => key(from + i));

@@ -6,10 +6,10 @@ import { isSinglePartEtag, type BackupHeader, type BackupManifestEntry } from '.
 import { RestoreTally, planRestoreRow, type RestoreRow, type RestoreTotals } from '../../../shared/backup/restore-plan.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { classifyS3Error, isRetryableS3Error, s3HttpStatus } from '../s3/classify-s3-error.ts';
-import { listBucketObjects } from '../s3/list-bucket-objects.ts';
-import { objectFilePath, readBackupHeader, readBackupManifest } from './backup-folder.ts';
-import { TransferProgressCounter, type TransferProgress } from './transfer-progress.ts';
+import { objectFilePath, readBackupHeader, readBackupManifest } from '../backup/backup-folder.ts';
+import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
+import { classifyS3Error, isRetryableS3Error, s3HttpStatus } from './classify-s3-error.ts';
+import { listBucketObjects } from './list-bucket-objects.ts';
 
 export type RestorePhase = 'listing' | 'restoring' | 'verifying';
 export type RestoreProgress = TransferProgress<RestorePhase>;
