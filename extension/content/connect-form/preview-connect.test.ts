@@ -2,7 +2,8 @@
 // @vitest-environment-options {"settings":{"enableIframePageLoading":true}}
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
-import { createDock, type Dock } from '../dock/dock.ts';
+import type { Dock } from '../dock/dock-step.ts';
+import { createDock } from '../dock/dock.ts';
 import { PREVIEW_BUTTON_NAME, startPreviewConnect, type PreviewConnect } from './preview-connect.ts';
 
 const FORM = `

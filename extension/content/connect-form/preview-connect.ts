@@ -6,7 +6,7 @@
  * fields still open the preview: the preview page says what is missing.
  */
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
-import type { Dock } from '../dock/dock.ts';
+import type { Dock } from '../dock/dock-step.ts';
 import { findConnectForms, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from './find-connect-form.ts';
 import { PREVIEW_STEP_KEY, previewStep } from './preview-step.ts';
 

@@ -4,7 +4,7 @@
  * message in plain words when the form could not be handed to the extension. The diff is shown
  * there, never in the page's own DOM. It can always be closed.
  */
-import type { DockStep } from '../dock/dock.ts';
+import type { DockStep } from '../dock/dock-step.ts';
 import type { ConnectForm } from './find-connect-form.ts';
 
 export const PREVIEW_STEP_KEY = 'preview';

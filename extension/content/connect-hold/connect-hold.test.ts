@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
-import { createDock, type Dock } from '../dock/dock.ts';
+import type { Dock } from '../dock/dock-step.ts';
+import { createDock } from '../dock/dock.ts';
 import { formKeyOf, releasedHoldId, startConnectHold, type ConnectHold, type ConnectHoldPorts } from './connect-hold.ts';
 
 const SECRET = 'cgtest-fake-secret-0000000000000000000000';

@@ -25,7 +25,7 @@ import type { ConnectFormValues } from '../../../shared/protocol/extension-proto
 import { findConnectForms, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from '../connect-form/find-connect-form.ts';
 import { isConnectText } from '../connect-form/connect-form-labels.ts';
 import { controlWithMeaningAt } from '../controls/controls-with-meaning.ts';
-import type { Dock } from '../dock/dock.ts';
+import type { Dock } from '../dock/dock-step.ts';
 import { GATE_ATTRIBUTE } from '../gate/hold-controls.ts';
 import { showHoldNote } from './hold-note.ts';
 import { HOLD_STEP_KEY, holdReleasedChanges, holdStep } from './hold-step.ts';

@@ -4,7 +4,7 @@
  * URL) beside WeSendit's connect form. Unlike the gate's step it can always be closed: the click
  * stays held, and clicking Connect again shows it again.
  */
-import type { DockStep, DockStepChanges } from '../dock/dock.ts';
+import type { DockStep, DockStepChanges } from '../dock/dock-step.ts';
 import type { ConnectForm } from '../connect-form/find-connect-form.ts';
 
 export const HOLD_STEP_KEY = 'hold';

@@ -54,11 +54,12 @@ function isDocumentNode(node: Node): node is Document {
   return node.nodeType === Node.DOCUMENT_NODE;
 }
 
-function collapse(text: string): string {
+export function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-function byId(element: Element, id: string): Element | null {
+/** The element `id` names in `element`'s document or shadow root. */
+export function byId(element: Element, id: string): Element | null {
   const root: Node & { getElementById?: (id: string) => Element | null } = element.getRootNode();
   return typeof root.getElementById === 'function' ? root.getElementById(id) : null;
 }

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 // @vitest-environment-options {"settings":{"enableIframePageLoading":true}}
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDock, type Dock, type DockStep, type DockStepKind } from './dock.ts';
+import type { Dock, DockStep, DockStepKind } from './dock-step.ts';
+import { createDock } from './dock.ts';
 
 const URLS: Record<DockStepKind, string> = { preview: 'about:blank#form=f1', hold: 'about:blank#hold=h1', gate: 'about:blank#c1' };
 const TABS: Record<DockStepKind, string> = { preview: 'Preview', hold: 'Backup', gate: 'Secret Key' };

@@ -23,64 +23,16 @@
  * One dock per document, not per tab: every frame runs its own content script (allFrames,
  * matchAboutBlank), so a credentials dialog inside a same-origin iframe gets its dock in that
  * iframe, beside the dialog there; a document without a step of its own has no dock.
+ *
+ * Long file: rendering, placing and the user's actions are one closure over the dock's state;
+ * what can stand alone is beside it (dock-placement.ts, dock-step.ts, dock-style.ts).
  */
 import { placeDock, type Box, type DockMode, type DockPlacement } from './dock-placement.ts';
+import { STEP_ORDER, type Dock, type DockBody, type DockStep, type DockStepChanges } from './dock-step.ts';
+import { DOCK_STYLE } from './dock-style.ts';
 
 /** Value of the host's `data-connect-guard-ui`. */
 export const DOCK_UI = 'dock';
-
-const STEP_ORDER = ['preview', 'hold', 'gate'] as const;
-/** The steps in the order of WeSendit's flow: preview, connect (hold), credentials (gate). */
-export type DockStepKind = (typeof STEP_ORDER)[number];
-
-/** An extension page in the frame, or a message in plain words when the frame cannot open. */
-export type DockBody = { readonly frame: string; readonly frameTitle: string } | { readonly message: string };
-
-/** What a step must not cover. */
-export interface DockTarget {
-  /** Placed beside: the credentials dialog's box, the connect form. */
-  readonly anchor: Element;
-  /** The held controls: the collapsed handle never covers them. */
-  readonly controls: readonly Element[];
-}
-
-export interface DockStep {
-  /** One slot per key: a step shown again under its key replaces the old one. */
-  readonly key: string;
-  readonly kind: DockStepKind;
-  /** Short name on the header's step tab ("Backup"). */
-  readonly tab: string;
-  /** What the step is at, in the header and on the collapsed handle ("Backing up before connect"). */
-  readonly title: string;
-  readonly body: DockBody;
-  /** The height the frame would like, in CSS px. */
-  readonly height: number;
-  /** The close button's accessible name; absent while the step must stay (the gate before the verified save). */
-  readonly closeLabel?: string;
-  /** What the step must not cover, read at every placement (the page may re-render it). */
-  locate(): DockTarget | undefined;
-}
-
-export type DockStepChanges = Partial<Pick<DockStep, 'title' | 'tab' | 'closeLabel'>>;
-
-export interface Dock {
-  /** Shows `step` now (replacing the step with its key), expanded when there is room beside its anchor. */
-  show(step: DockStep): void;
-  /** Changes a step's title or close button without switching to it. */
-  update(key: string, changes: DockStepChanges): void;
-  /** Removes a step; with the last one the dock leaves the page. */
-  remove(key: string): void;
-  /** Puts the dock back if the page removed it (a re-rendered dialog taking it along). */
-  ensureAttached(): void;
-  /** The key of the step shown. */
-  current(): string | undefined;
-  /** Every step's key, in the header's order. */
-  keys(): readonly string[];
-  readonly host: HTMLElement;
-  /** The closed shadow root, for tests of the dock itself; never handed to the page. */
-  readonly shadow: ShadowRoot;
-  stop(): void;
-}
 
 const TEXT = {
   en: { region: 'Connect Guard', steps: 'Connect Guard steps', collapse: 'Collapse Connect Guard' },
@@ -94,35 +46,6 @@ function texts(doc: Document): (typeof TEXT)['en'] {
 /** Events that stay inside the dock: page listeners (a modal's "click outside", its Enter or Escape keys) never see them. */
 const CONTAINED_EVENTS = ['click', 'dblclick', 'auxclick', 'contextmenu', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'touchstart', 'touchend', 'keydown', 'keypress', 'keyup', 'focusin', 'focusout'];
 const KEY_EVENTS = ['keydown', 'keypress', 'keyup'];
-
-const STYLE = `
-  :host { all: initial; position: fixed; z-index: 2147483647; display: block; }
-  [hidden] { display: none !important; }
-  button { font: inherit; color: inherit; background: transparent; border: 0; margin: 0; cursor: pointer; border-radius: 4px; }
-  button:focus-visible { outline: 2px solid #ffbf47; outline-offset: 1px; }
-  .panel { box-sizing: border-box; display: flex; flex-direction: column; width: 100%; height: 100%; overflow: hidden;
-    background: #fff; color: #1d2433; border-radius: 10px; box-shadow: 0 12px 40px rgba(0,0,0,.35); font: 13px/1.3 system-ui, sans-serif;
-    container-type: inline-size; }
-  header { background: #14213d; color: #fff; padding: 2px 4px 0 10px; }
-  .bar { display: flex; align-items: center; gap: 6px; min-height: 30px; }
-  .brand { font-weight: 600; white-space: nowrap; }
-  .title { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: #dfe6f3; }
-  .title::before { content: '· '; }
-  /* Narrow: the frame's own heading names the step; the bar keeps its buttons. */
-  @container (max-width: 359px) { .title { visibility: hidden; } }
-  .bar button { min-width: 28px; min-height: 28px; padding: 0 6px; font-size: 15px; line-height: 1; }
-  nav { display: flex; gap: 2px; overflow-x: auto; }
-  nav button { padding: 3px 8px 4px; border-radius: 4px 4px 0 0; border-bottom: 3px solid transparent; color: #cfd8ea; white-space: nowrap; }
-  nav button[aria-current] { color: #fff; border-bottom-color: #ffbf47; font-weight: 600; }
-  .body { flex: 1; min-height: 0; display: flex; }
-  iframe { flex: 1; border: 0; width: 100%; height: 100%; background: #fff; }
-  .message { margin: 16px; color: #4a2a00; }
-  /* Light with a dark rim: it must stand out on dark page headers as on white pages. */
-  .handle { box-sizing: border-box; display: block; width: max-content; max-width: calc(100vw - 16px); padding: 6px 14px;
-    background: #fff; color: #14213d; border: 2px solid #14213d; border-left: 6px solid #ffbf47; border-radius: 18px;
-    box-shadow: 0 6px 20px rgba(0,0,0,.35); font: 600 13px/1.3 system-ui, sans-serif; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-  .handle:focus-visible { outline: 3px solid #2f6fed; outline-offset: 2px; }
-`;
 
 interface Located {
   readonly anchor: Box | undefined;
@@ -170,7 +93,7 @@ export function createDock(win: Window): Dock {
     return element;
   };
   const style = make('style');
-  style.textContent = STYLE;
+  style.textContent = DOCK_STYLE;
   const panel = make('div', 'panel');
   panel.setAttribute('role', 'region');
   const header = make('header');

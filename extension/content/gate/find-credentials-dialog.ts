@@ -8,8 +8,9 @@
  * Works on any Document or ShadowRoot; it only reads the DOM.
  */
 import type { CredentialField, StorageCredentials } from '../../../shared/credentials.ts';
-import { ACTIVATABLE_SELECTOR, controlWithMeaningAt, findControlsWithMeaning } from '../controls/controls-with-meaning.ts';
-import { isContinueText, isStoredKeysText, matchCredentialLabel, splitInlineLabel } from './label-matching.ts';
+import { collapse } from '../controls/controls-with-meaning.ts';
+import { accessibleText, controlsToHold, findCloseButtons, findContinueButton, findStoredCheckbox } from './dialog-controls.ts';
+import { isStoredKeysText, matchCredentialLabel, splitInlineLabel } from './label-matching.ts';
 
 export interface CredentialsDialog {
   readonly container: Element;
@@ -65,9 +66,6 @@ function isValueControl(element: Element): element is HTMLInputElement | HTMLTex
   return !['checkbox', 'radio', 'button', 'submit', 'reset', 'image', 'hidden', 'file'].includes(type);
 }
 
-function collapse(text: string): string {
-  return text.replace(/[\s\u00a0]+/g, ' ').trim();
-}
 
 /** The text of an element without buttons, icons and hidden parts. */
 export function visibleText(element: Element): string {
@@ -153,9 +151,6 @@ function rootOf(element: Element): Document | ShadowRoot {
   return root instanceof ShadowRoot || root instanceof Document ? root : element.ownerDocument;
 }
 
-function byId(element: Element, id: string): Element | null {
-  return rootOf(element).getElementById(id);
-}
 
 function valueForLabel(label: FoundLabel, container: Element, isLabel: (element: Element) => boolean): string {
   if (label.inlineValue !== undefined) return label.inlineValue;
@@ -200,88 +195,6 @@ function commonAncestor(a: Element, b: Element): Element | undefined {
   for (let node: Element | null = a; node; node = node.parentElement) ancestors.add(node);
   for (let node: Element | null = b; node; node = node.parentElement) if (ancestors.has(node)) return node;
   return undefined;
-}
-
-function accessibleText(element: Element): string {
-  const parts: string[] = [];
-  const ariaLabel = element.getAttribute('aria-label');
-  if (ariaLabel) parts.push(ariaLabel);
-  for (const id of (element.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean)) {
-    const labelElement = byId(element, id);
-    if (labelElement) parts.push(labelElement.textContent ?? '');
-  }
-  if (element instanceof HTMLInputElement) {
-    for (const label of element.labels ?? []) parts.push(label.textContent ?? '');
-    if (['submit', 'button'].includes(element.type)) parts.push(element.value);
-  }
-  if (parts.length === 0 && !(element instanceof HTMLInputElement)) parts.push(element.textContent ?? '');
-  if (parts.length === 0 && element.parentElement) {
-    // An unlabelled checkbox next to its text: "<div><input type=checkbox> I have stored…</div>".
-    const parentText = element.parentElement.textContent ?? '';
-    if (parentText.length < 200) parts.push(parentText);
-  }
-  return collapse(parts.join(' '));
-}
-
-function isHTMLElement(element: Element): element is HTMLElement {
-  return element instanceof HTMLElement;
-}
-
-/** The "I have stored the keys" checkbox in `scope`. */
-export function findStoredCheckbox(scope: Element): HTMLElement | undefined {
-  const boxes = [...scope.querySelectorAll('input[type="checkbox"], [role="checkbox"], [role="switch"]')].filter(isHTMLElement).filter((box) => !box.closest(OWN_UI_SELECTOR));
-  return boxes.find((box) => isStoredKeysText(accessibleText(box))) ?? (boxes.length === 1 ? boxes[0] : undefined);
-}
-
-/** Every control in `scope` that means "Continue": a button, a link, or a plain element with that name. */
-export function findContinueControls(scope: Element): HTMLElement[] {
-  return findControlsWithMeaning(scope, isContinueText);
-}
-
-/** The first control in `scope` that means "Continue". */
-export function findContinueButton(scope: Element): HTMLElement | undefined {
-  return findContinueControls(scope)[0];
-}
-
-/**
- * Every control a credentials dialog's gate holds: the checkbox, each control meaning Continue,
- * other activatable controls meaning "I have stored the keys" (a re-created checkbox of another
- * kind), and the close buttons.
- */
-function controlsToHold(container: Element, checkbox: HTMLElement | undefined, closeButtons: readonly HTMLElement[]): HTMLElement[] {
-  const stored = findControlsWithMeaning(container, isStoredKeysText).filter(
-    (control) => control.matches(ACTIVATABLE_SELECTOR) && (checkbox === undefined || (!control.contains(checkbox) && !checkbox.contains(control))),
-  );
-  const all = [...(checkbox ? [checkbox] : []), ...findContinueControls(container), ...stored, ...closeButtons];
-  return [...new Set(all)];
-}
-
-const CLOSE_TEXTS = new Set(['close', 'schließen', 'schliessen', 'cancel', 'abbrechen', '×', '✕', '✖', 'x', 'close dialog', 'dialog schließen']);
-
-/** Buttons in `scope` that close the dialog. */
-export function findCloseButtons(scope: Element): HTMLElement[] {
-  return [...scope.querySelectorAll('button, [role="button"], input[type="button"]')]
-    .filter(isHTMLElement)
-    .filter((button) => !button.closest(OWN_UI_SELECTOR) && CLOSE_TEXTS.has(accessibleText(button).toLowerCase()));
-}
-
-/**
- * The dialog control an event aimed at `element` would activate (a checkbox, or a control
- * meaning Continue or "stored", of any kind), or `undefined`: the finder's definition.
- */
-export function gateCandidateControlAt(element: Element): HTMLElement | undefined {
-  if (element instanceof HTMLInputElement && element.type === 'checkbox') return element;
-  const role = element.getAttribute('role');
-  if ((role === 'checkbox' || role === 'switch') && element instanceof HTMLElement) return element;
-  const continueControl = controlWithMeaningAt(element, isContinueText);
-  if (continueControl) return continueControl;
-  const stored = controlWithMeaningAt(element, isStoredKeysText);
-  return stored?.matches(ACTIVATABLE_SELECTOR) ? stored : undefined;
-}
-
-/** Is `element` a control that could be the dialog's checkbox or Continue? */
-export function isGateCandidateControl(element: Element): boolean {
-  return gateCandidateControlAt(element) !== undefined;
 }
 
 type Analysis = { readonly dialog: CredentialsDialog } | { readonly unreadable: UnreadableCredentialsDialog } | undefined;

@@ -13,13 +13,12 @@ import {
   findCredentialsDialogAround,
   findPendingDialogContainers,
   scanDialogs,
-  findContinueButton,
-  gateCandidateControlAt,
   OWN_UI_SELECTOR,
   type CredentialsDialog,
   type UnreadableCredentialsDialog,
 } from './find-credentials-dialog.ts';
-import type { Dock } from '../dock/dock.ts';
+import type { Dock } from '../dock/dock-step.ts';
+import { findContinueButton, gateCandidateControlAt } from './dialog-controls.ts';
 import { ControlHold } from './hold-controls.ts';
 import { showGateNote, type NoteState } from './gate-notice.ts';
 import { gateReleasedChanges, gateStep, gateStepKey } from './gate-step.ts';

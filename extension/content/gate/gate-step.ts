@@ -4,7 +4,8 @@
  * own DOM, which page scripts can read — placed beside WeSendit's credentials dialog. Before the
  * verified save it cannot be closed: it is the way out of the held dialog.
  */
-import { closestComposed, type DockStep, type DockStepChanges } from '../dock/dock.ts';
+import { closestComposed } from '../dock/dock.ts';
+import type { DockStep, DockStepChanges } from '../dock/dock-step.ts';
 import type { CredentialsDialog } from './find-credentials-dialog.ts';
 
 const TEXT = {
