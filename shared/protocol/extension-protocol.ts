@@ -166,7 +166,14 @@ export interface BackupJobState {
  */
 export interface ConnectHoldState {
   readonly holdId: string;
-  readonly status: 'checking' | 'backing-up' | 'needs-confirmation' | 'released' | 'failed' | 'cancelled';
+  /**
+   * 'needs-approval': nothing was contacted yet — the click was not the user's (a page script's),
+   * or the bucket's address is one the user has not seen in Connect Guard: the user must approve
+   * in the hold frame ("Back up and connect") before the companion contacts the endpoint.
+   */
+  readonly status: 'needs-approval' | 'checking' | 'backing-up' | 'needs-confirmation' | 'released' | 'failed' | 'cancelled';
+  /** Set with 'needs-approval': why the user must approve. */
+  readonly approval?: 'not-your-click' | 'new-address';
   /** Plain words: why the click is held or why it went through. */
   readonly reason: string;
   readonly bucket: { readonly endpoint: string; readonly bucket: string; readonly accessKeyId: string };
@@ -207,7 +214,11 @@ export interface ContentRequests {
   /** A slice of the tab's listing: `count` entries packed as `lines` (shared/inventory-lines.ts). */
   'listing.batch': (data: { listingId: string; lines: string; count: number; done: boolean; error?: ErrorData }) => { accepted: number };
   /** The user clicked WeSendit's connect button; the content feature holds the click and opens the hold frame with this id. */
-  'connectHold.requested': (data: { form: ConnectFormValues }) => { holdId: string };
+  /**
+   * `trusted`: the click was the user's (a real event, with user activation for a submit), as
+   * Connect Guard's content script saw it; a page script's `click()` or `requestSubmit()` is not.
+   */
+  'connectHold.requested': (data: { form: ConnectFormValues; trusted?: boolean }) => { holdId: string };
   /** May the held click go through now? (after a re-render or reload) */
   'connectHold.state': (data: { holdId: string }) => { released: boolean };
 }
@@ -255,8 +266,10 @@ export interface PageRequests {
   'connectHold.cancel': (data: { holdId: string }) => ConnectHoldState;
   /** Run the hold's backup again after a failure or cancel. */
   'connectHold.retry': (data: { holdId: string }) => ConnectHoldState;
-  /** Let the click through although multipart uploads are in progress (the user confirmed). */
+  /** Let the click through without (or despite) a backup: uploads in progress, a backup that failed or could not be verified (the user chose it, the reason shown). */
   'connectHold.connectAnyway': (data: { holdId: string }) => ConnectHoldState;
+  /** The user saw the bucket and its address in the hold frame and approves: check it and back it up. */
+  'connectHold.approve': (data: { holdId: string }) => ConnectHoldState;
   /** "Back up now": an incremental, verified backup to this machine. */
   'backup.start': (data: { connection: PreviewConnectionSource }) => BackupJobState;
   'backup.state': (data: { backupId: string }) => BackupJobState;

@@ -167,11 +167,16 @@ describe('background router: connect forms, saving, companion, previews', () => 
 });
 
 describe('background router: connect hold, backup, restore', () => {
-  it('a content script asks for a hold and whether it was released; only its own tab learns it; pages see the state', async () => {
+  it('a content script asks for a hold and whether it was released; only its own tab learns it; only a page approves it', async () => {
     const { send, released } = setup();
-    const requested = await send('connectHold.requested', { form: FORM }, SUBFRAME);
+    const requested = await send('connectHold.requested', { form: FORM, trusted: true }, SUBFRAME);
     if (!('ok' in requested)) throw new Error(JSON.stringify(requested));
     const { holdId } = requested.ok as { holdId: string };
+    // An address the user has not seen in Connect Guard: nothing happens until a page approves.
+    expect(await send('connectHold.get', { holdId }, POPUP)).toMatchObject({ ok: { status: 'needs-approval', approval: 'new-address' } });
+    expect(await send('connectHold.approve', { holdId }, TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(released).toEqual([]);
+    expect(await send('connectHold.approve', { holdId }, POPUP)).toMatchObject({ ok: { status: 'checking' } });
     for (let i = 0; i < 100 && released.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
     expect(released).toEqual([{ tabId: 4, frameId: 2, holdId }]);
     expect(await send('connectHold.state', { holdId }, TAB)).toEqual({ ok: { released: true } });
@@ -181,6 +186,22 @@ describe('background router: connect hold, backup, restore', () => {
     expect(state).toMatchObject({ ok: { status: 'released', bucket: { bucket: FORM.bucket, accessKeyId: 'AKFORM' } } });
     expect(JSON.stringify(state)).not.toContain(SECRET);
     expect(await send('connectHold.requested', { form: { ...FORM, secretKey: '' } }, TAB)).toMatchObject({ error: { code: 'MISSING_CREDENTIALS' } });
+    expect(await send('connectHold.requested', { form: FORM, trusted: 'yes' }, TAB)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('a hold the page’s script asked for (not trusted) waits even for a previewed bucket; a preview makes the user’s own click go straight through', async () => {
+    const { send, released } = setup();
+    const direct = { kind: 'direct', connection: { endpoint: FORM.endpoint, bucket: FORM.bucket, accessKeyId: 'AKFORM', secretAccessKey: SECRET } };
+    expect(await send('preview.start', { connection: direct, wesendit: { kind: 'empty' } }, POPUP)).toMatchObject({ ok: { status: 'listing' } });
+    const scripted = await send('connectHold.requested', { form: FORM }, TAB);
+    const scriptedId = ('ok' in scripted ? scripted.ok : {}) as { holdId: string };
+    expect(await send('connectHold.get', scriptedId, POPUP)).toMatchObject({ ok: { status: 'needs-approval', approval: 'not-your-click' } });
+    const user = await send('connectHold.requested', { form: FORM, trusted: true }, TAB);
+    const userId = ('ok' in user ? user.ok : {}) as { holdId: string };
+    for (let i = 0; i < 100 && released.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(released.map((entry) => entry.holdId)).toEqual([userId.holdId]);
+    // One hold per tab: the page's earlier one is gone.
+    expect(await send('connectHold.get', scriptedId, POPUP)).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 
   it('hold controls, backups and restores are for extension pages only; a vault source needs the vault unlocked', async () => {

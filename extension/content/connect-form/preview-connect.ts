@@ -18,6 +18,8 @@ export interface PreviewConnectDeps {
   captureForm(form: ConnectFormValues): Promise<{ formId: string }>;
   /** The extension-origin preview page for a form id. */
   previewUrl(formId: string): string;
+  /** Was the click the user's? Default: `event.isTrusted` (a page script's `click()` is not). */
+  isUserClick?(event: Event): boolean;
 }
 
 export interface PreviewConnect {
@@ -76,6 +78,8 @@ export function startPreviewConnect(win: Window, deps: PreviewConnectDeps, dock:
       // The page's own handlers (form submit, delegated clicks) never see this click.
       event.preventDefault();
       event.stopPropagation();
+      // Only the user opens the preview: a page script's click() on this button does nothing.
+      if (!(deps.isUserClick ?? ((clicked: Event) => clicked.isTrusted))(event)) return;
       void onPreview(form);
     });
     form.connectButton.after(button);
