@@ -7,7 +7,7 @@
  */
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
 import type { Dock } from '../dock/dock-step.ts';
-import { findConnectForms, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from './find-connect-form.ts';
+import { findConnectFormsDeep, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from './find-connect-form.ts';
 import { PREVIEW_STEP_KEY, previewStep } from './preview-step.ts';
 
 /** The button's accessible name in every language (tests and users find it by this name). */
@@ -86,9 +86,19 @@ export function startPreviewConnect(win: Window, deps: PreviewConnectDeps, dock:
     decorated.set(form.connectButton, button);
   }
 
+  /** Open shadow roots already watched: a form a web component renders in one is found too. */
+  const watchedRoots = new WeakSet<ShadowRoot>();
+
   function scan(): void {
     scheduled = false;
-    const forms = findConnectForms(doc);
+    const found = findConnectFormsDeep(doc);
+    for (const { root } of found) {
+      if (root instanceof ShadowRoot && !watchedRoots.has(root)) {
+        watchedRoots.add(root);
+        observer.observe(root, { childList: true, subtree: true });
+      }
+    }
+    const forms = found.map(({ form }) => form);
     for (const form of forms) decorate(form);
     // The page re-rendered the previewed form: the dock keeps beside the new one.
     if (previewed && !previewed.connectButton.isConnected && forms.length === 1) previewed = forms[0];

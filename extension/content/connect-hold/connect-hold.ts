@@ -22,7 +22,7 @@
  * Browser-extension APIs come in through `ConnectHoldPorts`, so this file touches only the DOM.
  */
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
-import { findConnectForms, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from '../connect-form/find-connect-form.ts';
+import { findConnectForms, findConnectFormsDeep, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from '../connect-form/find-connect-form.ts';
 import { isConnectText } from '../connect-form/connect-form-labels.ts';
 import { controlWithMeaningAt } from '../controls/controls-with-meaning.ts';
 import type { Dock } from '../dock/dock-step.ts';
@@ -315,13 +315,13 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts, dock: Doc
     if (button.getAttribute(GATE_ATTRIBUTE) !== state) button.setAttribute(GATE_ATTRIBUTE, state);
   }
 
+  /** Every connect form of the page, in open shadow roots too (each such root gets its own submit guard). */
   function allForms(): ConnectForm[] {
-    const forms = findConnectForms(doc);
-    for (const root of shadowRoots) {
-      if (!root.host.isConnected) shadowRoots.delete(root);
-      else forms.push(...findConnectForms(root));
-    }
-    return forms;
+    for (const root of shadowRoots) if (!root.host.isConnected) shadowRoots.delete(root);
+    return findConnectFormsDeep(doc).map(({ form, root }) => {
+      if (root instanceof ShadowRoot) watchShadowRoot(root);
+      return form;
+    });
   }
 
   function scan(): void {
