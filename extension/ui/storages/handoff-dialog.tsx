@@ -23,7 +23,7 @@ export const HANDOFF_BUTTON_LABELS: Readonly<Record<HandoffFormat, string>> = { 
 /** Where the file goes next, in the password manager's own words. */
 const NEXT_STEPS: Readonly<Record<HandoffFormat, readonly string[]>> = {
   keepass: [
-    'KeePassXC: Database → Import → KeePass 2 database, choose the file and type this file passphrase (or open it directly with Database → Open database).',
+    'KeePassXC: Database → Open database…, choose the file and type this file passphrase; to add the entries to the database you use, open that one and choose Database → Merge from database… with this file.',
     'KeePass 2: File → Import → KeePass KDBX (2.x), or open the file.',
     'Then delete the downloaded file: the entries now live in your own database.',
   ],

@@ -114,7 +114,7 @@ describe('Storages tab: hand-off to a password manager', () => {
     expect(calls).toEqual([{ type: 'handoff.export', data: { format: 'keepass', scope: { kind: 'storage', storageId: 's-nas' }, passphrase: FILE_PASSPHRASE, confirmation: FILE_PASSPHRASE } }]);
     expect(downloads.map((download) => download.name)).toEqual([FILE.fileName]);
     expect([...new Uint8Array(await downloads[0]!.blob.arrayBuffer()).subarray(0, 4)]).toEqual([0x03, 0xd9, 0xa2, 0x9a]);
-    expect(host.textContent).toContain('Database → Import → KeePass 2 database');
+    expect(host.textContent).toContain('Database → Merge from database…');
     // The passphrase is not kept in the page once the file is made.
     expect(host.querySelector('input[type="password"]')).toBeNull();
     await click(buttonNamed(host, 'Done'));
