@@ -7,6 +7,7 @@
 import type { StorageCredentials, StorageSummary } from '../credentials.ts';
 import type { DiffClass, DiffRow } from '../diff/diff-inventories.ts';
 import type { ErrorData } from '../errors.ts';
+import type { HandoffFormat, HandoffKdfView } from '../handoff-formats/handoff-entry.ts';
 import type { BackupListView, BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, TransferProgressView } from './views.ts';
 
 export interface VaultStatus {
@@ -202,6 +203,22 @@ export interface RestoreView {
   readonly error?: ErrorData;
 }
 
+/** Which saved storages a hand-off file holds. */
+export type HandoffScope = { readonly kind: 'all' } | { readonly kind: 'storage'; readonly storageId: string };
+
+/** A password-manager file the background built, read back with the same library and compared, all before it is sent. */
+export interface HandoffFile {
+  readonly fileName: string;
+  readonly mimeType: string;
+  /** The whole encrypted file, standard base64. */
+  readonly base64: string;
+  /** Storages in the file. */
+  readonly entries: number;
+  /** The key-derivation parameters and cipher read back from the file. */
+  readonly kdf: HandoffKdfView;
+  readonly verified: true;
+}
+
 /** Requests a content script may send. */
 export interface ContentRequests {
   /** The gate found a credentials dialog and holds it; returns the capture id for the prompt frame. */
@@ -242,6 +259,12 @@ export interface PageRequests {
   /** Copy the secret to the clipboard; it is cleared after `clipboardSeconds` if still there. */
   'storage.copySecret': (data: { id: string }) => { clearsInSeconds: number };
   'storage.delete': (data: { id: string }) => { deleted: boolean };
+  /**
+   * Hand saved storages to a password manager: an encrypted KeePass (KDBX 4) or Bitwarden
+   * (password-protected JSON) file under a passphrase the user typed for it (twice). Needs the
+   * vault unlocked; the secrets are read in the background and leave it only inside the file.
+   */
+  'handoff.export': (data: { format: HandoffFormat; scope: HandoffScope; passphrase: string; confirmation: string }) => HandoffFile;
   'settings.get': (data: Record<string, never>) => Settings;
   'settings.set': (data: Partial<Settings>) => Settings;
   /** Is the companion installed and answering? (`ping` over native messaging) */

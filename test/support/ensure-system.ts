@@ -1,9 +1,10 @@
 /**
- * Makes sure the system parts the tests and the demo need are installed: Debian's Chromium and
- * the Ceph packages that run a throwaway S3 gateway. As root it installs what is missing with
+ * Makes sure the system parts the tests and the demo need are installed: Debian's Chromium, the
+ * Ceph packages that run a throwaway S3 gateway, and KeePassXC, whose keepassxc-cli opens the
+ * KeePass hand-off file. As root it installs what is missing with
  * apt-get; otherwise it prints the exact command to run and exits non-zero.
  *
- * Usage: tsx test/support/ensure-system.ts [chromium] [ceph] [peers]
+ * Usage: tsx test/support/ensure-system.ts [chromium] [ceph] [keepassxc] [peers]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +23,8 @@ const parts: Record<string, Part> = {
     probes: ['/usr/bin/radosgw', '/usr/bin/ceph-mon', '/usr/bin/ceph-osd', '/usr/bin/ceph', '/usr/bin/monmaptool', '/usr/bin/uuidgen', '/usr/bin/curl'],
     packages: ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-common', 'uuid-runtime', 'curl'],
   },
+  // keepassxc-cli opens the KeePass hand-off in test/handoff/ (the unit project).
+  keepassxc: { name: 'KeePassXC (keepassxc-cli)', probes: ['/usr/bin/keepassxc-cli'], packages: ['keepassxc'] },
   peers: { name: 'benchmark peers (rclone, awscli, s3cmd)', probes: ['/usr/bin/rclone', '/usr/bin/aws', '/usr/bin/s3cmd'], packages: ['rclone', 'awscli', 's3cmd'] },
 };
 

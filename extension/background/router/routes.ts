@@ -10,12 +10,14 @@
 import { ConnectGuardError, toErrorData } from '../../../shared/errors.ts';
 import type { ContentRequests, PageRequests, PreviewConnectionSource, RequestResult, RequestType, Settings } from '../../../shared/protocol/extension-protocol.ts';
 import { parseStorageCredentials } from '../../../shared/vault-format/storage-record.ts';
+import { exportHandoff } from '../handoff/export-handoff.ts';
 import { summarizeConnectForm } from '../preview/connect-form-registry.ts';
 import { credentialsFromConnection, resolveConnectionSource } from '../preview/resolve-connection-source.ts';
 import {
   readConnectFormValues,
   readConnectionSource,
   readFlag,
+  readHandoffRequest,
   readId,
   readListingBatch,
   readOptionalFolder,
@@ -212,6 +214,9 @@ export const ROUTES: RouteTable = {
       return { deleted: await deps.vault.deleteStorage(readId(data, 'id')) };
     },
   },
+  // The hand-off to a password manager: Connect Guard's own pages only. A content script (and so
+  // a hostile WeSendit page) or our page framed on another site gets FORBIDDEN_SENDER before this runs.
+  'handoff.export': { from: 'page', handle: (data, { deps }) => exportHandoff(readHandoffRequest(data), deps.vault) },
   'settings.get': { from: 'page', handle: (_data, { settings }) => settings },
   'settings.set': { from: 'page', handle: (data, { deps }) => deps.saveSettings(data) },
   'companion.status': {
