@@ -69,7 +69,7 @@ export function rcloneGuide(input: RcloneGuideInput): ToolGuide {
     notes: [
       `"${input.remote}:" is bound to the bucket ${input.bucket}, so a typo in a bucket name cannot send files elsewhere.`,
       'Use "rclone copy", never "rclone sync": sync deletes from the bucket whatever is not in the local folder.',
-      '--immutable refuses to change a file that exists in the bucket with other content ("immutable file modified") and goes on with the rest; --checksum makes it compare content (MD5), not only size and time, so a changed file of the same size is reported, not skipped silently.',
+      '--immutable refuses to change a file that exists in the bucket with other content and goes on with the rest; rclone names each one ("ERROR : name: … immutable file modified") and ends with exit code 6. --checksum makes it compare content (MD5), not only size and time, so a changed file of the same size is reported, not skipped silently.',
       'For an object whose checksum the server does not give as MD5 (uploaded in parts by another tool), rclone can only compare sizes: a changed file of the same size is then skipped, never overwritten.',
       'The config is encrypted (RCLONE_ENCRYPT_V0) with a random password kept in Connect Guard\'s tool key file; without RCLONE_PASSWORD_COMMAND rclone asks for that password, which you do not know: set the variable instead.',
     ],

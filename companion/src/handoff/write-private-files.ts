@@ -6,7 +6,8 @@
  * succeeded, so a failure (a read-only home, a full disk) leaves every target as it was.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 
@@ -36,15 +37,27 @@ function cannotWrite(path: string, error: unknown): ConnectGuardError {
   );
 }
 
+/**
+ * Why a folder cannot be made: a recursive mkdir on a read-only file system reports ENOENT for
+ * the first missing folder, so the nearest folder that exists is asked whether it is writable.
+ */
+async function folderError(folder: string, error: unknown): Promise<unknown> {
+  for (let current = folder; ; current = dirname(current)) {
+    const found = await stat(current).catch(() => undefined);
+    if (found !== undefined) return access(current, constants.W_OK).then(() => error, (reason: unknown) => reason);
+    if (dirname(current) === current) return error;
+  }
+}
+
 async function writeTemporary(file: PrivateFile): Promise<string> {
   const folder = dirname(file.path);
   try {
     await mkdir(folder, { recursive: true, mode: 0o700 });
-    const existing = await stat(file.path).catch(() => undefined);
-    if (existing?.isDirectory()) throw Object.assign(new Error('it is a folder'), { code: 'EISDIR' });
   } catch (error) {
-    throw cannotWrite(file.path, error);
+    throw cannotWrite(file.path, await folderError(folder, error));
   }
+  const existing = await stat(file.path).catch(() => undefined);
+  if (existing?.isDirectory()) throw cannotWrite(file.path, new Error('it is a folder'));
   const temporary = join(folder, `.${basename(file.path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(temporary, 'wx', 0o600);
