@@ -7,7 +7,7 @@
  */
 import type { StorageCredentials } from '../../../shared/credentials.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
-import { findExportStorage, readExportStorages, readExportText } from '../credentials/find-export-storage.ts';
+import { findExportRecord, readExportStorages, readExportText } from '../credentials/find-export-storage.ts';
 import { readHiddenLine } from '../credentials/read-hidden-line.ts';
 import { resolveS3Credentials } from '../credentials/resolve-s3-credentials.ts';
 import { UsageError, type CliIo } from './cli-io.ts';
@@ -50,6 +50,11 @@ function hiddenPrompt(io: CliIo, question: string, missing: string): Promise<str
 
 /** The storage's seven fields (the vault's, or built from the S3 options). */
 export async function resolveToolStorage(command: string, values: StorageSourceValues, io: CliIo): Promise<StorageCredentials> {
+  return (await resolveToolStorageRecord(command, values, io)).credentials;
+}
+
+/** The storage and the Access Keys it had before (from the vault export's history; none otherwise). */
+export async function resolveToolStorageRecord(command: string, values: StorageSourceValues, io: CliIo): Promise<{ credentials: StorageCredentials; previousAccessKeys: readonly string[] }> {
   const name = values.storage?.trim();
   if (!name) throw new UsageError('--storage NAME is required: the storage to hand to the tool.', command);
   const exportPath = values['vault-export'];
@@ -58,7 +63,8 @@ export async function resolveToolStorage(command: string, values: StorageSourceV
     const passphrase =
       io.env.CONNECT_GUARD_PASSPHRASE ||
       (await hiddenPrompt(io, 'Passphrase of the vault export (input hidden): ', 'The vault export needs its passphrase: set CONNECT_GUARD_PASSPHRASE or run on a terminal to be asked.'));
-    return findExportStorage(await readExportStorages(text, passphrase), name, values.bucket, exportPath);
+    const record = findExportRecord(await readExportStorages(text, passphrase), name, values.bucket, exportPath);
+    return { credentials: { ...record.credentials }, previousAccessKeys: record.previousKeys.map((pair) => pair.accessKey) };
   }
   const endpoint = values.endpoint ?? io.env.AWS_ENDPOINT_URL_S3 ?? io.env.AWS_ENDPOINT_URL;
   if (!endpoint || !values.bucket) {
@@ -68,7 +74,10 @@ export async function resolveToolStorage(command: string, values: StorageSourceV
     ? { ask: (question: string) => hiddenPrompt(io, question, ''), askHidden: (question: string) => hiddenPrompt(io, question, '') }
     : undefined;
   const credentials = await resolveS3Credentials({ env: io.env, profile: values.profile, accessKeyId: values['access-key'], prompt: terminal });
-  return { storageName: name, permissions: '', allowedIps: '', serverAddress: endpoint, bucketName: values.bucket, accessKey: credentials.accessKeyId, secretKey: credentials.secretAccessKey };
+  return {
+    credentials: { storageName: name, permissions: '', allowedIps: '', serverAddress: endpoint, bucketName: values.bucket, accessKey: credentials.accessKeyId, secretKey: credentials.secretAccessKey },
+    previousAccessKeys: [],
+  };
 }
 
 /**

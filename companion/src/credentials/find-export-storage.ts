@@ -30,6 +30,11 @@ export async function readExportStorages(text: string, passphrase: string, floor
  * whose bucket is `bucket` when given. NOT_FOUND names the storages the export holds.
  */
 export function findExportStorage(storages: readonly StorageRecordValue[], name: string, bucket?: string, file = 'the vault export'): StorageCredentials {
+  return { ...findExportRecord(storages, name, bucket, file).credentials };
+}
+
+/** Like {@link findExportStorage}, with the record's history (its replaced key pairs). */
+export function findExportRecord(storages: readonly StorageRecordValue[], name: string, bucket?: string, file = 'the vault export'): StorageRecordValue {
   const wanted = name.trim();
   const fits = (record: StorageRecordValue): boolean => bucket === undefined || record.credentials.bucketName.trim() === bucket.trim();
   let matches = storages.filter((record) => record.credentials.storageName.trim() === wanted && fits(record));
@@ -46,5 +51,5 @@ export function findExportStorage(storages: readonly StorageRecordValue[], name:
   }
   const [match] = matches;
   if (match === undefined) throw new ConnectGuardError('NOT_FOUND', `No storage named "${wanted}".`);
-  return { ...match.credentials };
+  return match;
 }
