@@ -195,6 +195,22 @@ describe('setup rclone and aws from a vault export, then the printed upload-only
     for (const file of filesUnder(home())) expect(file.text, file.path).not.toContain(inject('s3').secretAccessKey);
   });
 
+  it('doctor compares each tool using the storage\'s Access Key with its bucket and names the mismatch', async () => {
+    // Both storages here share the gateway's key: for "NAS rclone", the AWS profile of "NAS aws" points elsewhere.
+    const result = await runCli(['doctor', '--vault-export', exportPath, '--storage', 'NAS rclone'], env());
+    const key = inject('s3').accessKeyId;
+    expect(result.stdout).toContain(`External tools using the Access Key ${key}:\n`);
+    expect(result.stdout).toContain(
+      `  ✗ AWS profile "wesendit-nas-aws" points to bucket "${buckets.aws}", but this storage's S3 API Bucket Name is "${buckets.rclone}": files sent with it do not arrive in this storage and will not appear in WeSendit. Fix: run "connect-guard setup aws --name wesendit-nas-aws --replace" for this storage.\n`,
+    );
+    expect(result.stdout).toContain(`  ✓ rclone remote "wesendit-nas-rclone:" uses this storage's bucket and server.\n`);
+    expect(result.stdout).toMatch(/Some checks failed: see the fixes above\.\n$/);
+    expect(result.code).toBe(3);
+    const good = await runCli(['doctor', '--vault-export', exportPath, '--storage', 'NAS aws', '--json'], env());
+    const report: unknown = JSON.parse(good.stdout);
+    expect(report).toMatchObject({ ok: true, tools: expect.arrayContaining([expect.objectContaining({ tool: 'aws', name: 'wesendit-nas-aws', status: 'pass' }), expect.objectContaining({ tool: 'rclone', name: 'wesendit-nas-rclone', status: 'fail' })]) });
+  });
+
   it('without the passphrase for external tools the AWS CLI gets no key, and says why', async () => {
     const result = await runShell([`aws s3 ls s3://${buckets.aws}/ --profile wesendit-nas-aws --endpoint-url ${inject('s3').endpoint}`], join(dir, 'work'), peerEnv(home(), { CONNECT_GUARD_TOOL_PASSPHRASE: 'wrong passphrase for the tools' }));
     expect(result.code).not.toBe(0);
