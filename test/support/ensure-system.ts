@@ -6,8 +6,8 @@
  *
  * Usage: tsx test/support/ensure-system.ts [chromium] [ceph] [keepassxc] [peers]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawnSync, type StdioOptions } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 
 interface Part {
   readonly name: string;
@@ -38,7 +38,12 @@ export function missingPackages(names: readonly string[]): string[] {
   return [...new Set(missing)];
 }
 
-export function ensureSystem(names: readonly string[]): void {
+export interface EnsureSystemOptions {
+  /** Append apt-get's output to this file instead of the console (the demo keeps its console short). */
+  readonly log?: string;
+}
+
+export function ensureSystem(names: readonly string[], options: EnsureSystemOptions = {}): void {
   const missing = missingPackages(names);
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
@@ -52,10 +57,13 @@ export function ensureSystem(names: readonly string[]): void {
           : `Install the equivalents of these Debian packages with your system's package manager.`),
     );
   }
-  console.log(`Installing ${missing.join(', ')} from Debian…`);
+  console.log(`Installing ${missing.join(', ')} from Debian…${options.log ? ` (apt-get's output: ${options.log})` : ''}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-  const result = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const output = options.log === undefined ? 'inherit' : openSync(options.log, 'a');
+  const stdio: StdioOptions = output === 'inherit' ? 'inherit' : ['ignore', output, output];
+  execFileSync('apt-get', ['update', '-q'], { stdio, env });
+  const result = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio, env });
+  if (typeof output === 'number') closeSync(output);
   if (result.status !== 0) throw new Error(`apt-get install failed (exit ${result.status}). Run it by hand:\n  ${command}`);
   const still = missingPackages(names);
   if (still.length > 0) throw new Error(`Still missing after install: ${still.join(', ')}.`);
