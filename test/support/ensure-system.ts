@@ -4,7 +4,7 @@
  * KeePass hand-off file. As root it installs what is missing with
  * apt-get; otherwise it prints the exact command to run and exits non-zero.
  *
- * Usage: tsx test/support/ensure-system.ts [chromium] [ceph] [keepassxc] [peers]
+ * Usage: tsx test/support/ensure-system.ts [chromium] [ceph] [keepassxc] [tools] [peers]
  */
 import { execFileSync, spawnSync, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
@@ -25,6 +25,8 @@ const parts: Record<string, Part> = {
   },
   // keepassxc-cli opens the KeePass hand-off in test/handoff/ (the unit project).
   keepassxc: { name: 'KeePassXC (keepassxc-cli)', probes: ['/usr/bin/keepassxc-cli'], packages: ['keepassxc'] },
+  // The external-tool hand-off (test/s3/tool-*.test.ts) runs the real rclone and AWS CLI.
+  tools: { name: 'rclone and the AWS CLI', probes: ['/usr/bin/rclone', '/usr/bin/aws'], packages: ['rclone', 'awscli'] },
   peers: { name: 'benchmark peers (rclone, awscli, s3cmd)', probes: ['/usr/bin/rclone', '/usr/bin/aws', '/usr/bin/s3cmd'], packages: ['rclone', 'awscli', 's3cmd'] },
 };
 
