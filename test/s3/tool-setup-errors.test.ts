@@ -35,7 +35,7 @@ describe('connect-guard setup: bad input', () => {
   it('a storage name that matches nothing in the export: names the storages it holds, exit 3, nothing written', async () => {
     const home = freshHome();
     const result = await runCli(['setup', 'rclone', '--vault-export', exportPath, '--storage', 'NAS backups'], env(home));
-    expect(result.stderr).toBe(`connect-guard: No storage named "NAS backups" in ${exportPath}. It holds: "NAS backup", "Fotos". Give one of these names to --storage (or its bucket name).\n`);
+    expect(result.stderr).toBe(`connect-guard: No storage named "NAS backups" in ${exportPath}. It holds: "Fotos", "NAS backup". Give one of these names to --storage (or its bucket name).\n`);
     expect(result.code).toBe(3);
     expect(readdirSync(home)).toEqual([]);
   });

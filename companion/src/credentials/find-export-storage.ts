@@ -40,7 +40,8 @@ export function findExportRecord(storages: readonly StorageRecordValue[], name: 
   let matches = storages.filter((record) => record.credentials.storageName.trim() === wanted && fits(record));
   if (matches.length === 0) matches = storages.filter((record) => record.credentials.bucketName.trim() === wanted && fits(record));
   if (matches.length === 0) {
-    const names = storages.map((record) => `"${record.credentials.storageName || record.credentials.bucketName}"`);
+    // Sorted: the export's own order follows its record ids, which mean nothing to the reader.
+    const names = storages.map((record) => record.credentials.storageName || record.credentials.bucketName).sort((a, b) => a.localeCompare(b)).map((name) => `"${name}"`);
     throw new ConnectGuardError(
       'NOT_FOUND',
       `No storage named "${wanted}"${bucket === undefined ? '' : ` with bucket ${bucket}`} in ${file}. ${names.length === 0 ? 'The export holds no storage.' : `It holds: ${names.join(', ')}.`} Give one of these names to --storage (or its bucket name).`,
