@@ -9,6 +9,8 @@ import { generatedContent } from '../fake-wesendit/fake-storage.ts';
 
 export const DEMO_BUCKET = 'usr-48291-itm-00384-nas-to-wsi-backup';
 export const DEMO_STORAGE = 'st-nas';
+/** The storage's name in WeSendit, and so in the credentials view and the vault. */
+export const DEMO_STORAGE_NAME = 'NAS backup';
 
 interface DemoFile {
   readonly key: string;

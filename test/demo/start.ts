@@ -17,7 +17,7 @@ import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import type { Browser, Frame, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { installHost } from '../../companion/src/host/install-host.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { DIFF_CLASSES } from '../../shared/diff/diff-inventories.ts';
@@ -26,60 +26,15 @@ import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import type { PreviewState } from '../../shared/protocol/extension-protocol.ts';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
-import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
-import { launchChromiumWithExtension, requestFromExtensionFrame, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
-import { dockCount, extensionFrames, waitForDockFrame } from '../support/dock.ts';
+import { launchChromiumWithExtension, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { waitForDockFrame } from '../support/dock.ts';
+import { extensionRequest, need, screenshot, type DemoContext, type DemoStep } from './demo-context.ts';
 import { DEMO_BUCKET, DEMO_STORAGE, demoData, seedDemoBucket } from './demo-data.ts';
+import { keepassExportStep } from './steps/keepass-export.ts';
 
 const DEMO_PASSPHRASE = 'demo passphrase for connect guard 2026';
-
-interface DemoContext {
-  readonly ui: FakeWeSendit;
-  readonly rgw: CephRgw;
-  readonly chromium: ChromiumWithExtension;
-  readonly shotsDir: string;
-  page?: Page;
-  form?: ConnectFormPageObject;
-  storages?: StoragesPageObject;
-  prompt?: Frame;
-  shots: number;
-  /** Every screenshot written so far, in order (the console names each after its step). */
-  readonly written: string[];
-}
-
-interface DemoStep {
-  readonly title: string;
-  run(context: DemoContext): Promise<string | void>;
-}
-
-function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`Demo step order broken: no ${what} yet.`);
-  return value;
-}
-
-async function screenshot(context: DemoContext, name: string, dockStep?: string): Promise<string> {
-  const page = need(context.page, 'page');
-  if (dockStep !== undefined) {
-    // The screenshot is of this step: one dock, holding only this step's frame.
-    const docks = await dockCount(page.mainFrame());
-    const frames = extensionFrames(page).map((frame) => new URL(frame.url()).pathname);
-    if (docks !== 1 || frames.length !== 1 || frames[0] !== dockStep) throw new Error(`Expected one dock showing ${dockStep}, found ${docks} dock(s) with ${frames.join(', ') || 'no frame'}.`);
-  }
-  context.shots += 1;
-  const path = join(context.shotsDir, `${String(context.shots).padStart(2, '0')}-${name}.png`);
-  await need(context.page, 'page').screenshot({ path });
-  context.written.push(path);
-  return path;
-}
-
-async function extensionRequest<T>(context: DemoContext, type: string, data: unknown): Promise<T> {
-  const frame = need(context.prompt ?? context.page?.mainFrame(), 'extension page');
-  const reply = await requestFromExtensionFrame(frame, { type, data });
-  if (typeof reply === 'object' && reply !== null && 'ok' in reply) return reply.ok as T;
-  throw new Error(`${type}: ${JSON.stringify(reply)}`);
-}
 
 const CONNECT_FLOW: readonly DemoStep[] = [
   {
@@ -208,6 +163,7 @@ const CONNECT_FLOW: readonly DemoStep[] = [
       return `listed: ${listed.split('\n').slice(0, 2).join(' · ')}\n   dry run: ${rows.length === 0 ? 'nothing to restore' : rows.join(', ')}; "Apply restore" (or "connect-guard restore --from <folder> --apply --force") puts them back`;
     },
   },
+  keepassExportStep,
 ];
 
 async function runHeadless(context: DemoContext): Promise<void> {
@@ -267,7 +223,7 @@ async function main(): Promise<void> {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => appendFileSync(log, `${warning.name}: ${warning.message}\n`));
   console.log(`Connect Guard demo. Screenshots, the demo backup and the log: ${relative(process.cwd(), runDir) || runDir}/`);
-  ensureSystem(['chromium', 'ceph'], { log });
+  ensureSystem(['chromium', 'ceph', 'keepassxc', 'tools'], { log });
   buildExtension(log);
   console.log('Built the extension (loopback build: the demo\'s WeSendit runs on 127.0.0.1).');
   // The companion, started by Chromium as native-messaging host, inherits this: demo backups stay in the run's folder.
