@@ -7,6 +7,8 @@
  * a same-name changed file in the bucket is not overwritten, nothing is deleted. The Secret Key is
  * in no file under the home folder in plain text. A hostile WeSendit page, even through Connect
  * Guard's own content script world, cannot ask for a setup: FORBIDDEN_SENDER, nothing written.
+ * "Set up AWS CLI" refuses a wrong passphrase for external tools, then writes a profile whose
+ * printed command lists the bucket with the real AWS CLI.
  */
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -190,8 +192,35 @@ describe('"Set up rclone" from the popup, with the companion, rclone 1.60 and Ce
     await popup.locator('::-p-aria(Done)').click();
   });
 
+  it('"Set up AWS CLI": a wrong passphrase for external tools is refused with nothing written; the right one writes a profile whose printed commands reach the bucket', async () => {
+    const awsConfig = join(home, '.aws', 'config');
+    await popup.locator(`li[aria-label="${STORAGE_NAME}"] ::-p-aria([name="Set up AWS CLI"][role="button"])`).click();
+    await popup.locator('::-p-aria(Passphrase for external tools)').fill('not the passphrase for external tools');
+    await popup.locator('::-p-aria(Write AWS profile)').click();
+    await waitForText(popup, 'The passphrase for external tools is wrong');
+    await expect(stat(awsConfig)).rejects.toThrow();
+
+    await popup.locator('::-p-aria(Passphrase for external tools)').fill(TOOL_PASSPHRASE);
+    await popup.locator('::-p-aria(Write AWS profile)').click();
+    await popup.waitForSelector('[data-tool-written]', { timeout: 120_000 });
+    expect(await popup.$eval('[data-tool-written]', (element) => element.textContent ?? '')).toContain(`Wrote the AWS profile “${REMOTE}” to ${awsConfig}. No key is written there in plain text`);
+    const config = await readFile(awsConfig, 'utf8');
+    expect(config).toContain(`[profile ${REMOTE}]`);
+    expect(config).toMatch(/credential_process = .*connect-guard\.js credential-process --tool-keys /);
+    expect(config).not.toContain(USER.secretAccessKey);
+    const awsCommands = await popup.$$eval('[data-tool-command]', (codes) => codes.map((code) => code.textContent ?? ''));
+    expect(awsCommands.some((command) => command.includes('--delete'))).toBe(false);
+    const list = awsCommands.find((command) => command.startsWith('aws s3 ls ')) ?? '';
+    expect(list).toContain(`--endpoint-url ${rgw.endpoint}`);
+    const listing = await runShell([list], workDir, peerEnv(home, { CONNECT_GUARD_TOOL_PASSPHRASE: TOOL_PASSPHRASE }));
+    expect(listing.stderr).toBe('');
+    expect(listing.stdout).toContain('already-there.txt');
+    await popup.locator('::-p-aria(Done)').click();
+  });
+
   it('attack: a WeSendit page, through Connect Guard’s own content script world, cannot ask for a setup or the list of tools', async () => {
     const before = await readFile(rcloneConfig(), 'utf8');
+    const awsBefore = await readFile(join(home, '.aws', 'config'), 'utf8');
     const storageId = await popup.$eval(`li[aria-label="${STORAGE_NAME}"]`, (item) => item.getAttribute('data-storage-id'));
     const page = await chromium!.browser.newPage();
     await page.goto(`${ui.url}/storages`);
@@ -209,6 +238,6 @@ describe('"Set up rclone" from the popup, with the companion, rclone 1.60 and Ce
     expect(await readFile(rcloneConfig(), 'utf8')).toBe(before);
     const configDir = join(home, '.config', 'connect-guard');
     expect(JSON.stringify(JSON.parse(await readFile(join(configDir, 'tools.json'), 'utf8')))).not.toContain('page-remote');
-    await expect(stat(join(home, '.aws', 'config'))).rejects.toThrow();
+    expect(await readFile(join(home, '.aws', 'config'), 'utf8')).toBe(awsBefore);
   });
 });
