@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { StorageCredentials } from '../../../shared/credentials.ts';
 import { COMPANION_PROTOCOL_VERSION, type CompanionRequestData, type CompanionRequestType, type CompanionResult } from '../../../shared/protocol/companion-protocol.ts';
 import type { CompanionRequestOptions } from '../../adapters/companion-port.ts';
@@ -22,7 +23,7 @@ const OTHER_TAB: SenderInfo = { ...TAB, tab: { id: 5 } };
 const SUBFRAME: SenderInfo = { ...TAB, frameId: 2 };
 const SECRET = 'fake-form-secret-for-router-tests-01';
 
-function setup() {
+function setup(options: { readonly companionDown?: boolean } = {}) {
   const saved: StorageCredentials[] = [];
   /** Every read of a record's secret, by the routes (a refused request must read none). */
   const vaultReads: string[] = [];
@@ -56,6 +57,9 @@ function setup() {
   const companion: CompanionClient = {
     request<T extends CompanionRequestType>(type: T, data: CompanionRequestData<T>, _options?: CompanionRequestOptions<T>): Promise<CompanionResult<T>> {
       requests.push({ type, data });
+      if (options.companionDown === true && type.startsWith('tools.')) {
+        return Promise.reject(new ConnectGuardError('COMPANION_UNAVAILABLE', 'The companion is not installed. Run "npx connect-guard install-host".'));
+      }
       // A preview keeps running for the whole test.
       if (type === 'diff.preview') return new Promise<CompanionResult<T>>(() => undefined);
       const value: unknown =
@@ -373,6 +377,18 @@ describe('background router: external tools (rclone, AWS CLI) and a rotated key'
     ]);
     expect(await send('gate.updateTools', { captureId: ok.captureId, toolPassphrase: TOOL_PASSPHRASE }, POPUP)).toEqual({ ok: { results: [] } });
     expect(requests.filter((request) => request.type === 'tools.update')).toEqual([{ type: 'tools.update', data: { storage: NAS, oldAccessKeys: ['AKOLDER', 'AKOLD'], toolPassphrase: TOOL_PASSPHRASE } }]);
+  });
+
+  it('with the companion unavailable, the rotation still names the old key and says why the tools are unknown; a setup says what to install', async () => {
+    const { send, saved, previousKeys } = setup({ companionDown: true });
+    saved.push(NAS);
+    const { ok } = (await send('gate.captured', { credentials: NAS, origin: 'x' }, TAB)) as { ok: { captureId: string } };
+    await send('gate.save', { captureId: ok.captureId }, POPUP);
+    previousKeys.push({ accessKey: 'AKOLD', replacedAt: new Date().toISOString() });
+    expect(await send('gate.rotation', { captureId: ok.captureId }, POPUP)).toMatchObject({
+      ok: { oldAccessKeys: ['AKOLD'], tools: [], companionError: { code: 'COMPANION_UNAVAILABLE', message: expect.stringMatching(/install-host/) } },
+    });
+    expect(await send('tools.setup', setupRequest, POPUP)).toMatchObject({ error: { code: 'COMPANION_UNAVAILABLE', message: expect.stringMatching(/install-host/) } });
   });
 
   it('a save of the same key again is no rotation, even when the record remembers older pairs', async () => {
