@@ -165,6 +165,7 @@ export function startBackground(options: BackgroundOptions = {}): BackgroundRunt
     listStorages: () => service.listStorages(),
     revealSecret: (id) => service.revealSecret(id),
     getStorageCredentials: async (id) => (await service.getStorage(id)).credentials,
+    previousKeys: async (id) => (await service.getStorage(id)).previousKeys.map((pair) => ({ accessKey: pair.accessKey, replacedAt: pair.replacedAt })),
     deleteStorage: (id) => service.deleteStorage(id),
   };
 

@@ -23,6 +23,19 @@ export interface ToolGuide {
   readonly notes: readonly string[];
 }
 
+/** `wesendit-nas-backup` from "NAS backup": the default rclone remote, AWS profile or mc alias name. */
+export function defaultToolEntryName(credentials: { readonly storageName: string; readonly bucketName: string }): string {
+  const slug = (credentials.storageName || credentials.bucketName)
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return slug === '' ? 'wesendit' : slug.startsWith('wesendit') ? slug : `wesendit-${slug}`;
+}
+
 /** Quotes one word for a POSIX shell when it needs quoting. */
 export function shellWord(value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;

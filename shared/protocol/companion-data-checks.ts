@@ -226,3 +226,99 @@ export function checkBackupList(value: unknown, path: string): string | undefine
   }
   return undefined;
 }
+
+// ---- external tools -----------------------------------------------------------------------
+
+/** Longest credential field, passphrase or name accepted in a tools request. */
+const MAX_TOOL_TEXT = 4096;
+const TOOL_NAMES = ['rclone', 'aws'] as const;
+const STORAGE_FIELDS = ['storageName', 'permissions', 'allowedIps', 'serverAddress', 'bucketName', 'accessKey', 'secretKey'] as const;
+
+function boundedString(value: unknown, path: string, required: boolean): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string' || value.length > MAX_TOOL_TEXT) return `${path} must be a string of at most ${MAX_TOOL_TEXT} characters`;
+  return required && value.trim() === '' ? `${path} must not be empty` : undefined;
+}
+
+/** A vault storage's seven fields; the bucket, server and key pair must not be empty. Names fields, never values. */
+export function checkToolStorage(value: unknown, path: string, needsSecret: boolean): string | undefined {
+  if (!isRecord(value)) return `${path} must be an object with the storage's credential fields`;
+  for (const field of STORAGE_FIELDS) {
+    const required = field === 'serverAddress' || field === 'bucketName' || field === 'accessKey' || (field === 'secretKey' && needsSecret);
+    const present = needsSecret || required || value[field] !== undefined;
+    const problem = present ? boundedString(value[field], `${path}.${field}`, required) : undefined;
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function checkToolPassphrase(value: unknown, path: string): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= 1024 ? undefined : `${path} must be the passphrase for external tools (1 to 1024 characters)`;
+}
+
+function checkAccessKeyList(value: unknown, path: string): string | undefined {
+  if (!Array.isArray(value) || value.length > 100) return `${path} must be a list of at most 100 Access Keys`;
+  return value.every((key) => typeof key === 'string' && key.length <= MAX_TOOL_TEXT) ? undefined : `${path} must hold Access Keys as strings`;
+}
+
+export function checkToolsSetupData(data: unknown): string | undefined {
+  if (!isRecord(data)) return 'data must be an object';
+  if (!TOOL_NAMES.some((tool) => tool === data.tool)) return `data.tool must be one of ${TOOL_NAMES.join(', ')}`;
+  return (
+    checkToolStorage(data.storage, 'data.storage', true) ??
+    checkToolPassphrase(data.toolPassphrase, 'data.toolPassphrase') ??
+    boundedString(data.name, 'data.name', false) ??
+    optionalBoolean(data.replace, 'data.replace')
+  );
+}
+
+export function checkToolsListData(data: unknown): string | undefined {
+  if (!isRecord(data)) return 'data must be an object ({} for every tool)';
+  if (data.storage !== undefined) {
+    const problem = checkToolStorage(data.storage, 'data.storage', false);
+    if (problem) return problem;
+  }
+  return data.oldAccessKeys === undefined ? undefined : checkAccessKeyList(data.oldAccessKeys, 'data.oldAccessKeys');
+}
+
+export function checkToolsUpdateData(data: unknown): string | undefined {
+  if (!isRecord(data)) return 'data must be an object';
+  return checkToolStorage(data.storage, 'data.storage', true) ?? checkAccessKeyList(data.oldAccessKeys, 'data.oldAccessKeys') ?? checkToolPassphrase(data.toolPassphrase, 'data.toolPassphrase');
+}
+
+function checkToolEntry(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || !TOOL_NAMES.some((tool) => tool === value.tool)) return `${path}.tool must be one of ${TOOL_NAMES.join(', ')}`;
+  for (const field of ['name', 'configPath', 'storageName', 'endpoint', 'bucket', 'accessKey', 'updatedAt'] as const) {
+    if (typeof value[field] !== 'string') return `${path}.${field} must be a string`;
+  }
+  return undefined;
+}
+
+export function checkToolsList(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || typeof value.toolKeysPath !== 'string' || typeof value.toolKeysExist !== 'boolean' || !Array.isArray(value.tools)) return `${path} must be { toolKeysPath, toolKeysExist, tools }`;
+  for (let i = 0; i < value.tools.length; i++) {
+    const problem = checkToolEntry(value.tools[i], `${path}.tools[${i}]`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+export function checkToolSetup(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || !TOOL_NAMES.some((tool) => tool === value.tool)) return `${path}.tool must be one of ${TOOL_NAMES.join(', ')}`;
+  for (const field of ['name', 'configPath', 'toolKeysPath'] as const) if (typeof value[field] !== 'string') return `${path}.${field} must be a string`;
+  for (const field of ['toolKeysCreated', 'replaced'] as const) if (typeof value[field] !== 'boolean') return `${path}.${field} must be true or false`;
+  const guide = value.guide;
+  if (!isRecord(guide) || typeof guide.name !== 'string' || typeof guide.bucket !== 'string' || !Array.isArray(guide.steps) || !Array.isArray(guide.notes)) return `${path}.guide must be { tool, name, bucket, steps, notes }`;
+  if (!guide.steps.every((step) => isRecord(step) && typeof step.title === 'string' && typeof step.command === 'string')) return `${path}.guide.steps must be { title, command }`;
+  return guide.notes.every((note) => typeof note === 'string') ? undefined : `${path}.guide.notes must be strings`;
+}
+
+export function checkToolsUpdate(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || !Array.isArray(value.results)) return `${path} must be { results }`;
+  for (let i = 0; i < value.results.length; i++) {
+    const result: unknown = value.results[i];
+    if (!isRecord(result) || !TOOL_NAMES.some((tool) => tool === result.tool) || !['ok', 'failed', 'skipped'].includes(String(result.status))) return `${path}.results[${i}] must be { tool, name, configPath, bucket, status, message }`;
+    for (const field of ['name', 'configPath', 'bucket', 'message'] as const) if (typeof result[field] !== 'string') return `${path}.results[${i}].${field} must be a string`;
+  }
+  return undefined;
+}

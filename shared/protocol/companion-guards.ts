@@ -18,6 +18,12 @@ import {
   checkRestoreData,
   checkRestoreRows,
   checkRows,
+  checkToolSetup,
+  checkToolsList,
+  checkToolsListData,
+  checkToolsSetupData,
+  checkToolsUpdate,
+  checkToolsUpdateData,
   checkTransferProgress,
   checkWesenditSource,
   isCount,
@@ -49,8 +55,12 @@ import {
   type RestoreData,
   type RestorePlanSummary,
   type RestoreRowView,
+  type ToolsListData,
+  type ToolsSetupData,
+  type ToolsUpdateData,
+  type ToolsUpdateResult,
 } from './companion-protocol.ts';
-import type { BackupListView, BackupResultView, DiffPreviewSummary, DoctorReport, PreviewProgress, TransferProgressView } from './views.ts';
+import type { BackupListView, BackupResultView, DiffPreviewSummary, DoctorReport, PreviewProgress, ToolSetupView, ToolsListView, TransferProgressView } from './views.ts';
 
 /** A guard's verdict: the value, typed, or what is wrong with it. */
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
@@ -90,10 +100,13 @@ const REQUEST_DATA_CHECKS: { readonly [T in CompanionRequestType]: (data: unknow
   'restore.plan': checkRestoreData,
   'restore.apply': checkRestoreData,
   'backup.list': (data) => (isRecord(data) ? optionalString(data.root, 'data.root') : 'data must be an object ({} for the default backups folder)'),
+  'tools.list': checkToolsListData,
+  'tools.setup': checkToolsSetupData,
+  'tools.update': checkToolsUpdateData,
 };
 
 /** The request types this protocol defines. */
-export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview', 'bucket.probe', 'backup.run', 'restore.plan', 'restore.apply', 'backup.list'];
+export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview', 'bucket.probe', 'backup.run', 'restore.plan', 'restore.apply', 'backup.list', 'tools.list', 'tools.setup', 'tools.update'];
 
 export function isCompanionRequestType(value: unknown): value is CompanionRequestType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(REQUEST_DATA_CHECKS, value);
@@ -148,6 +161,12 @@ function narrowRequest(id: string, type: CompanionRequestType, data: unknown, ti
       return { id, type, data: data as RestoreData, timeoutMs };
     case 'backup.list':
       return { id, type, data: data as BackupListData, timeoutMs };
+    case 'tools.list':
+      return { id, type, data: data as ToolsListData, timeoutMs };
+    case 'tools.setup':
+      return { id, type, data: data as ToolsSetupData, timeoutMs };
+    case 'tools.update':
+      return { id, type, data: data as ToolsUpdateData, timeoutMs };
   }
 }
 
@@ -235,6 +254,9 @@ const RESULT_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionResu
     return undefined;
   }),
   'backup.list': checked<BackupListView>(checkBackupList),
+  'tools.list': checked<ToolsListView>(checkToolsList),
+  'tools.setup': checked<ToolSetupView>(checkToolSetup),
+  'tools.update': checked<ToolsUpdateResult>(checkToolsUpdate),
 };
 
 const checkPreviewProgress = checked<PreviewProgress>((value, path) => {
@@ -257,6 +279,9 @@ const PROGRESS_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionPr
   'restore.plan': checked<TransferProgressView>(checkTransferProgress),
   'restore.apply': checked<TransferProgressView>(checkTransferProgress),
   'backup.list': noStream,
+  'tools.list': noStream,
+  'tools.setup': noStream,
+  'tools.update': noStream,
 };
 
 const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk<T>> } = {
@@ -269,6 +294,9 @@ const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk
   'restore.plan': checked<readonly RestoreRowView[]>(checkRestoreRows),
   'restore.apply': noStream,
   'backup.list': noStream,
+  'tools.list': noStream,
+  'tools.setup': noStream,
+  'tools.update': noStream,
 };
 
 function run<T>(guard: Guard<T>, value: unknown, path: string): Checked<T> {

@@ -4,6 +4,7 @@ import { MAX_TIMEOUT_MS } from './companion-protocol.ts';
 import { checkChunk, checkProgress, checkResult, parseExtensionMessage, parseHostMessage } from './companion-guards.ts';
 
 const connection = { endpoint: 'http://127.0.0.1:7480', bucket: 'usr-48291-itm-00384-nas', accessKeyId: 'AKIAFAKEFAKEFAKE', secretAccessKey: 'fake-secret-for-tests' };
+const toolStorage = { storageName: 'NAS', permissions: 'Read & Write', allowedIps: '', serverAddress: 'https://s3.example', bucketName: 'usr-1-itm-2-nas', accessKey: 'AKFAKE', secretKey: 'fake-tool-secret-never-echoed' };
 const preview = { connection, wesendit: { kind: 'inline', entries: [{ key: 'a.txt', size: 3 }] } };
 
 describe('parseExtensionMessage', () => {
@@ -23,6 +24,10 @@ describe('parseExtensionMessage', () => {
     ['upload of packed lines', { id: 'u', type: 'inventory.upload', data: { uploadId: 'u1', lines: '3\t\t\ta.txt', done: false }, timeoutMs: 5 }],
     ['backup list', { id: 'l', type: 'backup.list', data: {}, timeoutMs: 5 }],
     ['backup list of a named folder', { id: 'l', type: 'backup.list', data: { root: '/tmp/backups' }, timeoutMs: 5 }],
+    ['tools list', { id: 't', type: 'tools.list', data: {}, timeoutMs: 5 }],
+    ['tools list of a storage with old keys', { id: 't', type: 'tools.list', data: { storage: { serverAddress: 'e', bucketName: 'b', accessKey: 'NEW' }, oldAccessKeys: ['OLD'] }, timeoutMs: 5 }],
+    ['tools setup', { id: 't', type: 'tools.setup', data: { tool: 'rclone', storage: toolStorage, toolPassphrase: 'p', name: 'n', replace: true }, timeoutMs: 5 }],
+    ['tools update', { id: 't', type: 'tools.update', data: { storage: toolStorage, oldAccessKeys: ['OLD'], toolPassphrase: 'p' }, timeoutMs: 5 }],
   ];
   it.each(accepted)('accepts %s', (_name, message) => {
     const parsed = parseExtensionMessage(message);
@@ -57,6 +62,14 @@ describe('parseExtensionMessage', () => {
     ['upload with entries and lines', { id: '1', type: 'inventory.upload', data: { uploadId: 'u', entries: [], lines: '' }, timeoutMs: 1 }, '1', /both/],
     ['backup list without data', { id: '1', type: 'backup.list', timeoutMs: 1 }, '1', /data must be an object/],
     ['backup list with a numeric root', { id: '1', type: 'backup.list', data: { root: 7 }, timeoutMs: 1 }, '1', /data\.root/],
+    ['tools setup of mc', { id: '1', type: 'tools.setup', data: { tool: 'mc', storage: toolStorage, toolPassphrase: 'p' }, timeoutMs: 1 }, '1', /data\.tool must be one of rclone, aws/],
+    ['tools setup without secret', { id: '1', type: 'tools.setup', data: { tool: 'aws', storage: { ...toolStorage, secretKey: '' }, toolPassphrase: 'p' }, timeoutMs: 1 }, '1', /data\.storage\.secretKey must not be empty/],
+    ['tools setup without bucket', { id: '1', type: 'tools.setup', data: { tool: 'aws', storage: { ...toolStorage, bucketName: undefined }, toolPassphrase: 'p' }, timeoutMs: 1 }, '1', /data\.storage\.bucketName/],
+    ['tools setup without passphrase', { id: '1', type: 'tools.setup', data: { tool: 'aws', storage: toolStorage }, timeoutMs: 1 }, '1', /data\.toolPassphrase/],
+    ['tools setup with a string replace', { id: '1', type: 'tools.setup', data: { tool: 'aws', storage: toolStorage, toolPassphrase: 'p', replace: 'yes' }, timeoutMs: 1 }, '1', /data\.replace/],
+    ['tools update without old keys', { id: '1', type: 'tools.update', data: { storage: toolStorage, toolPassphrase: 'p' }, timeoutMs: 1 }, '1', /data\.oldAccessKeys/],
+    ['tools update with a numeric old key', { id: '1', type: 'tools.update', data: { storage: toolStorage, oldAccessKeys: [7], toolPassphrase: 'p' }, timeoutMs: 1 }, '1', /data\.oldAccessKeys/],
+    ['tools list with a secret-less storage that is not an object', { id: '1', type: 'tools.list', data: { storage: 'x' }, timeoutMs: 1 }, '1', /data\.storage must be an object/],
     ['upload with lines that are not a string', { id: '1', type: 'inventory.upload', data: { uploadId: 'u', lines: ['1\t\t\ta'] }, timeoutMs: 1 }, '1', /data\.lines/],
   ];
   it.each(refused)('refuses %s with a PROTOCOL_ERROR naming the problem', (_name, message, id, problem) => {
@@ -65,6 +78,18 @@ describe('parseExtensionMessage', () => {
     expect(parsed.id).toBe(id);
     expect(parsed.error.code).toBe('PROTOCOL_ERROR');
     expect(parsed.error.message).toMatch(problem);
+  });
+
+  it('never echoes a tool request\'s secret or passphrase in its problem', () => {
+    for (const data of [
+      { tool: 'rclone', storage: { ...toolStorage, bucketName: 42 }, toolPassphrase: 'passphrase-that-must-not-echo' },
+      { tool: 'rclone', storage: toolStorage, toolPassphrase: 'passphrase-that-must-not-echo', name: 9 },
+    ]) {
+      const parsed = parseExtensionMessage({ id: '1', type: 'tools.setup', data, timeoutMs: 1 });
+      expect(parsed.ok).toBe(false);
+      expect(JSON.stringify(parsed)).not.toContain(toolStorage.secretKey);
+      expect(JSON.stringify(parsed)).not.toContain('passphrase-that-must-not-echo');
+    }
   });
 
   it('never echoes a credential value in its problem', () => {

@@ -19,10 +19,11 @@
  * Credentials (a {@link BucketConnection}) travel inside a request's `data` only: the host holds
  * them in memory for that one request and never logs or writes them.
  */
+import type { StorageCredentials } from '../credentials.ts';
 import type { ErrorData } from '../errors.ts';
 import type { InventoryEntry } from '../inventory.ts';
 import type { DiffRow } from '../diff/diff-inventories.ts';
-import type { BackupListView, BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, TransferProgressView } from './views.ts';
+import type { BackupListView, BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, ToolSetupView, ToolsListView, ToolUpdateView, TransferProgressView } from './views.ts';
 
 /** The native-messaging host name registered with the browser (Chromium's rules: lowercase letters, digits, dots, underscores). */
 export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
@@ -34,8 +35,9 @@ export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
  * 5: `inventory.upload` takes the tab's listing as packed `lines` (shared/inventory-lines.ts).
  * 6: `backup.list`.
  * 7: a WeSendit entry's size may carry its rounding (`sizeTolerance`; `bytes~tolerance` in packed lines).
+ * 8: `tools.list`, `tools.setup` and `tools.update` (external tools: rclone, the AWS CLI).
  */
-export const COMPANION_PROTOCOL_VERSION = 7;
+export const COMPANION_PROTOCOL_VERSION = 8;
 
 /** Chromium refuses (and closes the port on) host → extension messages over 1 MB. */
 export const CHROMIUM_MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
@@ -166,6 +168,46 @@ export interface BackupListData {
   readonly root?: string;
 }
 
+/** The external tools a hand-off can write (mc gets printed steps only, from the popup's own text). */
+export type HandoffToolName = 'rclone' | 'aws';
+
+/**
+ * `tools.setup`'s request: hand one vault storage to rclone or the AWS CLI. The storage's seven
+ * fields (its Secret Key included) and the passphrase for external tools travel in this request
+ * only; the companion writes the secret into the encrypted rclone config or tool key file, never
+ * in plain text, and logs neither.
+ */
+export interface ToolsSetupData {
+  readonly tool: HandoffToolName;
+  readonly storage: StorageCredentials;
+  readonly toolPassphrase: string;
+  /** The remote or profile name; default from the storage name. */
+  readonly name?: string;
+  /** Replace a remote or profile of that name (never done without it). */
+  readonly replace?: boolean;
+}
+
+/**
+ * `tools.list`'s request: every hand-off, or with `storage` only those still using an old key of
+ * it (the same endpoint and bucket with another Access Key, or one of `oldAccessKeys`). No secret.
+ */
+export interface ToolsListData {
+  readonly storage?: Pick<StorageCredentials, 'serverAddress' | 'bucketName' | 'accessKey'>;
+  readonly oldAccessKeys?: readonly string[];
+}
+
+/** `tools.update`'s request: give the tools using an old key of `storage` its current key pair, then run each. */
+export interface ToolsUpdateData {
+  readonly storage: StorageCredentials;
+  readonly oldAccessKeys: readonly string[];
+  readonly toolPassphrase: string;
+}
+
+/** `tools.update`'s answer: each tool updated and whether it now authenticates. */
+export interface ToolsUpdateResult {
+  readonly results: readonly ToolUpdateView[];
+}
+
 /** One object a restore would put back: deleted since the backup, or changed since it. */
 export interface RestoreRowView {
   readonly key: string;
@@ -228,6 +270,12 @@ export interface CompanionRequests {
   'restore.apply': (data: RestoreData) => Streamed<TransferProgressView, never, RestoreApplyResult>;
   /** Every backup under the backups folder, newest first, read from the folders alone (no S3 request). */
   'backup.list': (data: BackupListData) => BackupListView;
+  /** The external tools Connect Guard set up on this computer (from its list: no secret, no S3 request). */
+  'tools.list': (data: ToolsListData) => ToolsListView;
+  /** Writes an rclone remote or an AWS profile for a storage (encrypted config / tool key file). */
+  'tools.setup': (data: ToolsSetupData) => ToolSetupView;
+  /** After a lost or rotated key: updates the tools that use an old key and checks each authenticates. */
+  'tools.update': (data: ToolsUpdateData) => ToolsUpdateResult;
 }
 
 export type CompanionRequestType = keyof CompanionRequests;

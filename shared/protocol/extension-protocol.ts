@@ -8,7 +8,8 @@ import type { StorageCredentials, StorageSummary } from '../credentials.ts';
 import type { DiffClass, DiffRow } from '../diff/diff-inventories.ts';
 import type { ErrorData } from '../errors.ts';
 import type { HandoffFormat, HandoffKdfView } from '../handoff-formats/handoff-entry.ts';
-import type { BackupListView, BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, TransferProgressView } from './views.ts';
+import type { ToolsUpdateResult } from './companion-protocol.ts';
+import type { BackupListView, BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, ToolEntryView, ToolSetupView, ToolsListView, TransferProgressView } from './views.ts';
 
 export interface VaultStatus {
   /** A vault exists in this profile. */
@@ -219,6 +220,42 @@ export interface HandoffFile {
   readonly verified: true;
 }
 
+/** The external tools Connect Guard's companion writes a remote or profile for. */
+export type ExternalToolName = 'rclone' | 'aws';
+export const EXTERNAL_TOOLS: readonly ExternalToolName[] = ['rclone', 'aws'];
+
+/**
+ * "Set up rclone" / "Set up AWS CLI" for one saved storage: the background reads the record from
+ * the unlocked vault and hands it to the companion in memory, with the passphrase for external
+ * tools the user typed in the popup (it protects the companion's encrypted tool key file).
+ */
+export interface ToolSetupRequest {
+  readonly tool: ExternalToolName;
+  readonly storageId: string;
+  readonly toolPassphrase: string;
+  /** The rclone remote or AWS profile; the companion picks one from the storage name when absent. */
+  readonly name?: string;
+  /** Replace a remote or profile of that name: only when the user ticked "Replace" after being told it exists. */
+  readonly replace?: boolean;
+}
+
+/**
+ * A storage the gate just saved replaces an older key of the same storage (same name or bucket,
+ * another Access Key): WeSendit made a new key, the old one stops working. `tools` are the
+ * external tools Connect Guard set up with the old key, as the companion lists them.
+ */
+export interface GateRotation {
+  readonly storageName: string;
+  readonly bucketName: string;
+  readonly newAccessKey: string;
+  readonly oldAccessKeys: readonly string[];
+  readonly tools: readonly ToolEntryView[];
+  /** The tool key file exists (so "Update external tools" can open it). */
+  readonly toolKeysExist: boolean;
+  /** The companion could not be asked: the list is unknown, and why. */
+  readonly companionError?: ErrorData;
+}
+
 /** Requests a content script may send. */
 export interface ContentRequests {
   /** The gate found a credentials dialog and holds it; returns the capture id for the prompt frame. */
@@ -265,6 +302,14 @@ export interface PageRequests {
    * vault unlocked; the secrets are read in the background and leave it only inside the file.
    */
   'handoff.export': (data: { format: HandoffFormat; scope: HandoffScope; passphrase: string; confirmation: string }) => HandoffFile;
+  /** The external tools Connect Guard set up on this computer (asks the companion; no secret). */
+  'tools.list': (data: Record<string, never>) => ToolsListView;
+  /** Writes an rclone remote or AWS profile for a saved storage through the companion; returns what was written and the safe commands. */
+  'tools.setup': (data: ToolSetupRequest) => ToolSetupView;
+  /** After the gate saved a storage: does it replace an older key, and which external tools still use it? `null` when it replaces none. */
+  'gate.rotation': (data: { captureId: string }) => GateRotation | null;
+  /** Give those tools the new key pair through the companion; each is run to check it authenticates. */
+  'gate.updateTools': (data: { captureId: string; toolPassphrase: string }) => ToolsUpdateResult;
   'settings.get': (data: Record<string, never>) => Settings;
   'settings.set': (data: Partial<Settings>) => Settings;
   /** Is the companion installed and answering? (`ping` over native messaging) */

@@ -5,6 +5,7 @@
  */
 import type { ConnectGuardErrorCode } from '../errors.ts';
 import type { DiffTotals } from '../diff/summarize-diff.ts';
+import type { ToolGuide } from '../handoff/tool-guides.ts';
 
 /** Where and as whom to reach a bucket. Lives in memory for one request only; never logged or written. */
 export interface BucketConnection {
@@ -160,4 +161,47 @@ export interface BackupListView {
   readonly skipped: readonly SkippedBackupView[];
   /** Skipped folders not named in `skipped`. */
   readonly skippedMore: number;
+}
+
+/** A hand-off of a storage to an external tool, as Connect Guard recorded it. No secret. */
+export interface ToolEntryView {
+  readonly tool: 'rclone' | 'aws';
+  /** The rclone remote or AWS profile. */
+  readonly name: string;
+  readonly configPath: string;
+  readonly storageName: string;
+  readonly endpoint: string;
+  readonly bucket: string;
+  /** The Access Key it uses (public, like a user name). */
+  readonly accessKey: string;
+  /** ISO 8601. */
+  readonly updatedAt: string;
+}
+
+/** The hand-offs on this computer, and whether the tool key file exists (a first setup creates it). */
+export interface ToolsListView {
+  readonly toolKeysPath: string;
+  readonly toolKeysExist: boolean;
+  readonly tools: readonly ToolEntryView[];
+}
+
+/** A hand-off just written, with the commands to show. */
+export interface ToolSetupView {
+  readonly tool: 'rclone' | 'aws';
+  readonly name: string;
+  readonly configPath: string;
+  readonly toolKeysPath: string;
+  readonly toolKeysCreated: boolean;
+  readonly replaced: boolean;
+  readonly guide: ToolGuide;
+}
+
+/** One tool after an update to a new key, and the check that it authenticates. */
+export interface ToolUpdateView {
+  readonly tool: 'rclone' | 'aws';
+  readonly name: string;
+  readonly configPath: string;
+  readonly bucket: string;
+  readonly status: 'ok' | 'failed' | 'skipped';
+  readonly message: string;
 }

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { StorageCredentials } from '../../../shared/credentials.ts';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
-import { rcloneGuide, rcloneSpaceSepList, type ToolGuide } from '../../../shared/handoff/tool-guides.ts';
+import { defaultToolEntryName, rcloneGuide, rcloneSpaceSepList, type ToolGuide } from '../../../shared/handoff/tool-guides.ts';
 import { companionCommandWords } from './companion-command.ts';
 import { getTool } from './find-tool.ts';
 import { checkToolEntryName, findSection, parseIniFile, serializeIniFile, withSection, type IniFile } from './ini-sections.ts';
@@ -54,18 +54,7 @@ export interface ToolSetupOutput {
   readonly guide: ToolGuide;
 }
 
-/** `wesendit-nas-backup` from "NAS backup": a default remote or profile name. */
-export function defaultToolEntryName(credentials: Pick<StorageCredentials, 'storageName' | 'bucketName'>): string {
-  const slug = (credentials.storageName || credentials.bucketName)
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/, '');
-  return slug === '' ? 'wesendit' : slug.startsWith('wesendit') ? slug : `wesendit-${slug}`;
-}
+export { defaultToolEntryName };
 
 export function checkBucket(credentials: StorageCredentials): string {
   const bucket = credentials.bucketName.trim();

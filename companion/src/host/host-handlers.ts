@@ -7,6 +7,7 @@ import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { diagnoseConnection } from '../s3/diagnose-connection.ts';
 import { applyRestoreRequest, planRestoreRequest, probeBucketRequest, runBackup } from './backup-handlers.ts';
 import { listBackupsRequest } from './list-backups-request.ts';
+import { toolHandlers } from './tool-handlers.ts';
 import type { CompanionHandlers } from './serve-native-host.ts';
 import { previewDiff, type PreviewDiffInput } from './preview-diff.ts';
 
@@ -150,6 +151,7 @@ export function createHostHandlers(): CompanionHandlers {
     'restore.plan': planRestoreRequest,
     'restore.apply': applyRestoreRequest,
     'backup.list': listBackupsRequest,
+    ...toolHandlers,
   };
 }
 const BEYOND_PLAIN_ORDER = /[\uD800-\uFFFF]/;

@@ -208,6 +208,18 @@ function accept(message: Exclude<ExtensionToHostMessage, { type: 'cancel' }>, ha
       const handler = handlers['backup.list'];
       return handler ? (start) => start(message, handler) : undefined;
     }
+    case 'tools.list': {
+      const handler = handlers['tools.list'];
+      return handler ? (start) => start(message, handler) : undefined;
+    }
+    case 'tools.setup': {
+      const handler = handlers['tools.setup'];
+      return handler ? (start) => start(message, handler) : undefined;
+    }
+    case 'tools.update': {
+      const handler = handlers['tools.update'];
+      return handler ? (start) => start(message, handler) : undefined;
+    }
     default: {
       // A request type added to the protocol needs its case here; the compiler says so.
       const unserved: never = message;

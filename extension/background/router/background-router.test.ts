@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { StorageCredentials } from '../../../shared/credentials.ts';
 import { COMPANION_PROTOCOL_VERSION, type CompanionRequestData, type CompanionRequestType, type CompanionResult } from '../../../shared/protocol/companion-protocol.ts';
 import type { CompanionRequestOptions } from '../../adapters/companion-port.ts';
@@ -12,7 +13,8 @@ import type { CompanionClient } from '../companion/companion-client.ts';
 import { PreviewService } from '../preview/preview-service.ts';
 import { RestoreService } from '../transfers/restore-service.ts';
 import type { SenderInfo } from './sender-policy.ts';
-import type { BackupListView } from '../../../shared/protocol/views.ts';
+import type { BackupListView, ToolSetupView } from '../../../shared/protocol/views.ts';
+import type { PreviousAccessKey } from '../handoff/external-tools.ts';
 
 const SELF = { id: 'ext', baseUrl: 'chrome-extension://ext/' };
 const POPUP: SenderInfo = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
@@ -21,11 +23,12 @@ const OTHER_TAB: SenderInfo = { ...TAB, tab: { id: 5 } };
 const SUBFRAME: SenderInfo = { ...TAB, frameId: 2 };
 const SECRET = 'fake-form-secret-for-router-tests-01';
 
-function setup() {
+function setup(options: { readonly companionDown?: boolean } = {}) {
   const saved: StorageCredentials[] = [];
   /** Every read of a record's secret, by the routes (a refused request must read none). */
   const vaultReads: string[] = [];
   let unlocked = true;
+  const previousKeys: PreviousAccessKey[] = [];
   const vault: VaultPort = {
     status: async () => ({ exists: true, unlocked, storageCount: saved.length }),
     create: async () => undefined,
@@ -47,12 +50,16 @@ function setup() {
       vaultReads.push(id);
       return saved[0] ?? Promise.reject(new Error('none'));
     },
+    previousKeys: async () => previousKeys,
     deleteStorage: async () => true,
   };
   const requests: { type: CompanionRequestType; data: unknown }[] = [];
   const companion: CompanionClient = {
     request<T extends CompanionRequestType>(type: T, data: CompanionRequestData<T>, _options?: CompanionRequestOptions<T>): Promise<CompanionResult<T>> {
       requests.push({ type, data });
+      if (options.companionDown === true && type.startsWith('tools.')) {
+        return Promise.reject(new ConnectGuardError('COMPANION_UNAVAILABLE', 'The companion is not installed. Run "npx connect-guard install-host".'));
+      }
       // A preview keeps running for the whole test.
       if (type === 'diff.preview') return new Promise<CompanionResult<T>>(() => undefined);
       const value: unknown =
@@ -62,7 +69,13 @@ function setup() {
             ? { ok: true, checks: [] }
             : type === 'backup.list'
               ? BACKUP_LIST
-              : { staged: 0 };
+              : type === 'tools.setup'
+                ? TOOL_SETUP
+                : type === 'tools.list'
+                  ? { toolKeysPath: '/home/u/.config/connect-guard/tool-keys.json', toolKeysExist: true, tools: [] }
+                  : type === 'tools.update'
+                    ? { results: [] }
+                    : { staged: 0 };
       // The fake answers each type with that type's result shape.
       return Promise.resolve(value as CompanionResult<T>);
     },
@@ -105,8 +118,18 @@ function setup() {
     noteVaultUse: async () => undefined,
   });
   const send = (type: string, data: unknown, sender: SenderInfo) => router({ type, data }, sender);
-  return { send, saved, vaultReads, requests, collects, released, lock: () => vault.lock() };
+  return { send, saved, vaultReads, previousKeys, requests, collects, released, lock: () => vault.lock() };
 }
+
+const TOOL_SETUP: ToolSetupView = {
+  tool: 'rclone',
+  name: 'wesendit-nas',
+  configPath: '/home/u/.config/rclone/rclone.conf',
+  toolKeysPath: '/home/u/.config/connect-guard/tool-keys.json',
+  toolKeysCreated: true,
+  replaced: false,
+  guide: { tool: 'rclone', name: 'wesendit-nas', bucket: 'usr-1-itm-2-demo', steps: [], notes: [] },
+};
 
 const BACKUP_LIST: BackupListView = {
   root: '/home/user/ConnectGuard/backups',
@@ -287,5 +310,94 @@ describe('background router: hand-off to a password manager', () => {
     await lock();
     expect(await send('handoff.export', exportRequest('keepass'), POPUP)).toMatchObject({ error: { code: 'VAULT_LOCKED' } });
     expect(vaultReads).toEqual([]);
+  });
+});
+
+describe('background router: external tools (rclone, AWS CLI) and a rotated key', () => {
+  const TOOL_PASSPHRASE = 'passphrase for external tools: amber kiln 7';
+  const NAS: StorageCredentials = { storageName: 'NAS', permissions: 'Read & Write', allowedIps: '', serverAddress: 'http://127.0.0.1:9000', bucketName: 'usr-1-itm-2-demo', accessKey: 'AKNEW', secretKey: SECRET };
+  const setupRequest = { tool: 'rclone', storageId: 'rec1', toolPassphrase: TOOL_PASSPHRASE };
+  const framedAbroad: SenderInfo = { id: 'ext', url: 'chrome-extension://ext/popup.html', tab: { id: 9, url: 'https://evil.example/' }, frameId: 1 };
+
+  it('hands the vault record to the companion in memory for Connect Guard’s popup, and returns what was written', async () => {
+    const { send, saved, requests } = setup();
+    saved.push(NAS);
+    expect(await send('tools.setup', { ...setupRequest, name: ' my-remote ', replace: true }, POPUP)).toEqual({ ok: TOOL_SETUP });
+    expect(requests.filter((request) => request.type === 'tools.setup')).toEqual([{ type: 'tools.setup', data: { tool: 'rclone', storage: NAS, toolPassphrase: TOOL_PASSPHRASE, name: 'my-remote', replace: true } }]);
+    expect(await send('tools.list', {}, POPUP)).toMatchObject({ ok: { toolKeysExist: true, tools: [] } });
+  });
+
+  it('attack: a content script (any tab, any frame, even on WeSendit), our page framed abroad or another extension gets FORBIDDEN_SENDER; nothing is read or asked', async () => {
+    const { send, saved, vaultReads, requests } = setup();
+    saved.push(NAS);
+    const { ok } = (await send('gate.captured', { credentials: NAS, origin: 'x' }, TAB)) as { ok: { captureId: string } };
+    for (const sender of [TAB, SUBFRAME, OTHER_TAB, { ...TAB, url: 'https://app.wesendit.com/settings' }, framedAbroad, { ...POPUP, id: 'other-extension' }]) {
+      for (const [type, data] of [
+        ['tools.setup', setupRequest],
+        ['tools.setup', { ...setupRequest, tool: 'aws', replace: true }],
+        ['tools.list', {}],
+        ['gate.rotation', { captureId: ok.captureId }],
+        ['gate.updateTools', { captureId: ok.captureId, toolPassphrase: TOOL_PASSPHRASE }],
+      ] as const) {
+        const reply = await send(type, data, sender);
+        expect(reply).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+        expect(JSON.stringify(reply)).not.toContain(SECRET);
+      }
+    }
+    expect(vaultReads).toEqual([]);
+    expect(requests.filter((request) => request.type.startsWith('tools.'))).toEqual([]);
+  });
+
+  it('checks the request: a known tool (mc is printed steps only), a passphrase, a valid id, the vault unlocked', async () => {
+    const { send, saved, lock, requests } = setup();
+    saved.push(NAS);
+    expect(await send('tools.setup', { ...setupRequest, tool: 'mc' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT', message: expect.stringMatching(/rclone, aws/) } });
+    expect(await send('tools.setup', { ...setupRequest, toolPassphrase: '' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT', message: expect.stringMatching(/passphrase for external tools/) } });
+    expect(await send('tools.setup', { ...setupRequest, storageId: '../x' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(await send('tools.setup', { ...setupRequest, replace: 'yes' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    await lock();
+    expect(await send('tools.setup', setupRequest, POPUP)).toMatchObject({ error: { code: 'VAULT_LOCKED' } });
+    expect(requests.filter((request) => request.type === 'tools.setup')).toEqual([]);
+  });
+
+  it('after the gate saved a new key for a storage: names the old key, asks the companion for the tools using it, and updates them with the new pair', async () => {
+    const { send, saved, previousKeys, requests } = setup();
+    const { ok } = (await send('gate.captured', { credentials: NAS, origin: 'x' }, TAB)) as { ok: { captureId: string } };
+    expect(await send('gate.rotation', { captureId: ok.captureId }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT', message: expect.stringMatching(/Save the Secret Key/) } });
+    // The save replaces the record's older pair (the vault keeps it in previousKeys).
+    previousKeys.push({ accessKey: 'AKOLDER', replacedAt: '2020-01-01T00:00:00.000Z' });
+    expect(await send('gate.save', { captureId: ok.captureId }, POPUP)).toMatchObject({ ok: { verified: true } });
+    previousKeys.push({ accessKey: 'AKOLD', replacedAt: new Date().toISOString() });
+    expect(saved).toEqual([NAS]);
+    expect(await send('gate.rotation', { captureId: ok.captureId }, POPUP)).toEqual({
+      ok: { storageName: 'NAS', bucketName: NAS.bucketName, newAccessKey: 'AKNEW', oldAccessKeys: ['AKOLDER', 'AKOLD'], tools: [], toolKeysExist: true },
+    });
+    expect(requests.filter((request) => request.type === 'tools.list')).toEqual([
+      { type: 'tools.list', data: { storage: { serverAddress: NAS.serverAddress, bucketName: NAS.bucketName, accessKey: 'AKNEW' }, oldAccessKeys: ['AKOLDER', 'AKOLD'] } },
+    ]);
+    expect(await send('gate.updateTools', { captureId: ok.captureId, toolPassphrase: TOOL_PASSPHRASE }, POPUP)).toEqual({ ok: { results: [] } });
+    expect(requests.filter((request) => request.type === 'tools.update')).toEqual([{ type: 'tools.update', data: { storage: NAS, oldAccessKeys: ['AKOLDER', 'AKOLD'], toolPassphrase: TOOL_PASSPHRASE } }]);
+  });
+
+  it('with the companion unavailable, the rotation still names the old key and says why the tools are unknown; a setup says what to install', async () => {
+    const { send, saved, previousKeys } = setup({ companionDown: true });
+    saved.push(NAS);
+    const { ok } = (await send('gate.captured', { credentials: NAS, origin: 'x' }, TAB)) as { ok: { captureId: string } };
+    await send('gate.save', { captureId: ok.captureId }, POPUP);
+    previousKeys.push({ accessKey: 'AKOLD', replacedAt: new Date().toISOString() });
+    expect(await send('gate.rotation', { captureId: ok.captureId }, POPUP)).toMatchObject({
+      ok: { oldAccessKeys: ['AKOLD'], tools: [], companionError: { code: 'COMPANION_UNAVAILABLE', message: expect.stringMatching(/install-host/) } },
+    });
+    expect(await send('tools.setup', setupRequest, POPUP)).toMatchObject({ error: { code: 'COMPANION_UNAVAILABLE', message: expect.stringMatching(/install-host/) } });
+  });
+
+  it('a save of the same key again is no rotation, even when the record remembers older pairs', async () => {
+    const { send, previousKeys, requests } = setup();
+    previousKeys.push({ accessKey: 'AKOLDER', replacedAt: '2020-01-01T00:00:00.000Z' });
+    const { ok } = (await send('gate.captured', { credentials: NAS, origin: 'x' }, TAB)) as { ok: { captureId: string } };
+    await send('gate.save', { captureId: ok.captureId }, POPUP);
+    expect(await send('gate.rotation', { captureId: ok.captureId }, POPUP)).toEqual({ ok: null });
+    expect(await send('gate.updateTools', { captureId: ok.captureId, toolPassphrase: TOOL_PASSPHRASE }, POPUP)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(requests.filter((request) => request.type.startsWith('tools.'))).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { countInventoryLines } from '../../../shared/inventory-lines.ts';
 import { DIFF_CLASSES, type DiffClass } from '../../../shared/diff/diff-inventories.ts';
 import { ConnectGuardError, isErrorData, type ErrorData } from '../../../shared/errors.ts';
 import { HANDOFF_FORMATS, type HandoffFormat } from '../../../shared/handoff-formats/handoff-entry.ts';
-import type { ConnectFormValues, HandoffScope, PreviewConnectionSource, PreviewRowQuery, PreviewWesenditSource } from '../../../shared/protocol/extension-protocol.ts';
+import { EXTERNAL_TOOLS, type ConnectFormValues, type HandoffScope, type PreviewConnectionSource, type PreviewRowQuery, type PreviewWesenditSource, type ToolSetupRequest } from '../../../shared/protocol/extension-protocol.ts';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -184,4 +184,25 @@ export function readHandoffRequest(data: Readonly<Record<string, unknown>>): { f
   else if (scope.kind === 'storage') parsed = { kind: 'storage', storageId: readId(scope, 'storageId') };
   else throw new ConnectGuardError('INVALID_INPUT', '"scope.kind" must be "all" or "storage".');
   return { format, scope: parsed, passphrase: readString(data, 'passphrase', 1024), confirmation: readString(data, 'confirmation', 1024) };
+}
+
+/** A `tools.setup` request: which tool, which saved storage, the passphrase for external tools, an optional name, and "Replace". */
+export function readToolSetupRequest(data: Readonly<Record<string, unknown>>): ToolSetupRequest {
+  const tool = EXTERNAL_TOOLS.find((known) => known === data.tool);
+  if (tool === undefined) throw new ConnectGuardError('INVALID_INPUT', `"tool" must be one of ${EXTERNAL_TOOLS.join(', ')} (mc gets printed steps only).`);
+  const name = data.name === undefined ? '' : readString(data, 'name', 64).trim();
+  return {
+    tool,
+    storageId: readId(data, 'storageId'),
+    toolPassphrase: readToolPassphrase(data),
+    ...(name !== '' ? { name } : {}),
+    ...(readFlag(data, 'replace') ? { replace: true } : {}),
+  };
+}
+
+/** The passphrase for external tools (it opens the companion's tool key file). */
+export function readToolPassphrase(data: Readonly<Record<string, unknown>>): string {
+  const passphrase = readString(data, 'toolPassphrase', 1024);
+  if (passphrase === '') throw new ConnectGuardError('INVALID_INPUT', 'Type the passphrase for external tools.');
+  return passphrase;
 }

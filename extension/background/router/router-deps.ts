@@ -6,6 +6,7 @@
 import type { StorageCredentials, StorageSummary } from '../../../shared/credentials.ts';
 import type { Settings, VaultStatus } from '../../../shared/protocol/extension-protocol.ts';
 import type { CaptureRegistry } from '../gate/capture-registry.ts';
+import type { PreviousAccessKey } from '../handoff/external-tools.ts';
 import type { ConnectFormRegistry } from '../preview/connect-form-registry.ts';
 import type { CompanionClient } from '../companion/companion-client.ts';
 import type { PreviewService } from '../preview/preview-service.ts';
@@ -30,6 +31,8 @@ export interface VaultPort {
   revealSecret(id: string): Promise<string>;
   /** The decrypted credentials of one record, for a preview or a doctor run (stay in memory). */
   getStorageCredentials(id: string): Promise<StorageCredentials>;
+  /** Access Keys a later save replaced in this record (oldest first), and when; no secret. */
+  previousKeys(id: string): Promise<readonly PreviousAccessKey[]>;
   deleteStorage(id: string): Promise<boolean>;
 }
 

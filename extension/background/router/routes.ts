@@ -11,6 +11,7 @@ import { ConnectGuardError, toErrorData } from '../../../shared/errors.ts';
 import type { ContentRequests, PageRequests, PreviewConnectionSource, RequestResult, RequestType, Settings } from '../../../shared/protocol/extension-protocol.ts';
 import { parseStorageCredentials } from '../../../shared/vault-format/storage-record.ts';
 import { exportHandoff } from '../handoff/export-handoff.ts';
+import { gateRotation, gateUpdateTools, setupExternalTool } from '../handoff/external-tools.ts';
 import { summarizeConnectForm } from '../preview/connect-form-registry.ts';
 import { credentialsFromConnection, resolveConnectionSource } from '../preview/resolve-connection-source.ts';
 import {
@@ -23,6 +24,8 @@ import {
   readOptionalFolder,
   readRowQuery,
   readString,
+  readToolPassphrase,
+  readToolSetupRequest,
   readWesenditSource,
 } from './request-guards.ts';
 import type { RouterDeps, VaultPort } from './router-deps.ts';
@@ -217,6 +220,24 @@ export const ROUTES: RouteTable = {
   // The hand-off to a password manager: Connect Guard's own pages only. A content script (and so
   // a hostile WeSendit page) or our page framed on another site gets FORBIDDEN_SENDER before this runs.
   'handoff.export': { from: 'page', handle: (data, { deps }) => exportHandoff(readHandoffRequest(data), deps.vault) },
+  // External tools: the vault record goes to the companion in memory, only from Connect Guard's own
+  // pages after the user typed the passphrase for external tools there; a content script (and so
+  // a hostile WeSendit page) gets FORBIDDEN_SENDER before any of these runs or reads the vault.
+  'tools.list': { from: 'page', handle: (_data, { deps }) => deps.companion.request('tools.list', {}, { timeoutMs: 30_000 }) },
+  'tools.setup': { from: 'page', handle: (data, { deps }) => setupExternalTool(readToolSetupRequest(data), deps.vault, deps.companion) },
+  'gate.rotation': {
+    from: 'page',
+    async handle(data, { deps }) {
+      return gateRotation(await deps.captures.get(readId(data, 'captureId')), deps.vault, deps.companion);
+    },
+  },
+  'gate.updateTools': {
+    from: 'page',
+    async handle(data, { deps }) {
+      const capture = await deps.captures.get(readId(data, 'captureId'));
+      return gateUpdateTools(capture, readToolPassphrase(data), deps.vault, deps.companion);
+    },
+  },
   'settings.get': { from: 'page', handle: (_data, { settings }) => settings },
   'settings.set': { from: 'page', handle: (data, { deps }) => deps.saveSettings(data) },
   'companion.status': {

@@ -1,7 +1,9 @@
 /**
  * "Save your Secret Key": review what the gate captured, create or unlock the vault, save. The
  * background encrypts, writes, reads back, decrypts and compares before it answers; only then
- * does this frame say "Saved and verified" and the page's controls are released.
+ * does this frame say "Saved and verified" and the page's controls are released. When the saved
+ * key replaces an older one of the same storage, it says the old key stops working and offers to
+ * update the external tools set up with it (key-rotation.tsx).
  */
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -11,6 +13,7 @@ import { CredentialFields } from '../components/credential-fields.tsx';
 import { ErrorMessage, messageOf } from '../components/error-message.tsx';
 import { LabelledInput } from '../components/labelled-input.tsx';
 import { passphraseStrengthHint } from '../components/passphrase-strength-hint.tsx';
+import { KeyRotation } from './key-rotation.tsx';
 
 type Phase =
   | { readonly kind: 'loading' }
@@ -73,9 +76,12 @@ export function GatePrompt({ captureId }: { readonly captureId: string }): JSX.E
       {phase.kind === 'loading' && <p>Loading the captured credentials…</p>}
       {phase.kind === 'failed' && <ErrorMessage message={phase.message} />}
       {phase.kind === 'saved' && (
-        <p class="ok" role="status">
-          Saved and verified. The Secret Key is encrypted in your vault; you can go on in WeSendit.
-        </p>
+        <>
+          <p class="ok" role="status">
+            Saved and verified. The Secret Key is encrypted in your vault; you can go on in WeSendit.
+          </p>
+          <KeyRotation captureId={captureId} />
+        </>
       )}
       {phase.kind === 'ready' && (
         <form

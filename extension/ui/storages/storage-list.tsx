@@ -1,6 +1,7 @@
 /**
  * Saved storages in the popup: public fields shown, the secret only on Reveal or via Copy; each
- * storage can be handed to KeePass or Bitwarden as an encrypted file.
+ * storage can be handed to KeePass or Bitwarden as an encrypted file, and to rclone or the AWS CLI
+ * through the companion (mc: printed steps).
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
@@ -9,15 +10,20 @@ import { sendToBackground } from '../../adapters/messaging.ts';
 import { HANDOFF_FORMATS } from '../../../shared/handoff-formats/handoff-entry.ts';
 import { OutcomeMessages, messageOf } from '../components/error-message.tsx';
 import { HANDOFF_BUTTON_LABELS, type HandoffTarget } from './handoff-dialog.tsx';
+import { TOOL_BUTTON_LABELS, type ToolChoice, type ToolTarget } from './tool-setup-dialog.tsx';
+
+const TOOLS: readonly ToolChoice[] = ['rclone', 'aws', 'mc'];
 
 function StorageItem({
   storage,
   onDeleted,
   onExport,
+  onTool,
 }: {
   readonly storage: StorageSummary;
   readonly onDeleted: () => void;
   readonly onExport: (target: HandoffTarget) => void;
+  readonly onTool: (target: ToolTarget) => void;
 }): JSX.Element {
   const [secret, setSecret] = useState<string | undefined>();
   const [note, setNote] = useState<string | undefined>();
@@ -107,6 +113,13 @@ function StorageItem({
           </button>
         ))}
       </div>
+      <div class="row" aria-label="External tools">
+        {TOOLS.map((tool) => (
+          <button key={tool} type="button" class="secondary" onClick={() => onTool({ storage, tool })}>
+            {TOOL_BUTTON_LABELS[tool]}
+          </button>
+        ))}
+      </div>
       <OutcomeMessages note={note} error={error} tone="hint" />
     </li>
   );
@@ -116,16 +129,18 @@ export function StorageList({
   storages,
   onChanged,
   onExport,
+  onTool,
 }: {
   readonly storages: readonly StorageSummary[];
   readonly onChanged: () => void;
   readonly onExport: (target: HandoffTarget) => void;
+  readonly onTool: (target: ToolTarget) => void;
 }): JSX.Element {
   if (storages.length === 0) return <p class="hint">No storages saved yet. They are saved when WeSendit shows new S3 credentials.</p>;
   return (
     <ul class="storages" aria-label="Saved storages">
       {storages.map((storage) => (
-        <StorageItem key={storage.id} storage={storage} onDeleted={onChanged} onExport={onExport} />
+        <StorageItem key={storage.id} storage={storage} onDeleted={onChanged} onExport={onExport} onTool={onTool} />
       ))}
     </ul>
   );

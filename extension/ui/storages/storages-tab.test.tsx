@@ -4,7 +4,9 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StorageSummary } from '../../../shared/credentials.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
+import { rcloneGuide } from '../../../shared/handoff/tool-guides.ts';
 import type { HandoffFile } from '../../../shared/protocol/extension-protocol.ts';
+import type { ToolSetupView } from '../../../shared/protocol/views.ts';
 import { attachHost, buttonNamed, detachHost, fakeBackground, untilShown, type Call, type Handlers } from '../components/test-support.ts';
 import { StoragesTab } from './storages-tab.tsx';
 
@@ -140,5 +142,71 @@ describe('Storages tab: hand-off to a password manager', () => {
     expect(downloads).toEqual([]);
     await click(buttonNamed(host, 'Cancel'));
     expect(host.textContent).toContain('Saved storages (2)');
+  });
+});
+
+describe('Storages tab: external tools', () => {
+  const TOOL_PASSPHRASE = 'passphrase for external tools: amber kiln 7';
+  const WRITTEN: ToolSetupView = {
+    tool: 'rclone',
+    name: 'nas',
+    configPath: '/home/u/.config/rclone/rclone.conf',
+    toolKeysPath: '/home/u/.config/connect-guard/tool-keys.json',
+    toolKeysCreated: true,
+    replaced: true,
+    guide: rcloneGuide({ remote: 'nas', bucket: NAS.bucketName, passwordCommand: 'connect-guard rclone-config-password' }),
+  };
+
+  it('"Set up rclone": a first tool asks for the passphrase twice; an existing remote is replaced only when ticked; shows what was written and the safe commands', async () => {
+    let attempts = 0;
+    const calls = await mount({
+      'tools.list': () => ({ toolKeysPath: WRITTEN.toolKeysPath, toolKeysExist: false, tools: [] }),
+      'tools.setup': () => {
+        attempts += 1;
+        if (attempts === 1) throw new ConnectGuardError('ALREADY_EXISTS', 'rclone remote "nas" exists already in /home/u/.config/rclone/rclone.conf. Nothing was changed.');
+        return WRITTEN;
+      },
+    });
+    await click(buttonNamed(itemOf(NAS), 'Set up rclone'));
+    await untilShown(host, () => host.textContent?.includes('Confirm passphrase for external tools') === true, 'the confirmation field of a first tool');
+    expect(host.querySelector('[role="dialog"] h2')?.textContent).toBe('Set up rclone for “NAS backup”');
+    await type('Remote name', 'nas');
+    await type('Passphrase for external tools', TOOL_PASSPHRASE);
+    await type('Confirm passphrase for external tools', `${TOOL_PASSPHRASE}!`);
+    await click(buttonNamed(host, 'Write rclone remote'));
+    expect(host.querySelector('[role="alert"]')?.textContent).toMatch(/do not match/);
+    expect(calls.filter((call) => call.type === 'tools.setup')).toEqual([]);
+
+    await type('Confirm passphrase for external tools', TOOL_PASSPHRASE);
+    await click(buttonNamed(host, 'Write rclone remote'));
+    await untilShown(host, () => host.querySelector('[role="alert"]')?.textContent?.includes('exists already') === true, 'the refusal to overwrite');
+    await type('Passphrase for external tools', TOOL_PASSPHRASE);
+    await type('Confirm passphrase for external tools', TOOL_PASSPHRASE);
+    const tick = [...host.querySelectorAll('label')].find((label) => label.textContent?.includes('Replace the existing rclone remote “nas”'))?.querySelector('input');
+    if (!(tick instanceof HTMLInputElement)) throw new Error('no "Replace" checkbox');
+    await click(tick);
+    await click(buttonNamed(host, 'Write rclone remote'));
+    await untilShown(host, () => host.querySelector('[data-tool-written]') !== null, 'what was written');
+    expect(calls.filter((call) => call.type === 'tools.setup').map((call) => call.data)).toEqual([
+      { tool: 'rclone', storageId: 's-nas', toolPassphrase: TOOL_PASSPHRASE, name: 'nas' },
+      { tool: 'rclone', storageId: 's-nas', toolPassphrase: TOOL_PASSPHRASE, name: 'nas', replace: true },
+    ]);
+    expect(host.querySelector('[data-tool-written]')?.textContent).toMatch(/rclone remote “nas”.*rclone\.conf\. The config is encrypted \(RCLONE_ENCRYPT_V0\).*It replaced/);
+    const commands = [...host.querySelectorAll('[data-tool-command]')].map((code) => code.textContent ?? '');
+    expect(commands.findIndex((command) => command.includes('--dry-run'))).toBeLessThan(commands.findIndex((command) => command.includes('--progress')));
+    expect(commands).toContain('rclone copy --immutable --checksum --dry-run ./folder-to-upload nas:');
+    expect(commands.some((command) => / sync /.test(command))).toBe(false);
+    expect(host.querySelector('button[aria-label="Copy command 1"]')?.textContent).toBe('Copy');
+    expect(host.querySelector('input[type="password"]')).toBeNull();
+  });
+
+  it('"mc steps" prints the alias steps without the Secret Key and says mc keeps keys in plain text; nothing is asked of the background', async () => {
+    const calls = await mount({});
+    await click(buttonNamed(itemOf(NAS), 'mc steps'));
+    const commands = [...host.querySelectorAll('[data-tool-command]')].map((code) => code.textContent ?? '');
+    expect(commands[0]).toBe('mc alias set wesendit-nas-backup https://s3.wesendit.example --api S3v4 --path on');
+    expect(commands).toContain('mc mirror --dry-run ./folder-to-upload wesendit-nas-backup/usr-48291-itm-00384-nas');
+    expect(host.textContent).toContain('plain-text JSON');
+    expect(calls).toEqual([]);
   });
 });

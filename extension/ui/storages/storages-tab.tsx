@@ -1,6 +1,7 @@
 /**
  * The popup's Storages tab: the vault's saved storages (Reveal secret, Copy secret, Delete,
- * "Export to KeePass", "Export to Bitwarden") and the same two hand-offs for all storages at once.
+ * "Export to KeePass", "Export to Bitwarden", "Set up rclone", "Set up AWS CLI", "mc steps") and the
+ * two password-manager hand-offs for all storages at once.
  * With no vault yet it offers to create one; a locked vault is unlocked in the header above.
  */
 import type { JSX } from 'preact';
@@ -13,6 +14,7 @@ import { CreateVaultForm, type CreateVaultFormProps } from '../popup/vault-forms
 import type { SendToBackground } from '../preview/preview-send.ts';
 import { HANDOFF_BUTTON_LABELS, HandoffDialog, type HandoffTarget } from './handoff-dialog.tsx';
 import { StorageList } from './storage-list.tsx';
+import { ToolSetupDialog, type ToolTarget } from './tool-setup-dialog.tsx';
 
 export interface StoragesTabProps extends CreateVaultFormProps {
   readonly status: VaultStatus;
@@ -47,6 +49,7 @@ function HandoffAll({ count, onExport }: { readonly count: number; readonly onEx
 
 export function StoragesTab({ status, storages, onChanged, send = sendToBackground, ...create }: StoragesTabProps): JSX.Element {
   const [handoff, setHandoff] = useState<HandoffTarget | undefined>();
+  const [tool, setTool] = useState<ToolTarget | undefined>();
   if (!status.exists) {
     return (
       <section aria-labelledby="create-heading">
@@ -68,11 +71,12 @@ export function StoragesTab({ status, storages, onChanged, send = sendToBackgrou
     );
   }
   if (handoff !== undefined) return <HandoffDialog {...handoff} send={send} onClose={() => setHandoff(undefined)} />;
+  if (tool !== undefined) return <ToolSetupDialog {...tool} send={send} onClose={() => setTool(undefined)} />;
   return (
     <section aria-labelledby="storages-heading">
       <h2 id="storages-heading">Saved storages ({storages.length})</h2>
       {storages.length > 0 && <HandoffAll count={storages.length} onExport={setHandoff} />}
-      <StorageList storages={storages} onChanged={onChanged} onExport={setHandoff} />
+      <StorageList storages={storages} onChanged={onChanged} onExport={setHandoff} onTool={setTool} />
     </section>
   );
 }
