@@ -3,9 +3,16 @@
 // building it when it does not; a checkout or install where it cannot be built (no esbuild, a
 // read-only folder) runs the TypeScript sources through tsx instead, as does
 // CONNECT_GUARD_FROM_SOURCE=1.
-import { pathToFileURL } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { buildCompanionBundle, findFreshBundle } from './companion-bundle.js';
+import { nodeVersionProblem } from './node-version.js';
+
+const tooOld = nodeVersionProblem(process.versions.node);
+if (tooOld) {
+  process.stderr.write(tooOld);
+  process.exit(1);
+}
+const { pathToFileURL } = await import('node:url');
+const { setFlagsFromString } = await import('node:v8');
+const { buildCompanionBundle, findFreshBundle } = await import('./companion-bundle.js');
 
 async function loadCompanion() {
   if (process.env.CONNECT_GUARD_FROM_SOURCE !== '1') {

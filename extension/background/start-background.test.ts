@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Idle, Permissions, Runtime } from 'webextension-polyfill';
-import { fakeBrowser } from 'wxt/testing';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { StorageCredentials } from '../../shared/credentials.ts';
 import type { KdfCost } from '../../shared/vault-format/vault-format.ts';
 import { createIdbVaultStore } from '../adapters/idb-vault-store.ts';
@@ -43,6 +43,8 @@ let idleListener: ((state: Idle.IdleState) => void) | undefined;
 const sendToTab = vi.fn<(tabId: number, message: unknown, options: unknown) => Promise<void>>();
 const registered: unknown[] = [];
 let granted = new Set<string>();
+/** What the background asked `storage.session.setAccessLevel` for, in order. */
+let sessionAccessLevels: string[] = [];
 let permissionsRemoved: ((permissions: Permissions.Permissions) => void) | undefined;
 
 function start(dbName: string): BackgroundRuntime {
@@ -60,7 +62,9 @@ async function send(message: unknown, sender: SenderInfo): Promise<object> {
     ...sender,
     tab: sender.tab === undefined ? undefined : { ...sender.tab, index: 0, highlighted: false, active: true, pinned: false, incognito: false },
   };
-  const replies: unknown[] = await fakeBrowser.runtime.onMessage.trigger(message, full);
+  // The background reads senders through webextension-polyfill's types; the fake browser types
+  // them after @wxt-dev/browser, which lists more tab fields than the background reads.
+  const replies: unknown[] = await fakeBrowser.runtime.onMessage.trigger(message, full as unknown as Parameters<typeof fakeBrowser.runtime.onMessage.trigger>[1], () => undefined);
   const reply = replies.find((r) => r !== undefined);
   if (typeof reply !== 'object' || reply === null) throw new Error('no reply');
   return reply;
@@ -97,6 +101,10 @@ beforeEach(() => {
   sendToTab.mockResolvedValue(undefined);
   // APIs the fake browser leaves unimplemented: record what the background asks of them.
   vi.spyOn(fakeBrowser.tabs, 'sendMessage').mockImplementation(sendToTab);
+  sessionAccessLevels = [];
+  vi.spyOn(fakeBrowser.storage.session, 'setAccessLevel').mockImplementation(async (options: { accessLevel: string }) => {
+    sessionAccessLevels.push(options.accessLevel);
+  });
   vi.spyOn(fakeBrowser.idle, 'setDetectionInterval').mockImplementation(() => undefined);
   vi.spyOn(fakeBrowser.idle.onStateChanged, 'addListener').mockImplementation((listener) => {
     idleListener = listener;
@@ -110,7 +118,9 @@ beforeEach(() => {
   granted = new Set();
   vi.spyOn(fakeBrowser.permissions, 'contains').mockImplementation(async (query) => (query.origins ?? []).every((origin) => granted.has(origin)));
   vi.spyOn(fakeBrowser.permissions.onRemoved, 'addListener').mockImplementation((listener) => {
-    permissionsRemoved = listener;
+    // The fake browser types the listener after @wxt-dev/browser; the background registers it
+    // through webextension-polyfill's types. Both receive `{ origins, permissions }`.
+    permissionsRemoved = listener as unknown as (permissions: Permissions.Permissions) => void;
   });
 });
 
@@ -119,6 +129,12 @@ afterEach(() => {
 });
 
 describe('sender checks', () => {
+  it('keeps storage.session (the unlocked vault key) away from content scripts before anything else', async () => {
+    const bg = start(`db-${dbCounter}`);
+    await bg.ready;
+    expect(sessionAccessLevels).toEqual(['TRUSTED_CONTEXTS']);
+  });
+
   it('refuses secrets, unlock and saves to a content script, even on an allowed origin', async () => {
     const bg = start(`db-${dbCounter}`);
     await bg.ready;
