@@ -17,6 +17,8 @@ export interface DemoContext {
   readonly chromium: ChromiumWithExtension;
   /** The run's folder: screenshots, the demo backup, downloads and the log. */
   readonly shotsDir: string;
+  /** The vault's passphrase, for a step that finds the vault locked. */
+  readonly vaultPassphrase?: string;
   page?: Page;
   form?: ConnectFormPageObject;
   storages?: StoragesPageObject;

@@ -32,6 +32,7 @@ import { launchChromiumWithExtension, waitForGateFrame, type ChromiumWithExtensi
 import { waitForDockFrame } from '../support/dock.ts';
 import { extensionRequest, need, screenshot, type DemoContext, type DemoStep } from './demo-context.ts';
 import { DEMO_BUCKET, DEMO_STORAGE, demoData, seedDemoBucket } from './demo-data.ts';
+import { externalToolDemoEnv, runExternalToolDemo } from './steps/external-tool.ts';
 import { keepassExportStep } from './steps/keepass-export.ts';
 
 const DEMO_PASSPHRASE = 'demo passphrase for connect guard 2026';
@@ -164,6 +165,10 @@ const CONNECT_FLOW: readonly DemoStep[] = [
     },
   },
   keepassExportStep,
+  {
+    title: 'Hand the bucket to rclone, upload only: "Set up rclone" in the popup writes an encrypted remote; the safe copy it shows runs once (dry run, then copy)',
+    run: (context) => runExternalToolDemo(context),
+  },
 ];
 
 async function runHeadless(context: DemoContext): Promise<void> {
@@ -228,6 +233,8 @@ async function main(): Promise<void> {
   console.log('Built the extension (loopback build: the demo\'s WeSendit runs on 127.0.0.1).');
   // The companion, started by Chromium as native-messaging host, inherits this: demo backups stay in the run's folder.
   process.env.CONNECT_GUARD_BACKUP_ROOT = join(runDir, 'backups');
+  // … and so do the rclone config and the key file the demo writes for external tools.
+  Object.assign(process.env, externalToolDemoEnv(runDir));
   console.log('Starting a throwaway Ceph S3 gateway on 127.0.0.1 …');
   const rgw = await startCephRgw({ buckets: [DEMO_BUCKET] });
   const profileDir = await mkdtemp(join(tmpdir(), 'connect-guard-demo-profile-'));
@@ -252,8 +259,8 @@ async function main(): Promise<void> {
       return;
     }
     console.log('No display: walking the connect flow headless.\n');
-    await runHeadless({ ui, rgw, chromium, shotsDir: runDir, shots: 0, written: [] });
-    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue".\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
+    await runHeadless({ ui, rgw, chromium, shotsDir: runDir, vaultPassphrase: DEMO_PASSPHRASE, shots: 0, written: [] });
+    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue", then handed to KeePass and to rclone (upload only).\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
   } finally {
     await chromium?.close().catch(() => undefined);
     await ui?.stop();
