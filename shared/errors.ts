@@ -30,6 +30,8 @@ export type ConnectGuardErrorCode =
   | 'UNSUPPORTED_VERSION'
   | 'VERIFY_FAILED'
   | 'NOT_FOUND'
+  /** The S3 server's answer breaks S3's rules (a listing page out of order, without the token it announces, with a wrong KeyCount, not well-formed). */
+  | 'SERVER_FAULT'
   | 'FORBIDDEN_SENDER'
   /** WeSendit's file browser could not be found or read (no file table, a page failed, the list changed while reading). */
   | 'WESENDIT_LISTING_FAILED'
@@ -96,6 +98,7 @@ const ERROR_CODES: Readonly<Record<ConnectGuardErrorCode, true>> = {
   UNSUPPORTED_VERSION: true,
   VERIFY_FAILED: true,
   NOT_FOUND: true,
+  SERVER_FAULT: true,
   FORBIDDEN_SENDER: true,
   WESENDIT_LISTING_FAILED: true,
   INTERNAL: true,

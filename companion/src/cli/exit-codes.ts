@@ -11,7 +11,7 @@ export const EXIT = {
   invalidInput: 3,
   /** Credentials or permissions: wrong keys, no such bucket, access denied, missing credentials. */
   access: 4,
-  /** The server cannot be reached: DNS, refused, TLS, timeouts, clock skew. */
+  /** The server cannot be reached (DNS, refused, TLS, timeouts, clock skew), or its answers break S3's rules. */
   unreachable: 5,
   /** Stopped by the user (Ctrl-C). */
   cancelled: 130,
@@ -23,7 +23,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   2    wrong usage (unknown option, missing argument, secret on the command line)
   3    bad input (manifest, snapshot, folder, bucket name, endpoint)
   4    credentials or permissions (wrong Access or Secret Key, no such bucket, access denied or IP not allowed)
-  5    server unreachable (DNS, connection refused, TLS, timeout, clock skew)
+  5    server unreachable (DNS, connection refused, TLS, timeout, clock skew) or faulty (a listing that breaks S3's rules)
   130  cancelled`;
 
 export function exitCodeFor(code: ConnectGuardErrorCode): number {
@@ -43,6 +43,7 @@ export function exitCodeFor(code: ConnectGuardErrorCode): number {
     case 'TLS_ERROR':
     case 'CLOCK_SKEW':
     case 'TIMEOUT':
+    case 'SERVER_FAULT':
       return EXIT.unreachable;
     case 'CANCELLED':
       return EXIT.cancelled;
