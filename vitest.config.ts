@@ -10,7 +10,7 @@ export default defineConfig({
         plugins: [preact(), WxtVitest()],
         test: {
           name: 'unit',
-          include: ['shared/**/*.test.ts', 'companion/**/*.test.ts', 'extension/**/*.test.{ts,tsx}', 'test/architecture/**/*.test.ts'],
+          include: ['shared/**/*.test.ts', 'companion/**/*.test.ts', 'extension/**/*.test.{ts,tsx}', 'test/architecture/**/*.test.ts', 'test/handoff/**/*.test.ts'],
           environment: 'node',
           // Tests assert no timings; a slow machine (2 cores, other work) must not fail the parsers' larger cases.
           testTimeout: 30_000,

@@ -35,6 +35,14 @@ export type ConnectGuardErrorCode =
   | 'FORBIDDEN_SENDER'
   /** WeSendit's file browser could not be found or read (no file table, a page failed, the list changed while reading). */
   | 'WESENDIT_LISTING_FAILED'
+  /** An external tool (rclone, aws) that a hand-off needs is not installed. */
+  | 'TOOL_NOT_INSTALLED'
+  /** An external tool's config is encrypted with a password Connect Guard does not hold. */
+  | 'TOOL_CONFIG_LOCKED'
+  /** A remote, profile or alias of that name exists already; nothing is overwritten silently. */
+  | 'ALREADY_EXISTS'
+  /** A file could not be written (read-only, permissions, disk full); nothing was changed. */
+  | 'CANNOT_WRITE'
   | 'INTERNAL';
 
 export interface ErrorData {
@@ -101,6 +109,10 @@ const ERROR_CODES: Readonly<Record<ConnectGuardErrorCode, true>> = {
   SERVER_FAULT: true,
   FORBIDDEN_SENDER: true,
   WESENDIT_LISTING_FAILED: true,
+  TOOL_NOT_INSTALLED: true,
+  TOOL_CONFIG_LOCKED: true,
+  ALREADY_EXISTS: true,
+  CANNOT_WRITE: true,
   INTERNAL: true,
 };
 

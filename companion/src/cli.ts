@@ -8,6 +8,9 @@ import { DOCTOR_HELP, runDoctor } from './cli/doctor-command.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './cli/exit-codes.ts';
 import { INVENTORY_HELP, runInventory } from './cli/inventory-command.ts';
 import { RESTORE_HELP, runRestore } from './cli/restore-command.ts';
+import { SETUP_HELP, runSetup } from './cli/setup-command.ts';
+import { TOOLS_HELP, UPDATE_TOOLS_HELP, runTools, runUpdateTools } from './cli/update-tools-command.ts';
+import { CREDENTIAL_PROCESS_HELP, RCLONE_CONFIG_PASSWORD_HELP, runCredentialProcess, runRcloneConfigPassword } from './cli/tool-secret-commands.ts';
 import { HOST_HELP, runHostCommand } from './host/host-command.ts';
 import { INSTALL_HOST_HELP, UNINSTALL_HOST_HELP, runInstallHostCommand, runUninstallHostCommand } from './host/install-host-command.ts';
 
@@ -22,6 +25,11 @@ Commands:
   backup        back a bucket up to a local folder (or another bucket), verified, resumable, incremental
   restore       put back what a sync deleted or overwrote, from a backup (dry run unless --apply)
   bucket-name   explain a WeSendit bucket name ({user account id}-{item id}-{label})
+  setup         hand a storage to rclone, the AWS CLI or mc safely (encrypted config, upload-only commands)
+  tools         list the external tools set up by "setup"
+  update-tools  after a lost or rotated key: give those tools the new key and check each one works
+  credential-process, rclone-config-password
+                what the tools set up by "setup" run to read their key (not for the terminal)
   install-host  register the companion with Chromium, Chrome, Brave and Edge for the extension
   uninstall-host  remove that registration
   host          the native-messaging host the browser starts (not for the terminal)
@@ -35,7 +43,7 @@ Example:
 ${EXIT_CODES_HELP}
 `;
 
-const HELP: Record<string, string> = { inventory: INVENTORY_HELP, diff: DIFF_HELP, backup: BACKUP_HELP, restore: RESTORE_HELP, doctor: DOCTOR_HELP, 'bucket-name': BUCKET_NAME_HELP, host: HOST_HELP, 'install-host': INSTALL_HOST_HELP, 'uninstall-host': UNINSTALL_HOST_HELP };
+const HELP: Record<string, string> = { inventory: INVENTORY_HELP, diff: DIFF_HELP, backup: BACKUP_HELP, restore: RESTORE_HELP, doctor: DOCTOR_HELP, 'bucket-name': BUCKET_NAME_HELP, host: HOST_HELP, 'install-host': INSTALL_HOST_HELP, 'uninstall-host': UNINSTALL_HOST_HELP, setup: SETUP_HELP, tools: TOOLS_HELP, 'update-tools': UPDATE_TOOLS_HELP, 'credential-process': CREDENTIAL_PROCESS_HELP, 'rclone-config-password': RCLONE_CONFIG_PASSWORD_HELP };
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -60,6 +68,16 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runRestore(rest, io);
     case 'bucket-name':
       return runBucketName(rest, io);
+    case 'setup':
+      return runSetup(rest, io);
+    case 'tools':
+      return runTools(rest, io);
+    case 'update-tools':
+      return runUpdateTools(rest, io);
+    case 'credential-process':
+      return runCredentialProcess(rest, io);
+    case 'rclone-config-password':
+      return runRcloneConfigPassword(rest, io);
     case 'host':
       return runHostCommand(rest, io);
     case 'install-host':
@@ -67,7 +85,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     case 'uninstall-host':
       return runUninstallHostCommand(rest, io);
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: inventory, diff, doctor, backup, restore, bucket-name, install-host, uninstall-host, host.`, '');
+      throw new UsageError(`Unknown command "${command}". Commands: inventory, diff, doctor, backup, restore, bucket-name, setup, tools, update-tools, credential-process, rclone-config-password, install-host, uninstall-host, host.`, '');
   }
 }
 

@@ -171,6 +171,27 @@ describe('sender checks', () => {
     expect(field(await ok({ type: 'vault.status', data: {} }, POPUP), 'exists', isBoolean)).toBe(false);
   });
 
+  it('hands storages to a password manager only for the popup: a content script and our page framed abroad get FORBIDDEN_SENDER', async () => {
+    const bg = start(`db-${dbCounter}`);
+    await bg.ready;
+    await ok({ type: 'vault.create', data: { passphrase: PASSPHRASE } }, POPUP);
+    const captureId = field(await ok({ type: 'gate.captured', data: { credentials: CREDENTIALS, origin: 'x' } }, CONTENT), 'captureId', isString);
+    await ok({ type: 'gate.save', data: { captureId } }, GATE_FRAME);
+    const filePassphrase = 'file passphrase: seven quiet lanterns';
+    const message = { type: 'handoff.export', data: { format: 'keepass', scope: { kind: 'all' }, passphrase: filePassphrase, confirmation: filePassphrase } };
+    const framedAbroad: SenderInfo = { id: 'test-extension-id', url: `${BASE}popup.html`, tab: { id: 9, url: 'https://evil.example/' }, frameId: 1 };
+    for (const sender of [CONTENT, FOREIGN_CONTENT, framedAbroad, { ...CONTENT, url: `${BASE}popup.html`, origin: 'http://127.0.0.1:5173' }]) {
+      const reply = await send(message, sender);
+      expect(reply, JSON.stringify(sender)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+      expect(JSON.stringify(reply)).not.toContain(CREDENTIALS.secretKey);
+    }
+    const file = await ok(message, POPUP);
+    expect(field(file, 'entries', (v): v is number => typeof v === 'number')).toBe(1);
+    expect(field(file, 'fileName', isString)).toMatch(/^connect-guard-keepass-nas-backup-\d{4}-\d{2}-\d{2}\.kdbx$/);
+    // The secret is inside the encrypted file only.
+    expect(JSON.stringify(file)).not.toContain(CREDENTIALS.secretKey);
+  });
+
   it('rejects malformed requests with a clear error', async () => {
     const bg = start(`db-${dbCounter}`);
     await bg.ready;

@@ -16,7 +16,8 @@ import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { sendToBackground } from '../adapters/messaging.ts';
 import { startPreviewConnect } from '../content/connect-form/preview-connect.ts';
-import { releasedHoldId, startConnectHold } from '../content/connect-hold/connect-hold.ts';
+import { releasedHoldId } from '../content/connect-hold/hold-activation.ts';
+import { startConnectHold } from '../content/connect-hold/connect-hold.ts';
 import { createDock } from '../content/dock/dock.ts';
 import { startCredentialsGate } from '../content/gate/gate-credentials.ts';
 import { collectWesenditListing } from '../content/listing/collect-wesendit-listing.ts';
@@ -54,7 +55,7 @@ export default defineContentScript({
       previewUrl: (formId) => `${browser.runtime.getURL('/preview.html')}#form=${encodeURIComponent(formId)}`,
     }, dock);
     const connectHold = startConnectHold(window, {
-      requestHold: (form) => sendToBackground('connectHold.requested', { form }),
+      requestHold: (form, trusted) => sendToBackground('connectHold.requested', { form, trusted }),
       askReleased: async (holdId) => (await sendToBackground('connectHold.state', { holdId })).released,
       holdUrl: (holdId) => `${browser.runtime.getURL('/hold.html')}#hold=${encodeURIComponent(holdId)}`,
     }, dock);

@@ -7,6 +7,7 @@
 import type { StorageCredentials, StorageSummary } from '../credentials.ts';
 import type { DiffClass, DiffRow } from '../diff/diff-inventories.ts';
 import type { ErrorData } from '../errors.ts';
+import type { HandoffFormat, HandoffKdfView } from '../handoff-formats/handoff-entry.ts';
 import type { BackupListView, BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, TransferProgressView } from './views.ts';
 
 export interface VaultStatus {
@@ -166,7 +167,14 @@ export interface BackupJobState {
  */
 export interface ConnectHoldState {
   readonly holdId: string;
-  readonly status: 'checking' | 'backing-up' | 'needs-confirmation' | 'released' | 'failed' | 'cancelled';
+  /**
+   * 'needs-approval': nothing was contacted yet — the click was not the user's (a page script's),
+   * or the bucket's address is one the user has not seen in Connect Guard: the user must approve
+   * in the hold frame ("Back up and connect") before the companion contacts the endpoint.
+   */
+  readonly status: 'needs-approval' | 'checking' | 'backing-up' | 'needs-confirmation' | 'released' | 'failed' | 'cancelled';
+  /** Set with 'needs-approval': why the user must approve. */
+  readonly approval?: 'not-your-click' | 'new-address';
   /** Plain words: why the click is held or why it went through. */
   readonly reason: string;
   readonly bucket: { readonly endpoint: string; readonly bucket: string; readonly accessKeyId: string };
@@ -195,6 +203,22 @@ export interface RestoreView {
   readonly error?: ErrorData;
 }
 
+/** Which saved storages a hand-off file holds. */
+export type HandoffScope = { readonly kind: 'all' } | { readonly kind: 'storage'; readonly storageId: string };
+
+/** A password-manager file the background built, read back with the same library and compared, all before it is sent. */
+export interface HandoffFile {
+  readonly fileName: string;
+  readonly mimeType: string;
+  /** The whole encrypted file, standard base64. */
+  readonly base64: string;
+  /** Storages in the file. */
+  readonly entries: number;
+  /** The key-derivation parameters and cipher read back from the file. */
+  readonly kdf: HandoffKdfView;
+  readonly verified: true;
+}
+
 /** Requests a content script may send. */
 export interface ContentRequests {
   /** The gate found a credentials dialog and holds it; returns the capture id for the prompt frame. */
@@ -207,7 +231,11 @@ export interface ContentRequests {
   /** A slice of the tab's listing: `count` entries packed as `lines` (shared/inventory-lines.ts). */
   'listing.batch': (data: { listingId: string; lines: string; count: number; done: boolean; error?: ErrorData }) => { accepted: number };
   /** The user clicked WeSendit's connect button; the content feature holds the click and opens the hold frame with this id. */
-  'connectHold.requested': (data: { form: ConnectFormValues }) => { holdId: string };
+  /**
+   * `trusted`: the click was the user's (a real event, with user activation for a submit), as
+   * Connect Guard's content script saw it; a page script's `click()` or `requestSubmit()` is not.
+   */
+  'connectHold.requested': (data: { form: ConnectFormValues; trusted?: boolean }) => { holdId: string };
   /** May the held click go through now? (after a re-render or reload) */
   'connectHold.state': (data: { holdId: string }) => { released: boolean };
 }
@@ -231,6 +259,12 @@ export interface PageRequests {
   /** Copy the secret to the clipboard; it is cleared after `clipboardSeconds` if still there. */
   'storage.copySecret': (data: { id: string }) => { clearsInSeconds: number };
   'storage.delete': (data: { id: string }) => { deleted: boolean };
+  /**
+   * Hand saved storages to a password manager: an encrypted KeePass (KDBX 4) or Bitwarden
+   * (password-protected JSON) file under a passphrase the user typed for it (twice). Needs the
+   * vault unlocked; the secrets are read in the background and leave it only inside the file.
+   */
+  'handoff.export': (data: { format: HandoffFormat; scope: HandoffScope; passphrase: string; confirmation: string }) => HandoffFile;
   'settings.get': (data: Record<string, never>) => Settings;
   'settings.set': (data: Partial<Settings>) => Settings;
   /** Is the companion installed and answering? (`ping` over native messaging) */
@@ -255,8 +289,10 @@ export interface PageRequests {
   'connectHold.cancel': (data: { holdId: string }) => ConnectHoldState;
   /** Run the hold's backup again after a failure or cancel. */
   'connectHold.retry': (data: { holdId: string }) => ConnectHoldState;
-  /** Let the click through although multipart uploads are in progress (the user confirmed). */
+  /** Let the click through without (or despite) a backup: uploads in progress, a backup that failed or could not be verified (the user chose it, the reason shown). */
   'connectHold.connectAnyway': (data: { holdId: string }) => ConnectHoldState;
+  /** The user saw the bucket and its address in the hold frame and approves: check it and back it up. */
+  'connectHold.approve': (data: { holdId: string }) => ConnectHoldState;
   /** "Back up now": an incremental, verified backup to this machine. */
   'backup.start': (data: { connection: PreviewConnectionSource }) => BackupJobState;
   'backup.state': (data: { backupId: string }) => BackupJobState;

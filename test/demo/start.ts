@@ -12,9 +12,11 @@
  * Each screenshot of a Connect Guard step is taken once the step's frame has loaded in the page's
  * one dock (checked: exactly one dock, one frame).
  */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Browser, Frame, Page } from 'puppeteer-core';
 import { installHost } from '../../companion/src/host/install-host.ts';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
@@ -26,6 +28,7 @@ import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
+import { ensureSystem } from '../support/ensure-system.ts';
 import { launchChromiumWithExtension, requestFromExtensionFrame, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
 import { dockCount, extensionFrames, waitForDockFrame } from '../support/dock.ts';
 import { DEMO_BUCKET, DEMO_STORAGE, demoData, seedDemoBucket } from './demo-data.ts';
@@ -42,6 +45,8 @@ interface DemoContext {
   storages?: StoragesPageObject;
   prompt?: Frame;
   shots: number;
+  /** Every screenshot written so far, in order (the console names each after its step). */
+  readonly written: string[];
 }
 
 interface DemoStep {
@@ -65,6 +70,7 @@ async function screenshot(context: DemoContext, name: string, dockStep?: string)
   context.shots += 1;
   const path = join(context.shotsDir, `${String(context.shots).padStart(2, '0')}-${name}.png`);
   await need(context.page, 'page').screenshot({ path });
+  context.written.push(path);
   return path;
 }
 
@@ -85,7 +91,7 @@ const CONNECT_FLOW: readonly DemoStep[] = [
       context.form = form;
       await form.fill({ provider: 'other', endpoint: context.rgw.endpoint, bucket: DEMO_BUCKET, accessKey: context.rgw.accessKeyId, secretKey: context.rgw.secretAccessKey });
       await form.previewButton();
-      return screenshot(context, 'connect-form');
+      await screenshot(context, 'connect-form');
     },
   },
   {
@@ -126,7 +132,7 @@ const CONNECT_FLOW: readonly DemoStep[] = [
         await hold.waitForSelector('::-p-text(Backup verified)', { timeout: 180_000 });
         // The released click has gone through to WeSendit: "Backup verified" is still what the dock shows.
         await page.waitForFunction(() => Reflect.get(window, '__connectAttempts') === 1, { timeout: 60_000 });
-        return await screenshot(context, 'backup-verified', '/hold.html');
+        await screenshot(context, 'backup-verified', '/hold.html');
       } finally {
         sync.release();
       }
@@ -158,7 +164,7 @@ const CONNECT_FLOW: readonly DemoStep[] = [
       await prompt.locator('::-p-aria(Save to vault)').click();
       await prompt.waitForSelector('::-p-text(Saved and verified)', { timeout: 30_000 });
       await page.waitForSelector('[data-connect-guard="released"]', { timeout: 10_000 });
-      return screenshot(context, 'saved-and-verified', '/gate.html');
+      await screenshot(context, 'saved-and-verified', '/gate.html');
     },
   },
   {
@@ -208,9 +214,11 @@ async function runHeadless(context: DemoContext): Promise<void> {
   for (const [index, step] of CONNECT_FLOW.entries()) {
     process.stdout.write(`${index + 1}. ${step.title} … `);
     const started = Date.now();
+    const shotsBefore = context.written.length;
     try {
       const detail = await step.run(context);
       console.log(`ok (${Date.now() - started} ms)${detail ? `\n   ${detail}` : ''}`);
+      for (const path of context.written.slice(shotsBefore)) console.log(`   screenshot: ${relative(process.cwd(), path)}`);
     } catch (error) {
       console.log('FAILED');
       throw new Error(`Step ${index + 1} ("${step.title}") failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
@@ -234,11 +242,34 @@ async function runWindowed(browser: Browser, ui: FakeWeSendit, rgw: CephRgw): Pr
   });
 }
 
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Builds the loopback build of the extension (the demo's WeSendit runs on 127.0.0.1), its output into the log. */
+function buildExtension(log: string): void {
+  const output = openSync(log, 'a');
+  try {
+    execFileSync('npx', ['wxt', 'build', '--mode', 'loopback'], { cwd: ROOT, stdio: ['ignore', output, output] });
+  } catch (error) {
+    throw new Error(`Building the extension failed; see ${log}.`, { cause: error });
+  } finally {
+    closeSync(output);
+  }
+}
+
 async function main(): Promise<void> {
   const windowed = Boolean(process.env.DISPLAY);
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const runDir = resolve(import.meta.dirname, '../../.tmp', `demo-${stamp}`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+  // A folder a user finds: in the clone, not hidden, one per run.
+  const runDir = join(ROOT, 'demo-output', stamp);
   await mkdir(runDir, { recursive: true });
+  const log = join(runDir, 'demo.log');
+  // Details go to the log; the console keeps to progress and results.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => appendFileSync(log, `${warning.name}: ${warning.message}\n`));
+  console.log(`Connect Guard demo. Screenshots, the demo backup and the log: ${relative(process.cwd(), runDir) || runDir}/`);
+  ensureSystem(['chromium', 'ceph'], { log });
+  buildExtension(log);
+  console.log('Built the extension (loopback build: the demo\'s WeSendit runs on 127.0.0.1).');
   // The companion, started by Chromium as native-messaging host, inherits this: demo backups stay in the run's folder.
   process.env.CONNECT_GUARD_BACKUP_ROOT = join(runDir, 'backups');
   console.log('Starting a throwaway Ceph S3 gateway on 127.0.0.1 …');
@@ -256,16 +287,17 @@ async function main(): Promise<void> {
     ui.setStorageFiles(DEMO_STORAGE, data.storage);
     console.log(`Fake WeSendit UI on ${ui.url}: storage "NAS backup" with ${data.storage.length} files`);
     const host = await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
-    console.log(`Companion registered as native-messaging host for the demo profile (${host.manifestPaths.map((entry) => entry.path).join(', ')})`);
+    appendFileSync(log, `Native-messaging host manifest: ${host.manifestPaths.map((entry) => entry.path).join(', ')}\n`);
+    console.log('Companion registered as native-messaging host for the demo browser profile.');
     chromium = await launchChromiumWithExtension({ headless: !windowed, userDataDir: profileDir });
     console.log(`Chromium ${windowed ? 'window' : '(headless)'} with Connect Guard ${chromium.extensionId}`);
     if (windowed) {
       await runWindowed(chromium.browser, ui, rgw);
       return;
     }
-    console.log(`No display: walking the connect flow headless. Screenshots: ${runDir}\n`);
-    await runHeadless({ ui, rgw, chromium, shotsDir: runDir, shots: 0 });
-    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue".\nScreenshots and the demo backup in ${runDir}`);
+    console.log('No display: walking the connect flow headless.\n');
+    await runHeadless({ ui, rgw, chromium, shotsDir: runDir, shots: 0, written: [] });
+    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue".\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
   } finally {
     await chromium?.close().catch(() => undefined);
     await ui?.stop();

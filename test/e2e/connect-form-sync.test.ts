@@ -21,6 +21,7 @@ import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import type { ChromiumWithExtension } from '../support/chromium.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
+import { approveHold } from '../support/dock.ts';
 import { launchChromiumWithCompanion } from '../support/launch-with-companion.ts';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
 import type { FakeFileSpec } from '../fake-wesendit/fake-storage.ts';
@@ -180,6 +181,8 @@ describe('Connect syncs the storage with the bucket', () => {
     const form = await ConnectFormPageObject.open(page, ui.url, { storageId: 'st-c', lang: 'de' });
     await form.fill({ provider: 'other', endpoint: rgw.endpoint, region: rgw.region, bucket, accessKey: rgw.accessKeyId, secretKey: rgw.secretAccessKey });
     await (await form.connectButton()).click();
+    // A bucket the user did not preview: they check its address in the hold frame and approve.
+    await approveHold(page);
     await page.waitForFunction(() => Reflect.get(window, '__connectResult') !== null, { timeout: 30_000 });
     expect(await page.evaluate(() => Reflect.get(window, '__connectResult'))).toEqual({ ok: true });
     // The hold let the click through as a Fresh Start: the button carried the hold's marker.

@@ -26,7 +26,7 @@ import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import type { BackupJobState, ConnectHoldState, RestoreView } from '../../shared/protocol/extension-protocol.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
-import { waitForDockFrame } from '../support/dock.ts';
+import { approveHold, waitForDockFrame } from '../support/dock.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
 import { launchChromiumWithCompanion } from '../support/launch-with-companion.ts';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
@@ -149,7 +149,11 @@ describe('connect hold through the background, the companion and Ceph', () => {
     const { page, form } = await openForm('st-full', bucket);
     await (await form.connectButton()).click();
     await page.waitForSelector('#connect[data-connect-guard="gated"]', { timeout: 15_000 });
+    // The user did not preview this bucket: the frame shows it and its address, and waits for them.
     const frame = await holdFrame(page);
+    await frame.waitForSelector('::-p-aria([name="Back up and connect"][role="button"])');
+    expect(await frameText(frame)).toContain(rgw.endpoint);
+    await approveHold(page);
     await frame.waitForSelector('::-p-text(Backing up before connect)');
     // Held: the page's own handler has not run and nothing was synced.
     expect(await form.connectAttempts()).toBe(0);
@@ -196,6 +200,7 @@ describe('connect hold through the background, the companion and Ceph', () => {
     const before = await readdir(backupRoot);
     const { page, form } = await openForm('st-empty', bucket);
     await (await form.connectButton()).click();
+    await approveHold(page);
     await page.waitForFunction(() => Reflect.get(window, '__connectResult') !== null, { timeout: 60_000 });
     expect(await connectResult(page)).toEqual({ ok: true });
     expect([...(await bucketContents(bucket)).keys()]).toEqual(['readme.txt']);
@@ -216,6 +221,7 @@ describe('connect hold through the background, the companion and Ceph', () => {
       const reports = ui.syncReports().length;
       const { page, form } = await openForm('st-fail', bucket);
       await (await form.connectButton()).click();
+      await approveHold(page);
       const frame = await holdFrame(page);
       const holdId = holdIdOf(frame);
       const failed = await until(() => request<ConnectHoldState>('connectHold.get', { holdId }), (state) => state.status === 'failed' || state.status === 'released', 'hold failure', 120_000);
@@ -243,6 +249,7 @@ describe('connect hold through the background, the companion and Ceph', () => {
       ui.setStorageFiles('st-full', [{ key: 'other.txt', content: 'other' }]);
       const { page, form } = await openForm('st-full', bucket);
       await (await form.connectButton()).click();
+      await approveHold(page);
       const frame = await holdFrame(page);
       const holdId = holdIdOf(frame);
       const waiting = await until(() => request<ConnectHoldState>('connectHold.get', { holdId }), (state) => state.status !== 'checking' && state.status !== 'backing-up', 'confirmation', 120_000);

@@ -59,6 +59,17 @@ async function openForm(viewport: { width: number; height: number }, storageId: 
 
 const pathOf = (frame: Frame): string => new URL(frame.url()).pathname;
 
+/** The user previewed this bucket from the popup earlier: its address is one Connect Guard has contacted for them. */
+async function previewedInThePopup(bucket: string): Promise<void> {
+  if (!chromium) throw new Error('Chromium is not running.');
+  const popup = await chromium.browser.newPage();
+  await popup.goto(`chrome-extension://${chromium.extensionId}/popup.html`);
+  const connection = { kind: 'direct', connection: { endpoint: rgw.endpoint, region: rgw.region, bucket, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey } };
+  const reply = await requestFromExtensionFrame(popup.mainFrame(), { type: 'preview.start', data: { connection, wesendit: { kind: 'empty' } } });
+  if (typeof reply !== 'object' || reply === null || !('ok' in reply)) throw new Error(`preview.start: ${JSON.stringify(reply)}`);
+  await popup.close();
+}
+
 /** One dock in the page, holding exactly the frame of `path`, which is loaded. */
 async function expectOneDockShowing(page: Page, path: string): Promise<void> {
   expect(await dockCount(page.mainFrame())).toBe(1);
@@ -167,10 +178,11 @@ describe('the Connect Guard dock through preview, backup and credentials', () =>
     const { page, form } = await openForm({ width: 1280, height: 800 }, 'st-wide', bucket);
     expect(await dockCount(page.mainFrame())).toBe(0);
 
-    // Preview connect.
+    // Preview connect: the user runs it in the dock's frame, so Connect Guard knows the bucket's address.
     await (await form.previewButton()).click();
     const preview = await form.waitForPreviewFrame();
-    await preview.waitForSelector('::-p-aria([name="Preview connect"][role="button"])');
+    await preview.locator('::-p-aria([name="Preview connect"][role="button"])').click();
+    await preview.waitForSelector('::-p-aria(Objects per class)', { timeout: 120_000 });
     await expectOneDockShowing(page, '/preview.html');
     await expectBeside(page, FORM_AND_CONTROLS);
 
@@ -268,6 +280,7 @@ describe('the Connect Guard dock through preview, backup and credentials', () =>
     await fillBucket(bucket, 3);
     ui.setStorageFiles('st-zoom', [{ key: 'docs/file-1.txt', content: 'WeSendit version' }]);
     const { page, form } = await openForm({ width: 640, height: 400 }, 'st-zoom', bucket);
+    await previewedInThePopup(bucket);
     // The credentials dialog (the next step) waits until the keyboard checks are done.
     const sync = ui.holdConnects();
     await (await form.connectButton()).click();

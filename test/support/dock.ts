@@ -99,3 +99,14 @@ export function dockOnTop(frame: Frame): Promise<boolean> {
     return document.elementFromPoint(rect.left + rect.width / 2, rect.top + rect.height / 2) === host;
   }, DOCK_SELECTOR);
 }
+
+/**
+ * A connect the user made for a bucket address they have not previewed or approved before waits
+ * in the hold frame with the bucket and its address: the user checks them and chooses "Back up
+ * and connect". Waits for the hold frame, approves, and returns the frame.
+ */
+export async function approveHold(page: Page, options: { timeout?: number } = {}): Promise<Frame> {
+  const hold = await waitForDockFrame(page, '/hold.html', options);
+  await hold.locator('::-p-aria([name="Back up and connect"][role="button"])').setTimeout(options.timeout ?? 15_000).click();
+  return hold;
+}

@@ -1,5 +1,5 @@
 /**
- * Global setup of the e2e project: Chromium must be installed and the extension built
+ * Global setup of the e2e project: Chromium (and keepassxc-cli) must be installed and the extension built
  * (`npm test` builds before vitest; a direct `vitest run --project e2e` builds here once).
  */
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,8 @@ import { ensureSystem } from './ensure-system.ts';
 import { EXTENSION_DIR } from './chromium.ts';
 
 export default function setup(): void {
-  ensureSystem(['chromium']);
+  // keepassxc-cli opens the KeePass file the hand-off e2e downloads.
+  ensureSystem(['chromium', 'keepassxc']);
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
     console.log('No loopback build of the extension yet: running `npx wxt build --mode loopback` once…');
     execFileSync('npx', ['wxt', 'build', '--mode', 'loopback'], { stdio: 'inherit', cwd: join(EXTENSION_DIR, '../..') });

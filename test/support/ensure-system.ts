@@ -1,12 +1,13 @@
 /**
- * Makes sure the system parts the tests and the demo need are installed: Debian's Chromium and
- * the Ceph packages that run a throwaway S3 gateway. As root it installs what is missing with
+ * Makes sure the system parts the tests and the demo need are installed: Debian's Chromium, the
+ * Ceph packages that run a throwaway S3 gateway, and KeePassXC, whose keepassxc-cli opens the
+ * KeePass hand-off file. As root it installs what is missing with
  * apt-get; otherwise it prints the exact command to run and exits non-zero.
  *
- * Usage: tsx test/support/ensure-system.ts [chromium] [ceph] [peers]
+ * Usage: tsx test/support/ensure-system.ts [chromium] [ceph] [keepassxc] [peers]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawnSync, type StdioOptions } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 
 interface Part {
   readonly name: string;
@@ -22,6 +23,8 @@ const parts: Record<string, Part> = {
     probes: ['/usr/bin/radosgw', '/usr/bin/ceph-mon', '/usr/bin/ceph-osd', '/usr/bin/ceph', '/usr/bin/monmaptool', '/usr/bin/uuidgen', '/usr/bin/curl'],
     packages: ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-common', 'uuid-runtime', 'curl'],
   },
+  // keepassxc-cli opens the KeePass hand-off in test/handoff/ (the unit project).
+  keepassxc: { name: 'KeePassXC (keepassxc-cli)', probes: ['/usr/bin/keepassxc-cli'], packages: ['keepassxc'] },
   peers: { name: 'benchmark peers (rclone, awscli, s3cmd)', probes: ['/usr/bin/rclone', '/usr/bin/aws', '/usr/bin/s3cmd'], packages: ['rclone', 'awscli', 's3cmd'] },
 };
 
@@ -35,7 +38,12 @@ export function missingPackages(names: readonly string[]): string[] {
   return [...new Set(missing)];
 }
 
-export function ensureSystem(names: readonly string[]): void {
+export interface EnsureSystemOptions {
+  /** Append apt-get's output to this file instead of the console (the demo keeps its console short). */
+  readonly log?: string;
+}
+
+export function ensureSystem(names: readonly string[], options: EnsureSystemOptions = {}): void {
   const missing = missingPackages(names);
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
@@ -49,10 +57,13 @@ export function ensureSystem(names: readonly string[]): void {
           : `Install the equivalents of these Debian packages with your system's package manager.`),
     );
   }
-  console.log(`Installing ${missing.join(', ')} from Debian…`);
+  console.log(`Installing ${missing.join(', ')} from Debian…${options.log ? ` (apt-get's output: ${options.log})` : ''}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-  const result = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const output = options.log === undefined ? 'inherit' : openSync(options.log, 'a');
+  const stdio: StdioOptions = output === 'inherit' ? 'inherit' : ['ignore', output, output];
+  execFileSync('apt-get', ['update', '-q'], { stdio, env });
+  const result = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio, env });
+  if (typeof output === 'number') closeSync(output);
   if (result.status !== 0) throw new Error(`apt-get install failed (exit ${result.status}). Run it by hand:\n  ${command}`);
   const still = missingPackages(names);
   if (still.length > 0) throw new Error(`Still missing after install: ${still.join(', ')}.`);

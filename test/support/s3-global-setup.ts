@@ -2,6 +2,7 @@
  * Vitest global setup of the `s3` project: one throwaway Ceph RADOS Gateway for the whole run.
  * Tests read where it is with `inject('s3')`.
  */
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startCephRgw } from './ceph-rgw.ts';
 
@@ -15,6 +16,8 @@ export interface ProvidedS3Server {
   readonly otherUser: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Read-only keys for the first user's buckets. */
   readonly readOnly: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** The gateway's ceph.conf, for suites that manage users and keys with radosgw-admin (key rotation). */
+  readonly cephConf: string;
 }
 
 declare module 'vitest' {
@@ -34,6 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     secretAccessKey: rgw.secretAccessKey,
     otherUser: { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey },
     readOnly: { accessKeyId: readOnly.accessKeyId, secretAccessKey: readOnly.secretAccessKey },
+    cephConf: join(rgw.dir, 'ceph.conf'),
   });
   return () => rgw.stop();
 }

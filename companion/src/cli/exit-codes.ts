@@ -7,7 +7,7 @@ export const EXIT = {
   internal: 1,
   /** Wrong command-line usage. */
   usage: 2,
-  /** Bad input: manifest, snapshot, folder, bucket name or endpoint. */
+  /** Bad input: manifest, snapshot, folder, bucket name or endpoint; a vault export, tool config or passphrase. */
   invalidInput: 3,
   /** Credentials or permissions: wrong keys, no such bucket, access denied, missing credentials. */
   access: 4,
@@ -21,7 +21,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   0    success (for doctor: every check passed; for bucket-name: the name fits)
   1    unexpected failure
   2    wrong usage (unknown option, missing argument, secret on the command line)
-  3    bad input (manifest, snapshot, folder, bucket name, endpoint)
+  3    bad input (manifest, snapshot, folder, bucket name, endpoint; a vault export or its passphrase;
+       a tool that is not installed, a remote that exists, a config that cannot be opened or written)
   4    credentials or permissions (wrong Access or Secret Key, no such bucket, access denied or IP not allowed)
   5    server unreachable (DNS, connection refused, TLS, timeout, clock skew) or faulty (a listing that breaks S3's rules)
   130  cancelled`;
@@ -31,6 +32,16 @@ export function exitCodeFor(code: ConnectGuardErrorCode): number {
     case 'INVALID_INPUT':
     case 'INVALID_BUCKET_NAME':
     case 'INVALID_ENDPOINT':
+    case 'NOT_FOUND':
+    case 'ALREADY_EXISTS':
+    case 'TOOL_NOT_INSTALLED':
+    case 'TOOL_CONFIG_LOCKED':
+    case 'CANNOT_WRITE':
+    case 'WRONG_PASSPHRASE':
+    case 'WEAK_PASSPHRASE':
+    case 'VAULT_CORRUPT':
+    case 'UNSUPPORTED_VERSION':
+    case 'KDF_BELOW_FLOOR':
       return EXIT.invalidInput;
     case 'WRONG_ACCESS_KEY':
     case 'WRONG_SECRET_KEY':

@@ -23,6 +23,8 @@ const SECRET = 'fake-form-secret-for-router-tests-01';
 
 function setup() {
   const saved: StorageCredentials[] = [];
+  /** Every read of a record's secret, by the routes (a refused request must read none). */
+  const vaultReads: string[] = [];
   let unlocked = true;
   const vault: VaultPort = {
     status: async () => ({ exists: true, unlocked, storageCount: saved.length }),
@@ -39,9 +41,12 @@ function setup() {
       saved.push(credentials);
       return { id: 'rec1', verified: true };
     },
-    listStorages: async () => [],
+    listStorages: async () => saved.map((credentials, index) => ({ ...credentials, id: `rec${index + 1}`, createdAt: '2026-03-01T10:00:00.000Z', updatedAt: '2026-03-01T10:00:00.000Z' })),
     revealSecret: async () => SECRET,
-    getStorageCredentials: async () => saved[0] ?? Promise.reject(new Error('none')),
+    getStorageCredentials: async (id) => {
+      vaultReads.push(id);
+      return saved[0] ?? Promise.reject(new Error('none'));
+    },
     deleteStorage: async () => true,
   };
   const requests: { type: CompanionRequestType; data: unknown }[] = [];
@@ -100,7 +105,7 @@ function setup() {
     noteVaultUse: async () => undefined,
   });
   const send = (type: string, data: unknown, sender: SenderInfo) => router({ type, data }, sender);
-  return { send, saved, requests, collects, released, lock: () => vault.lock() };
+  return { send, saved, vaultReads, requests, collects, released, lock: () => vault.lock() };
 }
 
 const BACKUP_LIST: BackupListView = {
@@ -167,11 +172,16 @@ describe('background router: connect forms, saving, companion, previews', () => 
 });
 
 describe('background router: connect hold, backup, restore', () => {
-  it('a content script asks for a hold and whether it was released; only its own tab learns it; pages see the state', async () => {
+  it('a content script asks for a hold and whether it was released; only its own tab learns it; only a page approves it', async () => {
     const { send, released } = setup();
-    const requested = await send('connectHold.requested', { form: FORM }, SUBFRAME);
+    const requested = await send('connectHold.requested', { form: FORM, trusted: true }, SUBFRAME);
     if (!('ok' in requested)) throw new Error(JSON.stringify(requested));
     const { holdId } = requested.ok as { holdId: string };
+    // An address the user has not seen in Connect Guard: nothing happens until a page approves.
+    expect(await send('connectHold.get', { holdId }, POPUP)).toMatchObject({ ok: { status: 'needs-approval', approval: 'new-address' } });
+    expect(await send('connectHold.approve', { holdId }, TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(released).toEqual([]);
+    expect(await send('connectHold.approve', { holdId }, POPUP)).toMatchObject({ ok: { status: 'checking' } });
     for (let i = 0; i < 100 && released.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
     expect(released).toEqual([{ tabId: 4, frameId: 2, holdId }]);
     expect(await send('connectHold.state', { holdId }, TAB)).toEqual({ ok: { released: true } });
@@ -181,6 +191,22 @@ describe('background router: connect hold, backup, restore', () => {
     expect(state).toMatchObject({ ok: { status: 'released', bucket: { bucket: FORM.bucket, accessKeyId: 'AKFORM' } } });
     expect(JSON.stringify(state)).not.toContain(SECRET);
     expect(await send('connectHold.requested', { form: { ...FORM, secretKey: '' } }, TAB)).toMatchObject({ error: { code: 'MISSING_CREDENTIALS' } });
+    expect(await send('connectHold.requested', { form: FORM, trusted: 'yes' }, TAB)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('a hold the page’s script asked for (not trusted) waits even for a previewed bucket; a preview makes the user’s own click go straight through', async () => {
+    const { send, released } = setup();
+    const direct = { kind: 'direct', connection: { endpoint: FORM.endpoint, bucket: FORM.bucket, accessKeyId: 'AKFORM', secretAccessKey: SECRET } };
+    expect(await send('preview.start', { connection: direct, wesendit: { kind: 'empty' } }, POPUP)).toMatchObject({ ok: { status: 'listing' } });
+    const scripted = await send('connectHold.requested', { form: FORM }, TAB);
+    const scriptedId = ('ok' in scripted ? scripted.ok : {}) as { holdId: string };
+    expect(await send('connectHold.get', scriptedId, POPUP)).toMatchObject({ ok: { status: 'needs-approval', approval: 'not-your-click' } });
+    const user = await send('connectHold.requested', { form: FORM, trusted: true }, TAB);
+    const userId = ('ok' in user ? user.ok : {}) as { holdId: string };
+    for (let i = 0; i < 100 && released.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(released.map((entry) => entry.holdId)).toEqual([userId.holdId]);
+    // One hold per tab: the page's earlier one is gone.
+    expect(await send('connectHold.get', scriptedId, POPUP)).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 
   it('hold controls, backups and restores are for extension pages only; a vault source needs the vault unlocked', async () => {
@@ -221,5 +247,45 @@ describe('background router: connect hold, backup, restore', () => {
     expect(requests.filter((request) => request.type === 'backup.list')).toEqual([]);
     expect(await send('backup.list', {}, POPUP)).toEqual({ ok: BACKUP_LIST });
     expect(requests.filter((request) => request.type === 'backup.list')).toEqual([{ type: 'backup.list', data: {} }]);
+  });
+});
+
+describe('background router: hand-off to a password manager', () => {
+  const FILE_PASSPHRASE = 'file passphrase: seven quiet lanterns';
+  const exportRequest = (format: string) => ({ format, scope: { kind: 'all' }, passphrase: FILE_PASSPHRASE, confirmation: FILE_PASSPHRASE });
+
+  it('builds the file for Connect Guard’s popup', async () => {
+    const { send, saved } = setup();
+    saved.push({ storageName: 'NAS', permissions: 'Read & Write', allowedIps: '', serverAddress: 'http://127.0.0.1:9000', bucketName: 'usr-1-itm-2-demo', accessKey: 'AKROUTER', secretKey: SECRET });
+    expect(await send('handoff.export', exportRequest('bitwarden'), POPUP)).toMatchObject({ ok: { entries: 1, verified: true, mimeType: 'application/json' } });
+  });
+
+  it('attack: a content script (any tab, any frame, even on WeSendit) gets FORBIDDEN_SENDER and no secret is read', async () => {
+    const { send, saved, vaultReads } = setup();
+    saved.push({ storageName: 'NAS', permissions: 'Read & Write', allowedIps: '', serverAddress: 'http://127.0.0.1:9000', bucketName: 'usr-1-itm-2-demo', accessKey: 'AKROUTER', secretKey: SECRET });
+    for (const sender of [TAB, SUBFRAME, OTHER_TAB, { ...TAB, url: 'https://app.wesendit.com/settings' }, { ...TAB, url: 'https://evil.example/' }]) {
+      for (const format of ['keepass', 'bitwarden']) {
+        const reply = await send('handoff.export', exportRequest(format), sender);
+        expect(reply).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+        expect(JSON.stringify(reply)).not.toContain(SECRET);
+      }
+    }
+    // Our own page framed on a foreign site (a leaked or guessed URL) is refused too.
+    const framedAbroad: SenderInfo = { id: 'ext', url: 'chrome-extension://ext/popup.html', tab: { id: 9, url: 'https://evil.example/' }, frameId: 1 };
+    expect(await send('handoff.export', exportRequest('keepass'), framedAbroad)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    // Another extension cannot ask either.
+    expect(await send('handoff.export', exportRequest('keepass'), { ...POPUP, id: 'other-extension' })).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(vaultReads).toEqual([]);
+  });
+
+  it('checks the request: format, scope, passphrases alike and strong, vault unlocked', async () => {
+    const { send, lock, vaultReads } = setup();
+    expect(await send('handoff.export', exportRequest('csv'), POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT', message: expect.stringMatching(/keepass, bitwarden/) } });
+    expect(await send('handoff.export', { ...exportRequest('keepass'), scope: { kind: 'storage', storageId: '../x' } }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(await send('handoff.export', { ...exportRequest('keepass'), confirmation: 'something else entirely' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT', message: expect.stringMatching(/do not match/) } });
+    expect(await send('handoff.export', { ...exportRequest('keepass'), passphrase: 'hunter2', confirmation: 'hunter2' }, POPUP)).toMatchObject({ error: { code: 'WEAK_PASSPHRASE' } });
+    await lock();
+    expect(await send('handoff.export', exportRequest('keepass'), POPUP)).toMatchObject({ error: { code: 'VAULT_LOCKED' } });
+    expect(vaultReads).toEqual([]);
   });
 });

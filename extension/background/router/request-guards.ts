@@ -6,7 +6,8 @@
 import { countInventoryLines } from '../../../shared/inventory-lines.ts';
 import { DIFF_CLASSES, type DiffClass } from '../../../shared/diff/diff-inventories.ts';
 import { ConnectGuardError, isErrorData, type ErrorData } from '../../../shared/errors.ts';
-import type { ConnectFormValues, PreviewConnectionSource, PreviewRowQuery, PreviewWesenditSource } from '../../../shared/protocol/extension-protocol.ts';
+import { HANDOFF_FORMATS, type HandoffFormat } from '../../../shared/handoff-formats/handoff-entry.ts';
+import type { ConnectFormValues, HandoffScope, PreviewConnectionSource, PreviewRowQuery, PreviewWesenditSource } from '../../../shared/protocol/extension-protocol.ts';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -171,4 +172,16 @@ export function readFlag(data: Readonly<Record<string, unknown>>, name: string):
   if (value === undefined) return false;
   if (typeof value !== 'boolean') throw new ConnectGuardError('INVALID_INPUT', `"${name}" must be true or false.`);
   return value;
+}
+
+/** A `handoff.export` request: the format, which storages, and the file's passphrase typed twice. */
+export function readHandoffRequest(data: Readonly<Record<string, unknown>>): { format: HandoffFormat; scope: HandoffScope; passphrase: string; confirmation: string } {
+  const format = HANDOFF_FORMATS.find((known) => known === data.format);
+  if (format === undefined) throw new ConnectGuardError('INVALID_INPUT', `"format" must be one of ${HANDOFF_FORMATS.join(', ')}.`);
+  const scope = objectAt(data, 'scope');
+  let parsed: HandoffScope;
+  if (scope.kind === 'all') parsed = { kind: 'all' };
+  else if (scope.kind === 'storage') parsed = { kind: 'storage', storageId: readId(scope, 'storageId') };
+  else throw new ConnectGuardError('INVALID_INPUT', '"scope.kind" must be "all" or "storage".');
+  return { format, scope: parsed, passphrase: readString(data, 'passphrase', 1024), confirmation: readString(data, 'confirmation', 1024) };
 }

@@ -10,12 +10,14 @@
 import { ConnectGuardError, toErrorData } from '../../../shared/errors.ts';
 import type { ContentRequests, PageRequests, PreviewConnectionSource, RequestResult, RequestType, Settings } from '../../../shared/protocol/extension-protocol.ts';
 import { parseStorageCredentials } from '../../../shared/vault-format/storage-record.ts';
+import { exportHandoff } from '../handoff/export-handoff.ts';
 import { summarizeConnectForm } from '../preview/connect-form-registry.ts';
 import { credentialsFromConnection, resolveConnectionSource } from '../preview/resolve-connection-source.ts';
 import {
   readConnectFormValues,
   readConnectionSource,
   readFlag,
+  readHandoffRequest,
   readId,
   readListingBatch,
   readOptionalFolder,
@@ -105,7 +107,8 @@ export const ROUTES: RouteTable = {
     from: 'content',
     handle(data, context) {
       const { tabId, frameId } = frameOf(context);
-      return context.deps.holds.request(readConnectFormValues(data), tabId, frameId);
+      // Only Connect Guard's content script sets this, from the event it saw; absent: not trusted.
+      return context.deps.holds.request(readConnectFormValues(data), tabId, frameId, readFlag(data, 'trusted'));
     },
   },
   'connectHold.state': {
@@ -211,6 +214,9 @@ export const ROUTES: RouteTable = {
       return { deleted: await deps.vault.deleteStorage(readId(data, 'id')) };
     },
   },
+  // The hand-off to a password manager: Connect Guard's own pages only. A content script (and so
+  // a hostile WeSendit page) or our page framed on another site gets FORBIDDEN_SENDER before this runs.
+  'handoff.export': { from: 'page', handle: (data, { deps }) => exportHandoff(readHandoffRequest(data), deps.vault) },
   'settings.get': { from: 'page', handle: (_data, { settings }) => settings },
   'settings.set': { from: 'page', handle: (data, { deps }) => deps.saveSettings(data) },
   'companion.status': {
@@ -256,9 +262,12 @@ export const ROUTES: RouteTable = {
   },
   'preview.start': {
     from: 'page',
-    handle(data, { deps }) {
+    async handle(data, { deps }) {
       const prefix = data.prefix === undefined ? undefined : readString(data, 'prefix', 1024);
-      return deps.previews.start(readConnectionSource(data, 'connection'), readWesenditSource(data, 'wesendit'), prefix);
+      const state = await deps.previews.start(readConnectionSource(data, 'connection'), readWesenditSource(data, 'wesendit'), prefix);
+      // The user saw this bucket and its address in Connect Guard's page and started the preview.
+      deps.holds.noteUserConnection(state.bucket);
+      return state;
     },
   },
   'preview.state': { from: 'page', handle: (data, { deps }) => deps.previews.state(readId(data, 'previewId')) },
@@ -278,7 +287,15 @@ export const ROUTES: RouteTable = {
   'connectHold.cancel': { from: 'page', handle: (data, { deps }) => deps.holds.cancel(readId(data, 'holdId')) },
   'connectHold.retry': { from: 'page', handle: (data, { deps }) => deps.holds.retry(readId(data, 'holdId')) },
   'connectHold.connectAnyway': { from: 'page', handle: (data, { deps }) => deps.holds.connectAnyway(readId(data, 'holdId')) },
-  'backup.start': { from: 'page', handle: (data, { deps }) => deps.backups.start(readConnectionSource(data, 'connection')) },
+  'connectHold.approve': { from: 'page', handle: (data, { deps }) => deps.holds.approve(readId(data, 'holdId')) },
+  'backup.start': {
+    from: 'page',
+    async handle(data, { deps }) {
+      const state = await deps.backups.start(readConnectionSource(data, 'connection'));
+      deps.holds.noteUserConnection(state.bucket);
+      return state;
+    },
+  },
   'backup.state': { from: 'page', handle: (data, { deps }) => deps.backups.state(readId(data, 'backupId')) },
   'backup.latest': { from: 'page', handle: (_data, { deps }) => deps.backups.latest() },
   'backup.cancel': { from: 'page', handle: (data, { deps }) => deps.backups.cancel(readId(data, 'backupId')) },

@@ -61,7 +61,7 @@ describe('assertRequestSender (the route table’s from column)', () => {
     expect(() => assertRequestSender('gate.captured', { ...content, url: 'about:blank', origin: 'https://evil.example' }, SELF, [])).toThrow(/not enabled/);
   });
 
-  it.each(['vault.unlock', 'storage.reveal', 'storage.copySecret', 'gate.save', 'gate.getCapture', 'vault.export', 'settings.set'] as const)(
+  it.each(['vault.unlock', 'storage.reveal', 'storage.copySecret', 'gate.save', 'gate.getCapture', 'vault.export', 'handoff.export', 'settings.set'] as const)(
     'refuses %s from a content script',
     (type) => {
       expect(() => assertRequestSender(type, content, SELF, [])).toThrow(/Connect Guard's own pages/);

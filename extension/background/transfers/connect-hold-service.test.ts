@@ -41,14 +41,81 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** A hold for the user's own click on a bucket they previewed: the check starts at once. */
 function setup(probe: BucketProbeView | Error, now = { value: 0 }) {
   const fake = fakeCompanion(probe);
   const notified: { tabId: number; frameId: number; holdId: string }[] = [];
   const holds = new ConnectHoldService({ companion: fake.companion, now: () => now.value, notifyReleased: async (tabId, frameId, holdId) => void notified.push({ tabId, frameId, holdId }) });
-  const { holdId } = holds.request(FORM, 7, 3);
+  holds.noteUserConnection({ endpoint: FORM.endpoint, bucket: FORM.bucket });
+  const { holdId } = holds.request(FORM, 7, 3, true);
   const state = (): ConnectHoldState => holds.state(holdId);
   return { holds, holdId, state, notified, ...fake };
 }
+
+/** A companion that records every contact, to prove none happened. */
+function countingSetup(probe: BucketProbeView) {
+  const fake = fakeCompanion(probe);
+  let probes = 0;
+  const companion: TransferCompanion = { ...fake.companion, probe: async (connection, options) => ((probes += 1), fake.companion.probe(connection, options)) };
+  const notified: string[] = [];
+  const holds = new ConnectHoldService({ companion, notifyReleased: async (_tab, _frame, holdId) => void notified.push(holdId) });
+  return { holds, notified, probes: () => probes, backups: fake.backups };
+}
+
+describe('ConnectHoldService: the page cannot make the companion work for it', () => {
+  it('a click that was not the user’s waits for approval: nothing is contacted, the frame shows bucket and address', async () => {
+    const { holds, probes, notified } = countingSetup({ objects: 0, hasMore: false, multipartUploads: NO_UPLOADS });
+    holds.noteUserConnection({ endpoint: FORM.endpoint, bucket: FORM.bucket });
+    const { holdId } = holds.request(FORM, 7, 3, false);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(holds.state(holdId)).toMatchObject({ status: 'needs-approval', approval: 'not-your-click', bucket: { endpoint: FORM.endpoint, bucket: 'photos', accessKeyId: 'AKHOLD' } });
+    expect(probes()).toBe(0);
+    expect(notified).toEqual([]);
+    expect(holds.released(holdId, 7)).toEqual({ released: false });
+    // Only the user's approval in the hold frame starts the check.
+    expect(holds.approve(holdId).status).toBe('checking');
+    await until(() => holds.state(holdId).status === 'released', 'release');
+    expect(probes()).toBe(1);
+  });
+
+  it('the user’s click for an address they never saw in Connect Guard waits for approval too; a preview or approval of it counts', async () => {
+    const { holds, probes } = countingSetup({ objects: 0, hasMore: false, multipartUploads: NO_UPLOADS });
+    const first = holds.request({ ...FORM, endpoint: 'https://attacker.example' }, 7, 3, true).holdId;
+    expect(holds.state(first)).toMatchObject({ status: 'needs-approval', approval: 'new-address' });
+    // Seen means the same endpoint URL and bucket, however the address is written.
+    holds.noteUserConnection({ endpoint: '127.0.0.1:9000/', bucket: 'photos' });
+    const second = holds.request(FORM, 8, 0, true).holdId;
+    await until(() => holds.state(second).status === 'released', 'release');
+    expect(holds.request({ ...FORM, bucket: 'other-bucket' }, 8, 0, true)).toBeDefined();
+    expect(probes()).toBe(1);
+  });
+
+  it('a tab has one hold at most: a page cannot queue backups', async () => {
+    const { holds, backups } = countingSetup({ objects: 5, hasMore: false, multipartUploads: NO_UPLOADS });
+    holds.noteUserConnection({ endpoint: FORM.endpoint, bucket: FORM.bucket });
+    const first = holds.request(FORM, 7, 3, true).holdId;
+    await until(() => backups.length === 1, 'first backup');
+    const second = holds.request({ ...FORM, accessKey: 'AKOTHER' }, 7, 3, true).holdId;
+    expect(backups[0]?.options.signal.aborted).toBe(true);
+    expect(() => holds.state(first)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(holds.state(second).status).toBe('checking');
+  });
+
+  it('a hold is never a dead end: "connect anyway" from a failed, cancelled or unapproved hold, with the reason kept', async () => {
+    const { holds, notified } = countingSetup({ objects: 0, hasMore: false, multipartUploads: NO_UPLOADS });
+    const unapproved = holds.request(FORM, 7, 3, false).holdId;
+    expect(holds.connectAnyway(unapproved)).toMatchObject({ status: 'released', reason: 'You chose to connect without a backup.' });
+    const failing = new ConnectHoldService({
+      companion: { ...fakeCompanion(new ConnectGuardError('VERIFY_FAILED', '2 objects could not be verified.')).companion },
+      notifyReleased: async (_tab, _frame, holdId) => void notified.push(holdId),
+    });
+    failing.noteUserConnection({ endpoint: FORM.endpoint, bucket: FORM.bucket });
+    const failed = failing.request(FORM, 9, 0, true).holdId;
+    await until(() => failing.state(failed).status === 'failed', 'failure');
+    expect(failing.connectAnyway(failed)).toMatchObject({ status: 'released', reason: 'You chose to connect without a verified backup: 2 objects could not be verified.' });
+    expect(notified).toEqual([unapproved, failed]);
+  });
+});
 
 describe('ConnectHoldService', () => {
   it('an empty bucket is released at once as a Fresh Start, and the frame that held the click is told', async () => {
@@ -118,7 +185,8 @@ describe('ConnectHoldService', () => {
   it('uploads in progress need "connect anyway" after the backup; the backup stays in the state', async () => {
     const uploads: MultipartUploadsView = { supported: true, count: 2, keys: ['video/big.mov', 'db.sql'] };
     const { state, holds, holdId, backups, notified } = setup({ objects: 3, hasMore: false, multipartUploads: uploads });
-    expect(() => holds.connectAnyway(holdId)).toThrow(/not waiting/);
+    await until(() => backups.length === 1, 'backup');
+    expect(() => holds.connectAnyway(holdId)).toThrow(/still running/);
     await until(() => backups.length === 1, 'backup');
     backups[0]?.finish(result({ multipartUploads: uploads }));
     await until(() => state().status === 'needs-confirmation', 'confirmation');

@@ -6,11 +6,19 @@
  *
  * Holds live in this worker's memory only (with the form's connection, secret included, for a
  * retry) and are forgotten {@link HOLD_TTL_MS} after their last change.
+ *
+ * The page cannot make the companion work for it: nothing is contacted until the user acted. A
+ * click that was not the user's (a page script's `click()` or `requestSubmit()`) waits in
+ * 'needs-approval', and so does a click for a bucket address the user has not seen in Connect
+ * Guard yet (not previewed, backed up or approved in this browser session): the hold frame shows
+ * the bucket and its address, and only "Back up and connect" there (an extension page the page
+ * cannot reach) starts the check. A tab has at most one hold: a new one stops the old.
  */
 import { ConnectGuardError, toErrorData } from '../../../shared/errors.ts';
 import type { BucketConnection } from '../../../shared/protocol/views.ts';
 import type { BackupJobState, ConnectFormValues, ConnectHoldState } from '../../../shared/protocol/extension-protocol.ts';
 import type { MultipartUploadsView } from '../../../shared/protocol/views.ts';
+import { parseEndpoint } from '../../../shared/endpoint.ts';
 import { BackupJob, bucketView, type TransferCompanion } from './backup-service.ts';
 import { connectionFromFields } from '../preview/resolve-connection-source.ts';
 
@@ -18,6 +26,22 @@ import { connectionFromFields } from '../preview/resolve-connection-source.ts';
 export const HOLD_TTL_MS = 30 * 60 * 1000;
 
 export const FRESH_START_REASON = 'Fresh Start: the bucket is empty, so there is nothing to back up.';
+
+export const NOT_YOUR_CLICK_REASON =
+  'A script on this page clicked Connect, not you. Connect Guard does nothing for a page on its own: if you want to connect this bucket, check it below and choose "Back up and connect".';
+export const NEW_ADDRESS_REASON =
+  'Connect Guard has not contacted this address for you before. Check that it is the bucket you filled in: "Back up and connect" checks it and backs it up before WeSendit connects.';
+
+/** A bucket address as the user confirmed it: the endpoint's URL (as the SDK would call it) and the bucket. */
+function addressKey(endpoint: string, bucket: string): string {
+  let url = endpoint.trim().toLowerCase();
+  try {
+    url = parseEndpoint(endpoint).url;
+  } catch {
+    // An endpoint that does not parse stays as typed: it will fail as it would anyway.
+  }
+  return `${url}\n${bucket}`;
+}
 
 export interface ConnectHoldServiceDeps {
   readonly companion: TransferCompanion;
@@ -49,6 +73,8 @@ function uploadsText(uploads: MultipartUploadsView): string {
 
 export class ConnectHoldService {
   private readonly holds = new Map<string, Hold>();
+  /** Bucket addresses the user previewed, backed up or approved in this browser session. */
+  private readonly seenAddresses = new Set<string>();
   private readonly now: () => number;
   private readonly newId: () => string;
 
@@ -57,13 +83,26 @@ export class ConnectHoldService {
     this.newId = deps.newId ?? (() => crypto.randomUUID());
   }
 
-  /** A content script held a connect click: check the bucket, back it up if needed. Throws MISSING_CREDENTIALS etc. when the form is incomplete. */
-  request(form: ConnectFormValues, tabId: number, frameId: number): { holdId: string } {
+  /**
+   * A content script held a connect click: check the bucket and back it up if needed — at once
+   * when the click was the user's and the address is one they have seen, else after their
+   * approval. Throws MISSING_CREDENTIALS etc. when the form is incomplete.
+   */
+  request(form: ConnectFormValues, tabId: number, frameId: number, trusted: boolean): { holdId: string } {
     this.sweep();
     const connection = connectionFromFields(form);
+    // At most one hold per tab: a page cannot start backups in a loop.
+    for (const [otherId, other] of this.holds) {
+      if (other.tabId === tabId && other.state.status !== 'released') this.forget(otherId, other);
+    }
     const holdId = this.newId();
+    const seen = this.seenAddresses.has(addressKey(connection.endpoint, connection.bucket));
+    const approval = !trusted ? 'not-your-click' : !seen ? 'new-address' : undefined;
     const hold: Hold = {
-      state: { holdId, status: 'checking', reason: 'Checking whether the bucket holds data…', bucket: bucketView(connection) },
+      state:
+        approval === undefined
+          ? { holdId, status: 'checking', reason: 'Checking whether the bucket holds data…', bucket: bucketView(connection) }
+          : { holdId, status: 'needs-approval', approval, reason: approval === 'not-your-click' ? NOT_YOUR_CLICK_REASON : NEW_ADDRESS_REASON, bucket: bucketView(connection) },
       tabId,
       frameId,
       connection,
@@ -72,8 +111,26 @@ export class ConnectHoldService {
       touched: this.now(),
     };
     this.holds.set(holdId, hold);
-    void this.process(hold);
+    if (approval === undefined) void this.process(hold);
     return { holdId };
+  }
+
+  /** The user previewed, backed up or approved this bucket at this address from Connect Guard's own pages. */
+  noteUserConnection(bucket: { readonly endpoint: string; readonly bucket: string }): void {
+    this.seenAddresses.add(addressKey(bucket.endpoint, bucket.bucket));
+  }
+
+  /** "Back up and connect" in the hold frame: the user saw the bucket and its address, and approves. */
+  approve(holdId: string): ConnectHoldState {
+    const hold = this.find(holdId);
+    if (hold.state.status !== 'needs-approval') return hold.state;
+    if (hold.connection === undefined) throw new ConnectGuardError('NOT_FOUND', 'This connect hold no longer has its connection. Click WeSendit\'s Connect button again.');
+    this.noteUserConnection(hold.state.bucket);
+    const { approval: _approval, ...rest } = hold.state;
+    hold.state = { ...rest, status: 'checking', reason: 'Checking whether the bucket holds data…' };
+    hold.touched = this.now();
+    void this.process(hold);
+    return hold.state;
   }
 
   /** For the tab that asked: may its click go through? Another tab learns nothing. */
@@ -100,12 +157,17 @@ export class ConnectHoldService {
   cancel(holdId: string): ConnectHoldState {
     const hold = this.find(holdId);
     const { status } = hold.state;
-    if (status === 'checking' || status === 'backing-up' || status === 'needs-confirmation') {
+    if (status === 'checking' || status === 'backing-up' || status === 'needs-confirmation' || status === 'needs-approval') {
       hold.job?.cancel();
       hold.controller.abort(new ConnectGuardError('CANCELLED', 'You cancelled the backup.'));
       this.update(hold, {
         status: 'cancelled',
-        reason: status === 'needs-confirmation' ? 'You chose not to connect while uploads are in progress. The click stays held.' : 'You cancelled the backup. The click stays held.',
+        reason:
+          status === 'needs-confirmation'
+            ? 'You chose not to connect while uploads are in progress. The click stays held.'
+            : status === 'needs-approval'
+              ? 'You chose not to connect. The click stays held; nothing was contacted.'
+              : 'You cancelled the backup. The click stays held.',
         ...(hold.job ? { backup: hold.job.state } : {}),
       });
     }
@@ -125,13 +187,27 @@ export class ConnectHoldService {
     return hold.state;
   }
 
+  /**
+   * The user chose, in the hold frame, to let the click through without (or despite) a verified
+   * backup: uploads in progress, a backup that failed or could not be verified, a cancelled one,
+   * or none at all. A hold is never a dead end; the reason is kept in the hold's state.
+   */
   connectAnyway(holdId: string): ConnectHoldState {
     const hold = this.find(holdId);
-    if (hold.state.status !== 'needs-confirmation') {
-      throw new ConnectGuardError('INVALID_INPUT', 'This hold is not waiting for a confirmation. Wait for the backup to finish.');
+    const { status } = hold.state;
+    if (status === 'needs-confirmation') {
+      const uploads = hold.state.multipartUploads;
+      this.release(hold, `You chose to connect anyway although ${uploads ? uploadsText(uploads) : 'uploads are in progress'}.`);
+    } else if (status === 'failed') {
+      const why = hold.state.error?.message ?? hold.state.backup?.error?.message ?? hold.state.reason;
+      this.release(hold, `You chose to connect without a verified backup: ${why}`, hold.state.backup);
+    } else if (status === 'cancelled' || status === 'needs-approval') {
+      hold.job?.cancel();
+      hold.controller.abort(new ConnectGuardError('CANCELLED', 'Connecting without a backup.'));
+      this.release(hold, 'You chose to connect without a backup.');
+    } else if (status !== 'released') {
+      throw new ConnectGuardError('INVALID_INPUT', 'The backup is still running. Cancel it first if you want to connect without it.');
     }
-    const uploads = hold.state.multipartUploads;
-    this.release(hold, `You chose to connect anyway although ${uploads ? uploadsText(uploads) : 'uploads are in progress'}.`);
     return hold.state;
   }
 

@@ -127,6 +127,24 @@ export function findConnectForms(root: Document | ShadowRoot): ConnectForm[] {
   return forms;
 }
 
+/** Every open shadow root under `root`, nested ones included (closed roots cannot be read). */
+export function findOpenShadowRoots(root: Document | ShadowRoot): ShadowRoot[] {
+  const found: ShadowRoot[] = [];
+  const doc = root.ownerDocument ?? (root instanceof Document ? root : undefined);
+  if (!doc) return found;
+  const walker = doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!(node instanceof Element) || !node.shadowRoot || node.matches(OWN_UI_SELECTOR)) continue;
+    found.push(node.shadowRoot, ...findOpenShadowRoots(node.shadowRoot));
+  }
+  return found;
+}
+
+/** Every connect form in `doc` and in its open shadow roots, with the root each was found in. */
+export function findConnectFormsDeep(doc: Document): { readonly form: ConnectForm; readonly root: Document | ShadowRoot }[] {
+  return [doc, ...findOpenShadowRoots(doc)].flatMap((root) => findConnectForms(root).map((form) => ({ form, root })));
+}
+
 /** What the form holds right now (visible fields only); empty strings for what it lacks. */
 export function readConnectForm(form: ConnectForm): ConnectFormValues {
   const values: Record<ConnectField, string> = { provider: '', endpoint: '', region: '', bucket: '', accessKey: '', secretKey: '' };

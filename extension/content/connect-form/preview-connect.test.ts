@@ -58,6 +58,8 @@ describe('startPreviewConnect', () => {
         return { formId: 'form-1' };
       },
       previewUrl,
+      // happy-dom's click() is never trusted; the user's click is, in a browser.
+      isUserClick: () => true,
     }, dock);
     const button = previewButton();
     expect(button?.textContent).toBe(PREVIEW_BUTTON_NAME);
@@ -90,6 +92,17 @@ describe('startPreviewConnect', () => {
     expect(document.documentElement.outerHTML).not.toContain('cgtest-secret-unit');
   });
 
+  it('ignores a page script’s click() on "Preview connect": only the user opens the preview', async () => {
+    const previewUrl = vi.fn((formId: string) => formId);
+    const captureForm = vi.fn(async () => ({ formId: 'form-2' }));
+    feature = startPreviewConnect(window, { captureForm, previewUrl }, dock);
+    previewButton()?.click();
+    previewButton()?.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(captureForm).not.toHaveBeenCalled();
+    expect(docks()).toHaveLength(0);
+  });
+
   it('comes back when the page re-renders its form', async () => {
     feature = startPreviewConnect(window, { captureForm: async () => ({ formId: 'x' }), previewUrl: (id) => id }, dock);
     expect(previewButton()).toBeDefined();
@@ -114,6 +127,7 @@ describe('startPreviewConnect', () => {
         throw new Error('Reload the extension.');
       },
       previewUrl,
+      isUserClick: () => true,
     }, dock);
     previewButton()?.click();
     await vi.waitFor(() => expect(docks()).toHaveLength(1));

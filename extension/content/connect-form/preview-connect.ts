@@ -7,7 +7,7 @@
  */
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
 import type { Dock } from '../dock/dock-step.ts';
-import { findConnectForms, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from './find-connect-form.ts';
+import { findConnectFormsDeep, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from './find-connect-form.ts';
 import { PREVIEW_STEP_KEY, previewStep } from './preview-step.ts';
 
 /** The button's accessible name in every language (tests and users find it by this name). */
@@ -18,6 +18,8 @@ export interface PreviewConnectDeps {
   captureForm(form: ConnectFormValues): Promise<{ formId: string }>;
   /** The extension-origin preview page for a form id. */
   previewUrl(formId: string): string;
+  /** Was the click the user's? Default: `event.isTrusted` (a page script's `click()` is not). */
+  isUserClick?(event: Event): boolean;
 }
 
 export interface PreviewConnect {
@@ -76,15 +78,27 @@ export function startPreviewConnect(win: Window, deps: PreviewConnectDeps, dock:
       // The page's own handlers (form submit, delegated clicks) never see this click.
       event.preventDefault();
       event.stopPropagation();
+      // Only the user opens the preview: a page script's click() on this button does nothing.
+      if (!(deps.isUserClick ?? ((clicked: Event) => clicked.isTrusted))(event)) return;
       void onPreview(form);
     });
     form.connectButton.after(button);
     decorated.set(form.connectButton, button);
   }
 
+  /** Open shadow roots already watched: a form a web component renders in one is found too. */
+  const watchedRoots = new WeakSet<ShadowRoot>();
+
   function scan(): void {
     scheduled = false;
-    const forms = findConnectForms(doc);
+    const found = findConnectFormsDeep(doc);
+    for (const { root } of found) {
+      if (root instanceof ShadowRoot && !watchedRoots.has(root)) {
+        watchedRoots.add(root);
+        observer.observe(root, { childList: true, subtree: true });
+      }
+    }
+    const forms = found.map(({ form }) => form);
     for (const form of forms) decorate(form);
     // The page re-rendered the previewed form: the dock keeps beside the new one.
     if (previewed && !previewed.connectButton.isConnected && forms.length === 1) previewed = forms[0];

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
 import type { Dock } from '../dock/dock-step.ts';
 import { createDock } from '../dock/dock.ts';
-import { formKeyOf, releasedHoldId, startConnectHold, type ConnectHold, type ConnectHoldPorts } from './connect-hold.ts';
+import { formKeyOf, releasedHoldId } from './hold-activation.ts';
+import { startConnectHold, type ConnectHold, type ConnectHoldPorts } from './connect-hold.ts';
 
 const SECRET = 'cgtest-fake-secret-0000000000000000000000';
 

@@ -22,17 +22,19 @@
  * Browser-extension APIs come in through `ConnectHoldPorts`, so this file touches only the DOM.
  */
 import type { ConnectFormValues } from '../../../shared/protocol/extension-protocol.ts';
-import { findConnectForms, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from '../connect-form/find-connect-form.ts';
+import { findConnectForms, findConnectFormsDeep, OWN_UI_SELECTOR, readConnectForm, type ConnectForm } from '../connect-form/find-connect-form.ts';
 import { isConnectText } from '../connect-form/connect-form-labels.ts';
 import { controlWithMeaningAt } from '../controls/controls-with-meaning.ts';
 import type { Dock } from '../dock/dock-step.ts';
 import { GATE_ATTRIBUTE } from '../gate/hold-controls.ts';
+import { formKeyOf, isUserActivation } from './hold-activation.ts';
 import { showHoldNote } from './hold-note.ts';
 import { HOLD_STEP_KEY, holdReleasedChanges, holdStep } from './hold-step.ts';
 
 export interface ConnectHoldPorts {
   /** `connectHold.requested`: the background starts checking (and backing up) the bucket. */
-  requestHold(form: ConnectFormValues): Promise<{ readonly holdId: string }>;
+  /** `connectHold.requested`; `trusted` when the click was the user's (see {@link isUserActivation}). */
+  requestHold(form: ConnectFormValues, trusted: boolean): Promise<{ readonly holdId: string }>;
   /** `connectHold.state`: may the held click go through now? Rejects when the background does not know the hold. */
   askReleased(holdId: string): Promise<boolean>;
   /** URL of the extension frame "Backing up before connect" for a hold. */
@@ -51,6 +53,8 @@ export interface ConnectHold {
 interface Activation {
   readonly form: ConnectForm;
   readonly kind: 'click' | 'submit';
+  /** The user's own click, key or submit; a page script's `click()` or `requestSubmit()` is not. */
+  readonly trusted: boolean;
   readonly formElement: HTMLFormElement | undefined;
   readonly submitter: HTMLElement | undefined;
 }
@@ -63,6 +67,8 @@ interface HoldRecord {
   released: boolean;
   /** The latest held activation, re-done once on release. */
   pending: Activation | undefined;
+  /** The hold was asked for by the user's own activation. */
+  trusted: boolean;
 }
 
 const POINTER_EVENTS = ['click', 'dblclick', 'auxclick', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'touchstart', 'touchend'];
@@ -72,29 +78,6 @@ const ACTIVATION_KEYS = new Set(['Enter', ' ', 'Spacebar', 'NumpadEnter']);
 /** Elements of an event's path, from its target up, that may be the connect control it activates. */
 const MAX_CONTROL_DEPTH = 8;
 const OBSERVED: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: [GATE_ATTRIBUTE, 'hidden', 'value'] };
-
-/**
- * A digest of the form's values: same values, same hold. Two 32-bit FNV-1a rounds; the secret
- * is hashed in, never kept.
- */
-export function formKeyOf(values: ConnectFormValues): string {
-  const text = [values.provider, values.endpoint, values.region, values.bucket, values.accessKey, values.secretKey].join('\u0000');
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    a = Math.imul(a ^ code, 0x01000193) >>> 0;
-    b = Math.imul(b ^ code, 0x5bd1e995) >>> 0;
-  }
-  return `${values.bucket}:${a.toString(36)}${b.toString(36)}:${values.secretKey.length}`;
-}
-
-/** The hold id of a `connectHold.released` tab message, or `undefined` for any other message. */
-export function releasedHoldId(message: unknown): string | undefined {
-  if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'connectHold.released') return undefined;
-  if (!('data' in message) || typeof message.data !== 'object' || message.data === null || !('holdId' in message.data)) return undefined;
-  return typeof message.data.holdId === 'string' ? message.data.holdId : undefined;
-}
 
 function rootOf(element: Element): Document | ShadowRoot | undefined {
   const root = element.getRootNode();
@@ -208,7 +191,7 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts, dock: Doc
     if (!isActivation(event)) return;
     const formElement = event.type === 'submit' && event.target instanceof HTMLFormElement ? event.target : formOwnerOf(form.connectButton);
     const submitter = event instanceof SubmitEvent && event.submitter instanceof HTMLElement ? event.submitter : undefined;
-    attempt({ form, kind: event.type === 'submit' ? 'submit' : 'click', formElement, submitter }, values, key);
+    attempt({ form, kind: event.type === 'submit' ? 'submit' : 'click', formElement, submitter, trusted: isUserActivation(event, win.navigator) }, values, key);
   }
 
   /** Form fields changed: a released button may have to be held again (and the other way round). */
@@ -222,11 +205,16 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts, dock: Doc
   function attempt(activation: Activation, values: ConnectFormValues, key: string): void {
     let record = records.get(key);
     if (!record) {
-      record = { key, holdId: undefined, requesting: false, released: false, pending: undefined };
+      record = { key, holdId: undefined, requesting: false, released: false, pending: undefined, trusted: false };
       records.set(key, record);
     }
     record.pending = activation;
     showHoldNote(activation.form.connectButton, 'held');
+    // The user now clicked what a page script clicked before: ask again, as the user.
+    if (record.holdId !== undefined && activation.trusted && !record.trusted && !record.requesting) {
+      byHoldId.delete(record.holdId);
+      record.holdId = undefined;
+    }
     if (record.holdId === undefined) {
       if (!record.requesting) void request(record, values, activation.form);
       return;
@@ -251,7 +239,9 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts, dock: Doc
   async function request(record: HoldRecord, values: ConnectFormValues, form: ConnectForm): Promise<void> {
     record.requesting = true;
     try {
-      const { holdId } = await ports.requestHold(values);
+      const trusted = record.pending?.trusted ?? false;
+      const { holdId } = await ports.requestHold(values, trusted);
+      record.trusted = trusted;
       record.holdId = holdId;
       byHoldId.set(holdId, record);
       if (!record.released) showStep(holdId, record.pending?.form ?? form);
@@ -325,13 +315,13 @@ export function startConnectHold(win: Window, ports: ConnectHoldPorts, dock: Doc
     if (button.getAttribute(GATE_ATTRIBUTE) !== state) button.setAttribute(GATE_ATTRIBUTE, state);
   }
 
+  /** Every connect form of the page, in open shadow roots too (each such root gets its own submit guard). */
   function allForms(): ConnectForm[] {
-    const forms = findConnectForms(doc);
-    for (const root of shadowRoots) {
-      if (!root.host.isConnected) shadowRoots.delete(root);
-      else forms.push(...findConnectForms(root));
-    }
-    return forms;
+    for (const root of shadowRoots) if (!root.host.isConnected) shadowRoots.delete(root);
+    return findConnectFormsDeep(doc).map(({ form, root }) => {
+      if (root instanceof ShadowRoot) watchShadowRoot(root);
+      return form;
+    });
   }
 
   function scan(): void {

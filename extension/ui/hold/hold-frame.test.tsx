@@ -138,6 +138,35 @@ describe('hold frame', () => {
     button('Try again');
   });
 
+  it('a failed backup is not a dead end: "Connect anyway" says what it skips and lets the click through', async () => {
+    let current = hold({ status: 'failed', reason: 'The backup failed.', error: { code: 'VERIFY_FAILED', message: '2 objects could not be verified.' } });
+    const { send, calls } = fakeBackground({
+      'connectHold.get': () => current,
+      'connectHold.connectAnyway': () => (current = hold({ status: 'released', reason: 'You chose to connect without a verified backup: 2 objects could not be verified.' })),
+    });
+    await show(send);
+    await until(() => text().includes('Connect anyway'), 'the way out');
+    expect(text()).toContain('without a verified backup (2 objects could not be verified.)');
+    await act(() => button('Connect anyway').click());
+    await until(() => text().includes('The connect click went through'), 'release');
+    expect(calls.map((call) => call.type)).toContain('connectHold.connectAnyway');
+  });
+
+  it('a click the page made, or for an address never seen, waits: the bucket, address and key are shown, and only "Back up and connect" starts the check', async () => {
+    let current = hold({ status: 'needs-approval', approval: 'not-your-click', reason: 'A script on this page clicked Connect, not you.' });
+    const { send, calls } = fakeBackground({
+      'connectHold.get': () => current,
+      'connectHold.approve': () => (current = hold({ status: 'checking' })),
+    });
+    await show(send);
+    await until(() => text().includes('it did not come from you'), 'approval');
+    for (const shown of [BUCKET.bucket, BUCKET.endpoint, BUCKET.accessKeyId]) expect(text()).toContain(shown);
+    expect(calls.map((call) => call.type)).not.toContain('connectHold.approve');
+    await act(() => button('Back up and connect').click());
+    await until(() => text().includes('Checking the bucket'), 'checking');
+    expect(calls.map((call) => call.type)).toContain('connectHold.approve');
+  });
+
   it('shows a background error (e.g. an unknown hold) in plain words', async () => {
     const { send } = fakeBackground({
       'connectHold.get': () => {

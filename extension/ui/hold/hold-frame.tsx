@@ -4,7 +4,9 @@
  * what happens next: checking the bucket; an empty bucket is a Fresh Start and goes straight
  * through; otherwise the backup runs with progress and Cancel; uploads in progress need "Connect
  * anyway"; a verified backup says "Backup verified" and the click goes through; a failed or
- * cancelled backup keeps the click held and offers "Try again".
+ * cancelled backup keeps the click held and offers "Try again" or, with the reason in view,
+ * "Connect anyway". A click that was not the user's, or for a bucket address they have not seen in
+ * Connect Guard, waits for "Back up and connect" here before anything is contacted.
  */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -23,7 +25,7 @@ export function holdIdFromHash(hash: string): string | undefined {
 }
 
 function isActive(state: ConnectHoldState | undefined): boolean {
-  return state === undefined || state.status === 'checking' || state.status === 'backing-up' || state.status === 'needs-confirmation';
+  return state === undefined || state.status === 'checking' || state.status === 'backing-up' || state.status === 'needs-confirmation' || state.status === 'needs-approval';
 }
 
 export interface HoldFrameProps {
@@ -33,7 +35,7 @@ export interface HoldFrameProps {
   readonly pollMs?: number;
 }
 
-type HoldAction = keyof Pick<PageRequests, 'connectHold.cancel' | 'connectHold.retry' | 'connectHold.connectAnyway'>;
+type HoldAction = keyof Pick<PageRequests, 'connectHold.cancel' | 'connectHold.retry' | 'connectHold.connectAnyway' | 'connectHold.approve'>;
 
 export function HoldFrame({ holdId, send, pollMs = 250 }: HoldFrameProps): JSX.Element {
   const [state, setState] = useState<ConnectHoldState | undefined>();
@@ -119,6 +121,42 @@ export function HoldFrame({ holdId, send, pollMs = 250 }: HoldFrameProps): JSX.E
 function HoldStatus({ state, busy, onAction }: { readonly state: ConnectHoldState; readonly busy: HoldAction | undefined; readonly onAction: (action: HoldAction) => void }): JSX.Element {
   const reason = state.reason === '' ? null : <p class="hint">{state.reason}</p>;
   switch (state.status) {
+    case 'needs-approval':
+      return (
+        <>
+          <p role="status">{state.approval === 'not-your-click' ? 'WeSendit’s connect click is held: it did not come from you.' : 'WeSendit’s connect click is held until you approve the backup.'}</p>
+          {reason}
+          <dl class="fields">
+            <dt>Bucket</dt>
+            <dd>
+              <code>{state.bucket.bucket}</code>
+            </dd>
+            <dt>Address</dt>
+            <dd>
+              <code>{state.bucket.endpoint === '' ? '(the provider’s default)' : state.bucket.endpoint}</code>
+            </dd>
+            <dt>Access key</dt>
+            <dd>
+              <code>{state.bucket.accessKeyId}</code>
+            </dd>
+          </dl>
+          <div class="row">
+            <button type="button" disabled={busy !== undefined} onClick={() => onAction('connectHold.approve')}>
+              Back up and connect
+            </button>
+            <button type="button" class="secondary" disabled={busy !== undefined} onClick={() => onAction('connectHold.cancel')}>
+              Cancel
+            </button>
+          </div>
+          <p class="hint">
+            Or{' '}
+            <button type="button" class="link" disabled={busy !== undefined} onClick={() => onAction('connectHold.connectAnyway')}>
+              connect without a backup
+            </button>
+            : WeSendit’s sync may then overwrite files in the bucket that exist nowhere else.
+          </p>
+        </>
+      );
     case 'checking':
       return (
         <>
@@ -189,9 +227,15 @@ function HoldStatus({ state, busy, onAction }: { readonly state: ConnectHoldStat
           <p role="status">{state.status === 'failed' ? 'The backup failed' : 'The backup was cancelled'}, so WeSendit’s connect click stays held.</p>
           <ErrorMessage message={message} />
           {message !== state.reason && reason}
-          <button type="button" disabled={busy !== undefined} onClick={() => onAction('connectHold.retry')}>
-            Try again
-          </button>
+          <div class="row">
+            <button type="button" disabled={busy !== undefined} onClick={() => onAction('connectHold.retry')}>
+              Try again
+            </button>
+            <button type="button" class="secondary" disabled={busy !== undefined} onClick={() => onAction('connectHold.connectAnyway')}>
+              Connect anyway
+            </button>
+          </div>
+          <p class="hint">“Connect anyway” lets WeSendit connect without a verified backup{message ? ` (${message})` : ''}: its sync may then overwrite files in the bucket that exist nowhere else.</p>
         </>
       );
     }

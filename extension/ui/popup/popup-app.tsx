@@ -107,6 +107,7 @@ export function PopupApp({ send, hash, lastTab, onTabChosen, onOpenInTab, wesend
         status={status}
         storages={storages}
         onChanged={() => void act(async () => undefined)}
+        send={send}
         busy={busy}
         onCreate={(passphrase) => act(() => send('vault.create', { passphrase }))}
         onMismatch={() => setError('The passphrases do not match. Type the same passphrase in both fields.')}

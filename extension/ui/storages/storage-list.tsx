@@ -1,11 +1,24 @@
-/** Saved storages in the popup: public fields shown, the secret only on Reveal or via Copy. */
+/**
+ * Saved storages in the popup: public fields shown, the secret only on Reveal or via Copy; each
+ * storage can be handed to KeePass or Bitwarden as an encrypted file.
+ */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { StorageSummary } from '../../../shared/credentials.ts';
 import { sendToBackground } from '../../adapters/messaging.ts';
+import { HANDOFF_FORMATS } from '../../../shared/handoff-formats/handoff-entry.ts';
 import { OutcomeMessages, messageOf } from '../components/error-message.tsx';
+import { HANDOFF_BUTTON_LABELS, type HandoffTarget } from './handoff-dialog.tsx';
 
-function StorageItem({ storage, onDeleted }: { readonly storage: StorageSummary; readonly onDeleted: () => void }): JSX.Element {
+function StorageItem({
+  storage,
+  onDeleted,
+  onExport,
+}: {
+  readonly storage: StorageSummary;
+  readonly onDeleted: () => void;
+  readonly onExport: (target: HandoffTarget) => void;
+}): JSX.Element {
   const [secret, setSecret] = useState<string | undefined>();
   const [note, setNote] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -87,17 +100,32 @@ function StorageItem({ storage, onDeleted }: { readonly storage: StorageSummary;
           {confirmDelete ? 'Confirm delete' : 'Delete'}
         </button>
       </div>
+      <div class="row">
+        {HANDOFF_FORMATS.map((format) => (
+          <button key={format} type="button" class="secondary" onClick={() => onExport({ format, scope: { kind: 'storage', storageId: storage.id }, what: `the storage “${storage.storageName || storage.bucketName}”` })}>
+            {HANDOFF_BUTTON_LABELS[format]}
+          </button>
+        ))}
+      </div>
       <OutcomeMessages note={note} error={error} tone="hint" />
     </li>
   );
 }
 
-export function StorageList({ storages, onChanged }: { readonly storages: readonly StorageSummary[]; readonly onChanged: () => void }): JSX.Element {
+export function StorageList({
+  storages,
+  onChanged,
+  onExport,
+}: {
+  readonly storages: readonly StorageSummary[];
+  readonly onChanged: () => void;
+  readonly onExport: (target: HandoffTarget) => void;
+}): JSX.Element {
   if (storages.length === 0) return <p class="hint">No storages saved yet. They are saved when WeSendit shows new S3 credentials.</p>;
   return (
     <ul class="storages" aria-label="Saved storages">
       {storages.map((storage) => (
-        <StorageItem key={storage.id} storage={storage} onDeleted={onChanged} />
+        <StorageItem key={storage.id} storage={storage} onDeleted={onChanged} onExport={onExport} />
       ))}
     </ul>
   );

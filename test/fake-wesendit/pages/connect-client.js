@@ -6,6 +6,12 @@
   const config = JSON.parse(document.getElementById('fake-config').textContent).connect;
   const form = document.getElementById('connect-form');
   const statusLine = document.getElementById('connect-status');
+  // The `shadow` variant: the form lives in an open shadow root, as in a web-component front end.
+  if (config.shadow) {
+    const host = document.createElement('wsi-connect-form');
+    form.before(host);
+    host.attachShadow({ mode: 'open' }).append(form);
+  }
   window.__connectAttempts = 0;
   window.__connectResult = null;
 

@@ -6,7 +6,9 @@
  * form as on the storages page.
  *
  * Variants: `labels` (default): `<label for>` and a provider `<select>` · `aria`: no label
- * elements, fields named by `aria-label` and `placeholder` only, the provider as a radio group.
+ * elements, fields named by `aria-label` and `placeholder` only, the provider as a radio group ·
+ * `shadow`: the `labels` form inside the open shadow root of a `<wsi-connect-form>` element, as a
+ * web-component front end renders it.
  */
 import type { FakeStorage, StorageProvider } from '../fake-storage.ts';
 import { CREDENTIALS_DIALOG_STYLE } from './credentials-dialog-style.ts';
@@ -14,7 +16,7 @@ import { UI_TEXT, type Lang } from './i18n.ts';
 import { escapeHtml, href, renderShell } from './layout.ts';
 import { STORAGE_TEXT } from './storage-text.ts';
 
-export const CONNECT_VARIANTS = ['labels', 'aria'] as const;
+export const CONNECT_VARIANTS = ['labels', 'aria', 'shadow'] as const;
 export type ConnectVariant = (typeof CONNECT_VARIANTS)[number];
 
 export const PROVIDERS: readonly { readonly value: string; readonly provider: StorageProvider }[] = [
@@ -95,6 +97,7 @@ ${providerControl}
         connecting: t.connecting,
         failed: t.connectFailed,
         ariaVariant: variant === 'aria',
+        shadow: variant === 'shadow',
       },
     },
     scripts: ['/assets/storages-client.js', '/assets/connect-client.js'],
