@@ -34,6 +34,18 @@ export function bucketBackupsFolder(root: string, bucket: string): string {
   return join(root, bucket);
 }
 
+/**
+ * What this platform's file system leaves for an object's path below `<folder>/objects/`, in
+ * UTF-8 bytes (see shared/backup/key-path.ts, rule 7): Linux's PATH_MAX of 4,096 bytes and
+ * macOS's of 1,024 (each with its NUL), Windows's MAX_PATH of 260 UTF-16 units (other programs
+ * on Windows still stop there even where Node does not).
+ */
+export function objectPathBudget(folder: string, platform: NodeJS.Platform = process.platform): number {
+  const objects = join(folder, OBJECTS_FOLDER) + sep;
+  if (platform === 'win32') return 259 - objects.length;
+  return (platform === 'darwin' ? 1023 : 4095) - Buffer.byteLength(objects, 'utf8');
+}
+
 /** A path of the manifest (`objects/a/b.txt`) as a path of this system under the folder. */
 export function objectFilePath(folder: string, relativePath: string): string {
   return join(folder, ...relativePath.split('/'));

@@ -16,7 +16,7 @@ import {
 import { encodeKeyPath } from '../../../shared/backup/key-path.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { FolderMaker, linkOrCopy, objectFilePath, readBackupJournal, writeBackupHeader, writeBackupManifest } from '../backup/backup-folder.ts';
+import { FolderMaker, linkOrCopy, objectFilePath, objectPathBudget, readBackupJournal, writeBackupHeader, writeBackupManifest } from '../backup/backup-folder.ts';
 import { BackupJournal, canSyncFileSystem } from '../backup/backup-journal.ts';
 import { checkFreeSpace, chooseBackupFolder, planBackupObjects, type FreeSpace } from '../backup/backup-plan.ts';
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
@@ -190,6 +190,8 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     let next = 0;
     let failure: unknown;
     const temporaryBase = randomBytes(4).toString('hex');
+    // A key whose readable path would not fit the file system gets a hashed one; the manifest keeps it.
+    const pathBudget = objectPathBudget(folder);
     const signedReader = target.kind === 'folder' ? await createSignedObjectReader(input.client, concurrency) : undefined;
     const readObject = signedReader?.read ?? sdkObjectReader(input.client);
     const work = async (index: number): Promise<void> => {
@@ -209,7 +211,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
         transferredBytes += entry.size;
         return;
       }
-      const path = `${OBJECTS_FOLDER}/${encodeKeyPath(entry.key)}`;
+      const path = `${OBJECTS_FOLDER}/${encodeKeyPath(entry.key, pathBudget)}`;
       const final = objectFilePath(folder, path);
       await folders.ensure(dirname(final));
       if (plan.kind === 'link') {
