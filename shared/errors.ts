@@ -43,6 +43,8 @@ export type ConnectGuardErrorCode =
   | 'ALREADY_EXISTS'
   /** A file could not be written (read-only, permissions, disk full); nothing was changed. */
   | 'CANNOT_WRITE'
+  /** The local disk filled up during a backup or restore; what was finished is kept for the next run. */
+  | 'DISK_FULL'
   | 'INTERNAL';
 
 export interface ErrorData {
@@ -113,6 +115,7 @@ const ERROR_CODES: Readonly<Record<ConnectGuardErrorCode, true>> = {
   TOOL_CONFIG_LOCKED: true,
   ALREADY_EXISTS: true,
   CANNOT_WRITE: true,
+  DISK_FULL: true,
   INTERNAL: true,
 };
 

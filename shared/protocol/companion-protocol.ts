@@ -35,8 +35,9 @@ export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
  * 5: `inventory.upload` takes the tab's listing as packed `lines` (shared/inventory-lines.ts).
  * 6: `backup.list`.
  * 7: a WeSendit entry's size may carry its rounding (`sizeTolerance`; `bytes~tolerance` in packed lines).
+ * 8: the error code `DISK_FULL` (a backup's disk filled up; what was written is kept for the next run).
  */
-export const COMPANION_PROTOCOL_VERSION = 7;
+export const COMPANION_PROTOCOL_VERSION = 8;
 
 /** Chromium refuses (and closes the port on) host → extension messages over 1 MB. */
 export const CHROMIUM_MAX_HOST_MESSAGE_BYTES = 1024 * 1024;

@@ -203,3 +203,36 @@ export class FolderMaker {
     for (let at = path; at.length > 1 && !this.made.has(at); at = at.slice(0, Math.max(1, at.lastIndexOf(sep)))) this.made.add(at);
   }
 }
+
+/** What {@link SpaceReserve} holds back: the journal lines of a batch and a header, with room to spare. */
+const RESERVE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A file of zeros that keeps a little space on the backup's disk. When another program fills the
+ * disk mid-backup, releasing it leaves room to write the journal lines of the objects already on
+ * disk and the header's "failed": the next run then resumes instead of fetching them again.
+ */
+export class SpaceReserve {
+  private constructor(private readonly path: string | undefined) {}
+
+  /** Writes the reserve (none when even that does not fit: the space check has said so already). */
+  static async create(folder: string): Promise<SpaceReserve> {
+    const path = join(folder, '.space-reserve');
+    try {
+      const handle = await open(path, 'w');
+      try {
+        await handle.write(Buffer.alloc(RESERVE_BYTES));
+      } finally {
+        await handle.close();
+      }
+      return new SpaceReserve(path);
+    } catch {
+      await unlink(path).catch(() => undefined);
+      return new SpaceReserve(undefined);
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.path !== undefined) await unlink(this.path).catch(() => undefined);
+  }
+}

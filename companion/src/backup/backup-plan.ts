@@ -190,3 +190,36 @@ export async function checkFreeSpace(input: CheckFreeSpaceInput): Promise<void> 
     );
   }
 }
+
+/** Whether an error (or its cause) is the local disk being full or over quota. */
+export function isDiskFull(error: unknown): boolean {
+  for (let at: unknown = error, depth = 0; typeof at === 'object' && at !== null && depth < 5; at = Reflect.get(at, 'cause'), depth++) {
+    const code: unknown = Reflect.get(at, 'code');
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  }
+  return false;
+}
+
+export interface DiskFullInput {
+  readonly folder: string;
+  /** Bytes the backup still has to write. */
+  readonly bytesStillNeeded: number;
+  /** Objects already written and journaled: kept for the next run. */
+  readonly objectsKept: number;
+  readonly cause: unknown;
+}
+
+/**
+ * The local disk filled up during a backup (another program wrote to it after the space check).
+ * Names the disk, not the S3 server, with the space still needed and how to go on.
+ */
+export function diskFullError(input: DiskFullInput): ConnectGuardError {
+  const needed = input.bytesStillNeeded + SPACE_MARGIN;
+  return new ConnectGuardError(
+    'DISK_FULL',
+    `The disk holding ${input.folder} is full: the backup still needs about ${formatBytes(needed)} there. ` +
+      'Free up space on that disk, or choose another place with --to DIR. ' +
+      `Then run the same backup again: the ${input.objectsKept.toLocaleString('en-US')} objects already written are kept and not fetched again. The backup is not verified until then.`,
+    { cause: input.cause },
+  );
+}

@@ -7,7 +7,7 @@ export const EXIT = {
   internal: 1,
   /** Wrong command-line usage. */
   usage: 2,
-  /** Bad input: manifest, snapshot, folder, bucket name or endpoint; a vault export, tool config or passphrase. */
+  /** Bad input: manifest, snapshot, folder, bucket name or endpoint; a vault export, tool config or passphrase; a full disk. */
   invalidInput: 3,
   /** Credentials or permissions: wrong keys, no such bucket, access denied, missing credentials. */
   access: 4,
@@ -22,7 +22,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   1    unexpected failure
   2    wrong usage (unknown option, missing argument, secret on the command line)
   3    bad input (manifest, snapshot, folder, bucket name, endpoint; a vault export or its passphrase;
-       a tool that is not installed, a remote that exists, a config that cannot be opened or written)
+       a tool that is not installed, a remote that exists, a config that cannot be opened or written;
+       the local disk full)
   4    credentials or permissions (wrong Access or Secret Key, no such bucket, access denied or IP not allowed)
   5    server unreachable (DNS, connection refused, TLS, timeout, clock skew) or faulty (a listing that breaks S3's rules)
   130  cancelled`;
@@ -37,6 +38,7 @@ export function exitCodeFor(code: ConnectGuardErrorCode): number {
     case 'TOOL_NOT_INSTALLED':
     case 'TOOL_CONFIG_LOCKED':
     case 'CANNOT_WRITE':
+    case 'DISK_FULL':
     case 'WRONG_PASSPHRASE':
     case 'WEAK_PASSPHRASE':
     case 'VAULT_CORRUPT':

@@ -16,9 +16,9 @@ import {
 import { encodeKeyPath } from '../../../shared/backup/key-path.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { FolderMaker, linkOrCopy, objectFilePath, objectPathBudget, readBackupJournal, writeBackupHeader, writeBackupManifest } from '../backup/backup-folder.ts';
+import { FolderMaker, SpaceReserve, linkOrCopy, objectFilePath, objectPathBudget, readBackupJournal, writeBackupHeader, writeBackupManifest } from '../backup/backup-folder.ts';
 import { BackupJournal, canSyncFileSystem } from '../backup/backup-journal.ts';
-import { checkFreeSpace, chooseBackupFolder, planBackupObjects, type FreeSpace } from '../backup/backup-plan.ts';
+import { checkFreeSpace, chooseBackupFolder, diskFullError, isDiskFull, planBackupObjects, type FreeSpace } from '../backup/backup-plan.ts';
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
 import { classifyS3Error } from './classify-s3-error.ts';
 import { copyKeyFor, copyToBucket } from './copy-to-bucket.ts';
@@ -121,6 +121,8 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     throw new ConnectGuardError('INVALID_INPUT', `A backup of ${input.bucket} cannot be copied onto itself. Give another bucket, or a prefix inside it (e.g. --to-bucket ${input.bucket}/connect-guard-backup/).`);
   }
 
+  /** Set once the folder is known: names the disk when it fills up. */
+  let diskFull: ((cause: unknown) => ConnectGuardError) | undefined;
   try {
     // 1. List (nothing is written before the listing and the space check).
     const listing = new TransferProgressCounter<BackupPhase>('listing', input);
@@ -158,6 +160,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     if (target.kind === 'folder') await checkFreeSpace({ folder, bucket: input.bucket, objects: entries.length, bytesToWrite, freeSpace: input.freeSpace });
 
     await mkdir(join(folder, OBJECTS_FOLDER), { recursive: true });
+    const reserve = target.kind === 'folder' ? await SpaceReserve.create(folder) : undefined;
     const partialFolder = join(folder, '.partial');
     await rm(partialFolder, { recursive: true, force: true });
     await mkdir(partialFolder, { recursive: true });
@@ -189,6 +192,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     let resumed = 0;
     let next = 0;
     let failure: unknown;
+    diskFull = (cause) => diskFullError({ folder, bytesStillNeeded: Math.max(0, bytesToWrite - transferredBytes), objectsKept: resumed + linked + transferred, cause });
     const temporaryBase = randomBytes(4).toString('hex');
     // A key whose readable path would not fit the file system gets a hashed one; the manifest keeps it.
     const pathBudget = objectPathBudget(folder);
@@ -249,12 +253,19 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
       await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, entries.length)) }, worker));
     } finally {
       signedReader?.destroy();
-      await journal.close();
+      // Room for the journal lines of what is on disk, and for the header below.
+      await reserve?.release();
+      try {
+        await journal.close();
+      } catch (error) {
+        failure ??= error;
+      }
     }
     if (failure !== undefined || abort.signal.aborted) {
       const userCancelled = input.signal?.aborted === true;
-      const error = userCancelled ? cancelled() : classifyS3Error(failure, context);
-      await writeBackupHeader(folder, { ...header, status: userCancelled ? 'cancelled' : 'failed', error: error.message });
+      const error = userCancelled ? cancelled() : isDiskFull(failure) ? diskFull(failure) : classifyS3Error(failure, context);
+      // The error matters more than a header that cannot be written (the header says "in-progress" then, which resumes too).
+      await writeBackupHeader(folder, { ...header, status: userCancelled ? 'cancelled' : 'failed', error: error.message }).catch(() => undefined);
       throw error;
     }
     copying.report(true);
@@ -326,6 +337,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
   } catch (error) {
     if (error instanceof ConnectGuardError) throw error;
     if (input.signal?.aborted) throw cancelled();
+    if (diskFull && isDiskFull(error)) throw diskFull(error);
     throw classifyS3Error(error, context);
   } finally {
     input.signal?.removeEventListener('abort', onOuterAbort);
