@@ -6,6 +6,7 @@
  *   backup.json       BackupHeader: bucket, where, when, status, totals, verification
  *   manifest.ndjson   one BackupManifestEntry per line, in S3 key order (written when complete)
  *   journal.ndjson    the same entries in completion order, appended as objects land (resume)
+ *   verified.ndjson   the entries whose files were re-read and matched (resumes a verification)
  *   objects/…         the objects, at the paths of `encodeKeyPath`
  * ```
  * Every entry stores its key, so a restore never depends on decoding paths.
@@ -17,6 +18,7 @@ export const BACKUP_VERSION = 1;
 export const HEADER_FILE = 'backup.json';
 export const MANIFEST_FILE = 'manifest.ndjson';
 export const JOURNAL_FILE = 'journal.ndjson';
+export const VERIFIED_FILE = 'verified.ndjson';
 export const OBJECTS_FOLDER = 'objects';
 
 /**

@@ -178,7 +178,11 @@ export async function* readBackupManifest(folder: string): AsyncGenerator<Backup
 
 /** The journal of an interrupted run: key → entry (the last line for a key wins; a torn last line is ignored). */
 export async function readBackupJournal(folder: string): Promise<Map<string, BackupManifestEntry>> {
-  const path = join(folder, JOURNAL_FILE);
+  return readEntriesFile(join(folder, JOURNAL_FILE));
+}
+
+/** Entries of an appended NDJSON file (journal, verified): key → entry, the last line for a key wins, torn lines ignored. */
+export async function readEntriesFile(path: string): Promise<Map<string, BackupManifestEntry>> {
   const entries = new Map<string, BackupManifestEntry>();
   if (!existsSync(path)) return entries;
   for await (const { line, number } of readLines(path)) {

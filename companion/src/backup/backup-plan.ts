@@ -40,6 +40,11 @@ export interface BackupFolderOptions {
   readonly toBucket?: { readonly bucket: string; readonly prefix?: string };
   /** Link from the newest verified backup. Default true. */
   readonly incremental?: boolean;
+  /**
+   * Whether this run verifies (default true). A backup that was written but whose verification
+   * was interrupted (`complete`) is then resumed too, to finish its verification.
+   */
+  readonly verify?: boolean;
 }
 
 export interface BackupFolderChoice {
@@ -61,6 +66,7 @@ export async function chooseBackupFolder(input: BackupFolderOptions, startedAt: 
   const root = input.root ?? defaultBackupRoot();
   const backups = await findBackups(root, input.bucket);
   const sameKind = (header: BackupHeader): boolean => header.target.kind === (input.toBucket ? 'bucket' : 'folder') && (header.prefix ?? '') === (input.prefix ?? '');
+  const canResume = (header: BackupHeader): boolean => header.status !== 'verified' && (header.status !== 'complete' || input.verify !== false);
   const previous = input.incremental === false || input.toBucket ? undefined : backups.find((backup) => backup.header.status === 'verified' && sameKind(backup.header) && backup.folder !== input.folder);
   if (input.folder !== undefined) {
     let existing: BackupHeader | undefined;
@@ -69,13 +75,13 @@ export async function chooseBackupFolder(input: BackupFolderOptions, startedAt: 
     } catch {
       existing = undefined;
     }
-    if (existing && (existing.status === 'verified' || existing.status === 'complete')) {
+    if (existing && !canResume(existing)) {
       throw new ConnectGuardError('INVALID_INPUT', `${input.folder} already holds a finished backup. Choose a new folder (or leave --to as the backups root).`);
     }
     return { folder: input.folder, ...(existing ? { resuming: existing } : {}), ...(previous ? { previous } : {}) };
   }
   const newest = backups[0];
-  if (input.resume !== 'never' && newest && newest.header.status !== 'verified' && newest.header.status !== 'complete' && sameKind(newest.header)) {
+  if (input.resume !== 'never' && newest && canResume(newest.header) && sameKind(newest.header)) {
     return { folder: newest.folder, resuming: newest.header, ...(previous ? { previous } : {}) };
   }
   const parent = bucketBackupsFolder(root, input.bucket);

@@ -80,6 +80,8 @@ export interface BackupBucketOutput {
   readonly linked: number;
   /** Already finished by an interrupted run of this folder. */
   readonly resumed: number;
+  /** Files an interrupted verification of this folder had already matched (not read again). */
+  readonly verifiedEarlier: number;
   readonly resumedFrom?: string;
   readonly previousBackup?: string;
   readonly multipartUploads: BackupMultipartUploads;
@@ -292,12 +294,14 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     await writeBackupHeader(folder, header);
 
     let verified = false;
+    let verifiedEarlier = 0;
     if (input.verify !== false) {
       const verifying = new TransferProgressCounter<BackupPhase>('verifying', input, entries.length, totalBytes);
       const verification = await verifyBackupFolder({
         folder,
         client: input.client,
         signal: abort.signal,
+        resume: target.kind === 'folder',
         onProgress: (objects, bytes) => {
           verifying.objects = objects;
           verifying.bytes = bytes;
@@ -305,6 +309,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
         },
       });
       verifying.report(true);
+      verifiedEarlier = verification.verifiedEarlier;
       const verifiedAt = new Date().toISOString();
       if (verification.failures.length > 0) {
         const shown = verification.failures.slice(0, 5).map((failed) => `${JSON.stringify(failed.key)} (${failed.reason})`);
@@ -328,6 +333,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
       transferredBytes,
       linked,
       resumed,
+      verifiedEarlier,
       ...(resuming ? { resumedFrom: folder } : {}),
       ...(previous ? { previousBackup: previous.folder } : {}),
       multipartUploads,
