@@ -3,12 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { isSinglePartEtag, type BackupHeader, type BackupManifestEntry } from '../../../shared/backup/backup-manifest.ts';
-import { RestoreTally, planRestoreRow, type RestoreRow, type RestoreTotals } from '../../../shared/backup/restore-plan.ts';
+import { RestoreTally, needsContentCheck, planRestoreRow, type RestoreRow, type RestoreTotals } from '../../../shared/backup/restore-plan.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { objectFilePath, readBackupHeader, readBackupManifest } from '../backup/backup-folder.ts';
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
 import { classifyS3Error, isRetryableS3Error, s3HttpStatus } from './classify-s3-error.ts';
+import { hashObjectsContent } from './hash-object-content.ts';
 import { listBucketObjects } from './list-bucket-objects.ts';
 
 export type RestorePhase = 'listing' | 'restoring' | 'verifying';
@@ -80,7 +81,10 @@ function unquote(etag: string | undefined): string | undefined {
 }
 
 /**
- * Compares a backup with its bucket as it is now and plans the restore (a dry run).
+ * Compares a backup with its bucket as it is now and plans the restore (a dry run). An object is
+ * unchanged when it holds what the backup proved: equal size and ETag, or an ETag equal to the
+ * MD5 the backup computed, or else (multipart and encrypted objects, whose ETags are not MD5s)
+ * the SHA-256 of its content, read from the bucket, equal to the backup's.
  *
  * @throws ConnectGuardError `INVALID_INPUT` for a folder that is not a finished backup; S3
  *   failures classified by `classifyS3Error`; `CANCELLED`.
@@ -113,8 +117,21 @@ export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan>
   const rows: RestoreRow[] = [];
   const keptKeys: string[] = [];
   const options = { force: input.force === true, onlyMissing: input.onlyMissing === true };
-  for await (const entry of readBackupManifest(input.folder)) {
-    const row = planRestoreRow(entry, current.get(entry.key), options);
+  const entries: BackupManifestEntry[] = [];
+  for await (const entry of readBackupManifest(input.folder)) entries.push(entry);
+  const toHash = entries.flatMap((entry) => {
+    const now = current.get(entry.key);
+    return now !== undefined && needsContentCheck(entry, now) ? [entry.key] : [];
+  });
+  let hashes: Map<string, string>;
+  try {
+    hashes = await hashObjectsContent(input.client, bucket, toHash, input.signal);
+  } catch (error) {
+    if (input.signal?.aborted) throw new ConnectGuardError('CANCELLED', 'Restore preview cancelled.');
+    throw classifyS3Error(error, { bucket, ...(input.endpoint ? { endpoint: input.endpoint } : {}) });
+  }
+  for (const entry of entries) {
+    const row = planRestoreRow(entry, current.get(entry.key), options, hashes.get(entry.key));
     tally.add(row);
     if (row.state !== 'unchanged') rows.push(row);
     if (row.action === 'keep') keptKeys.push(row.key);
