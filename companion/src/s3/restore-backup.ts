@@ -10,6 +10,7 @@ import { objectFilePath, readBackupHeader, readBackupManifest } from '../backup/
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
 import { classifyS3Error, isRetryableS3Error, s3HttpStatus } from './classify-s3-error.ts';
 import { hashObjectsContent } from './hash-object-content.ts';
+import { uploadFileMultipart } from './upload-file-multipart.ts';
 import { listBucketObjects } from './list-bucket-objects.ts';
 
 export type RestorePhase = 'listing' | 'restoring' | 'verifying';
@@ -53,6 +54,13 @@ export interface ApplyRestoreInput {
   readonly concurrency?: number;
   /** HEAD every written object afterwards and match size and MD5/ETag. Default true. */
   readonly verify?: boolean;
+  /**
+   * Files larger than this are uploaded in parts (streamed, one part in memory). Default 5 GiB,
+   * S3's limit for a single PutObject.
+   */
+  readonly multipartThresholdBytes?: number;
+  /** Preferred part size of those uploads. Default 64 MiB (more where 10,000 parts would not do). */
+  readonly partSizeBytes?: number;
   readonly endpoint?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: RestoreProgress) => void;
@@ -73,6 +81,7 @@ export interface ApplyRestoreOutput {
 
 /** S3's limit for one PutObject / CopyObject. */
 const SINGLE_REQUEST_LIMIT = 5 * 1024 ** 3;
+const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
 const READ_WHOLE = 8 * 1024 * 1024;
 const ATTEMPTS = 4;
 
@@ -176,12 +185,15 @@ function expectedEtag(entry: BackupManifestEntry): string | undefined {
 /**
  * Carries out a plan: puts back deleted objects and (with force) overwrites changed ones, from
  * the backup's files (with Content-MD5, so the server rejects a damaged read) or, for a backup
- * into another bucket, by server-side copy. Each object is checked again just before it is
- * written: one that changed since the plan is kept unless force was given. Then every written
- * object is checked with HEAD: size, and ETag = MD5 of the backup's bytes.
+ * into another bucket, by server-side copy. Files over 5 GiB (S3's limit for one request) are
+ * streamed as multipart uploads, with progress per part. Each object is checked again just
+ * before it is written: one that changed since the plan is kept unless force was given. Then
+ * every written object is checked with HEAD: size, and ETag = MD5 of the backup's bytes (for a
+ * multipart upload, the ETag its parts' MD5s give).
  *
  * @throws ConnectGuardError `VERIFY_FAILED` naming objects that did not verify; S3 failures
- *   classified by `classifyS3Error`; `INVALID_INPUT` for an object over 5 GiB; `CANCELLED`.
+ *   classified by `classifyS3Error`; `INVALID_INPUT` for a copy over 5 GiB between buckets;
+ *   `CANCELLED`.
  */
 export async function applyRestore(input: ApplyRestoreInput): Promise<ApplyRestoreOutput> {
   const started = Date.now();
@@ -194,8 +206,17 @@ export async function applyRestore(input: ApplyRestoreInput): Promise<ApplyResto
   input.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const context = { bucket: plan.bucket, ...(input.endpoint ? { endpoint: input.endpoint } : {}) };
   const todo = plan.rows.filter((row) => row.action === 'restore' || row.action === 'overwrite');
-  const big = todo.find((row) => row.backup.size > SINGLE_REQUEST_LIMIT);
-  if (big) throw new ConnectGuardError('INVALID_INPUT', `${JSON.stringify(big.key)} is larger than 5 GiB; restoring objects that large is not supported yet. Upload it with a multipart tool (e.g. rclone) from the backup folder.`);
+  const multipartThreshold = Math.min(SINGLE_REQUEST_LIMIT, input.multipartThresholdBytes ?? SINGLE_REQUEST_LIMIT);
+  const target = plan.header.target;
+  const big = target.kind === 'bucket' ? todo.find((row) => row.backup.size > SINGLE_REQUEST_LIMIT) : undefined;
+  if (big && target.kind === 'bucket') {
+    throw new ConnectGuardError(
+      'INVALID_INPUT',
+      `${JSON.stringify(big.key)} is larger than 5 GiB, the most one server-side copy can move; restoring it from a backup kept in another bucket is not supported. Copy it back with a multipart tool (e.g. rclone copy) from ${target.bucket}.`,
+    );
+  }
+  /** ETags of multipart uploads, for the check after the restore. */
+  const multipartEtags = new Map<string, string>();
   const restored: string[] = [];
   const overwritten: string[] = [];
   const kept: string[] = [...plan.keptKeys];
@@ -221,6 +242,25 @@ export async function applyRestore(input: ApplyRestoreInput): Promise<ApplyResto
     } else {
       if (entry.path === undefined) throw new ConnectGuardError('INVALID_INPUT', `The manifest of ${plan.folder} names no file for ${JSON.stringify(row.key)}: the backup is damaged.`);
       const path = objectFilePath(plan.folder, entry.path);
+      if (entry.size > multipartThreshold) {
+        const uploaded = await uploadFileMultipart({
+          client: input.client,
+          bucket: plan.bucket,
+          key: row.key,
+          path,
+          size: entry.size,
+          partSize: input.partSizeBytes ?? DEFAULT_PART_SIZE,
+          ...(entry.contentType ? { contentType: entry.contentType } : {}),
+          ...(entry.metadata ? { metadata: entry.metadata } : {}),
+          signal: abort.signal,
+          onPart: (partBytes) => {
+            progress.bytes += partBytes;
+            progress.report();
+          },
+        });
+        multipartEtags.set(row.key, uploaded.etag);
+        return done(row, now, entry.size);
+      }
       const small = entry.size <= READ_WHOLE ? await readFile(path) : undefined;
       await withRetries(abort.signal, () =>
         input.client.send(
@@ -237,8 +277,13 @@ export async function applyRestore(input: ApplyRestoreInput): Promise<ApplyResto
         ),
       );
     }
+    return done(row, now, 0);
+  };
+  /** Bookkeeping of a written object; `bytesReported` of it already counted in the progress. */
+  const done = (row: RestoreRow, now: { size: number } | undefined, bytesReported: number): void => {
     written.push(row);
-    bytes += entry.size;
+    bytes += row.backup.size;
+    progress.bytes -= bytesReported;
     if (row.current === undefined && now === undefined) restored.push(row.key);
     else overwritten.push(row.key);
   };
@@ -274,8 +319,12 @@ export async function applyRestore(input: ApplyRestoreInput): Promise<ApplyResto
       for (const row of written) {
         const now = await headObject(input.client, plan.bucket, row.key, abort.signal);
         const expected = expectedEtag(row.backup);
+        const expectedMultipart = multipartEtags.get(row.key);
         if (!now) failures.push(`${JSON.stringify(row.key)} (missing)`);
         else if (now.size !== row.backup.size) failures.push(`${JSON.stringify(row.key)} (size ${now.size}, expected ${row.backup.size})`);
+        else if (expectedMultipart !== undefined) {
+          if (now.etag !== expectedMultipart && /-\d+$/.test(now.etag ?? '')) failures.push(`${JSON.stringify(row.key)} (ETag ${now.etag}, expected ${expectedMultipart})`);
+        }
         else if (expected !== undefined && now.etag !== expected && isSinglePartEtag(now.etag)) failures.push(`${JSON.stringify(row.key)} (ETag ${now.etag}, expected ${expected})`);
         verifying.objects++;
         verifying.bytes += row.backup.size;
