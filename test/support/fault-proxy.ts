@@ -65,8 +65,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           const chunks: Buffer[] = [];
           reply.on('data', (chunk: Buffer) => chunks.push(chunk));
           reply.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const body = Buffer.from(rewrite.body ? rewrite.body(text) : text, 'utf8');
+            const raw = Buffer.concat(chunks);
+            // Bytes pass unchanged unless the body is rewritten (an object's bytes are not text).
+            const body = rewrite.body ? Buffer.from(rewrite.body(raw.toString('utf8')), 'utf8') : raw;
             const headers: Record<string, string> = {};
             for (const [name, value] of Object.entries(reply.headers)) if (typeof value === 'string') headers[name] = value;
             const changed = rewrite.headers ? rewrite.headers(headers) : headers;

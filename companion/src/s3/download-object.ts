@@ -9,6 +9,7 @@ import { rename, rm } from 'node:fs/promises';
 import { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { encryptionOf, type ObjectEncryption } from '../../../shared/backup/backup-manifest.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { isRetryableS3Error } from './classify-s3-error.ts';
@@ -42,6 +43,8 @@ export interface DownloadedObject {
   readonly contentType?: string;
   readonly metadata?: Record<string, string>;
   readonly lastModified?: string;
+  /** Encryption whose ETag is not an MD5: such an object is checked by its SHA-256. */
+  readonly encryption?: ObjectEncryption;
 }
 
 const ATTEMPTS = 4;
@@ -58,6 +61,7 @@ export function sdkObjectReader(client: S3Client): ReadObject {
     const body = response.Body;
     if (!(body instanceof IncomingMessage)) throw new ConnectGuardError('INTERNAL', `The server sent no readable body for ${JSON.stringify(key)}.`);
     const etag = unquote(response.ETag);
+    const encryption = encryptionOf(response.ServerSideEncryption, response.SSECustomerAlgorithm);
     return {
       body,
       ...(response.ContentLength !== undefined ? { contentLength: response.ContentLength } : {}),
@@ -65,6 +69,7 @@ export function sdkObjectReader(client: S3Client): ReadObject {
       ...(response.LastModified ? { lastModified: response.LastModified.toISOString() } : {}),
       ...(response.ContentType ? { contentType: response.ContentType } : {}),
       ...(response.Metadata && Object.keys(response.Metadata).length > 0 ? { metadata: response.Metadata } : {}),
+      ...(encryption ? { encryption } : {}),
     };
   };
 }
@@ -127,6 +132,7 @@ export async function downloadObject(input: DownloadObjectInput): Promise<Downlo
         ...(response.contentType ? { contentType: response.contentType } : {}),
         ...(response.metadata ? { metadata: response.metadata } : {}),
         ...(lastModified ? { lastModified } : {}),
+        ...(response.encryption ? { encryption: response.encryption } : {}),
       };
     } catch (error) {
       if (fd !== undefined) await closeFile(fd).catch(() => undefined);

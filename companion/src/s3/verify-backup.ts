@@ -3,7 +3,7 @@ import { closeSync, createReadStream, openSync, readFileSync, writeSync } from '
 import { join } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { VERIFIED_FILE, formatManifestLine, isSinglePartEtag, type BackupManifestEntry } from '../../../shared/backup/backup-manifest.ts';
+import { VERIFIED_FILE, etagMd5, formatManifestLine, isSinglePartEtag, type BackupManifestEntry } from '../../../shared/backup/backup-manifest.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { objectFilePath, readBackupHeader, readBackupManifest, readEntriesFile } from '../backup/backup-folder.ts';
@@ -81,14 +81,16 @@ async function checkFile(folder: string, entry: BackupManifestEntry): Promise<st
   if (hashed.size !== entry.size) return `size ${hashed.size}, expected ${entry.size}`;
   if (entry.sha256 !== undefined && hashed.sha256 !== entry.sha256) return 'SHA-256 differs from the manifest';
   if (entry.md5 !== undefined && hashed.md5 !== entry.md5) return 'MD5 differs from the manifest';
-  if (isSinglePartEtag(entry.etag) && hashed.md5 !== entry.etag.toLowerCase()) return 'MD5 differs from the S3 ETag';
+  // An ETag that is an MD5 must match; others (multipart, SSE-KMS, SSE-C) are checked by the SHA-256 above.
+  const md5 = etagMd5(entry);
+  if (md5 !== undefined && hashed.md5 !== md5) return 'MD5 differs from the S3 ETag';
   return undefined;
 }
 
 function checkCopy(entry: BackupManifestEntry, copy: InventoryEntry | undefined): string | undefined {
   if (!copy) return 'the copy is missing from the target bucket';
   if (copy.size !== entry.size) return `copy has size ${copy.size}, expected ${entry.size}`;
-  if (isSinglePartEtag(entry.etag) && isSinglePartEtag(copy.etag) && copy.etag !== entry.etag) return 'copy ETag differs';
+  if (etagMd5(entry) !== undefined && isSinglePartEtag(copy.etag) && copy.etag !== entry.etag) return 'copy ETag differs';
   return undefined;
 }
 
