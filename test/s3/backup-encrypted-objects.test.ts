@@ -5,7 +5,8 @@
  * but Ceph, unlike AWS, still gives it the plaintext's MD5 as ETag; a proxy in front of the
  * gateway gives it an ETag that is not, as AWS does. The backup records the encryption the
  * server names, verifies the object by the SHA-256 of what was downloaded, and still catches a
- * damaged file.
+ * damaged file. An SSE-C object (Ceph encrypts it with the customer key the test sends) cannot
+ * be read without that key: the backup says so, naming the object.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { backupBucket } from '../../companion/src/s3/backup-bucket.ts';
 import { verifyBackupFolder } from '../../companion/src/s3/verify-backup.ts';
 import { parseManifestLine } from '../../shared/backup/backup-manifest.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
-import { TEST_KMS_KEY_ID } from '../support/ceph-rgw.ts';
+import { TEST_KMS_KEY_ID, TEST_SSE_C_KEY } from '../support/ceph-rgw.ts';
 import { createBucket, testClient, testConnection } from './s3-fixtures.ts';
 
 const md5Hex = (bytes: Uint8Array): string => createHash('md5').update(bytes).digest('hex');
@@ -78,6 +79,32 @@ describe('a backup of SSE-KMS objects whose ETag is not an MD5', () => {
       expect(again.failures).toEqual([{ key: 'vault/secret.bin', reason: 'SHA-256 differs from the manifest' }]);
     } finally {
       proxied.destroy();
+    }
+  });
+});
+
+describe('a backup of an object encrypted with a customer-provided key (SSE-C)', () => {
+  it('says the object needs its customer key, which Connect Guard does not hold, naming it', async () => {
+    const client = testClient();
+    const sandbox = mkdtempSync(join(tmpdir(), 'cg-sse-c-'));
+    try {
+      const bucket = await createBucket(client, 'sse-c');
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'a-plain.txt', Body: 'plain' }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: 'customer/ledger.db',
+          Body: randomBytes(3000),
+          SSECustomerAlgorithm: 'AES256',
+          SSECustomerKey: TEST_SSE_C_KEY.toString('base64'),
+          SSECustomerKeyMD5: createHash('md5').update(TEST_SSE_C_KEY).digest('base64'),
+        }),
+      );
+      const failed = backupBucket({ client, bucket, root: join(sandbox, 'backups'), concurrency: 1 });
+      await expect(failed).rejects.toMatchObject({ code: 'ACCESS_DENIED', message: expect.stringMatching(/"customer\/ledger\.db" is encrypted with a customer-provided key \(SSE-C\).*--prefix/) });
+    } finally {
+      client.destroy();
+      rmSync(sandbox, { recursive: true, force: true });
     }
   });
 });
