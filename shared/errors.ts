@@ -30,6 +30,8 @@ export type ConnectGuardErrorCode =
   | 'UNSUPPORTED_VERSION'
   | 'VERIFY_FAILED'
   | 'NOT_FOUND'
+  /** The S3 server's answer breaks S3's rules (a listing page out of order, without the token it announces, with a wrong KeyCount, not well-formed). */
+  | 'SERVER_FAULT'
   | 'FORBIDDEN_SENDER'
   /** WeSendit's file browser could not be found or read (no file table, a page failed, the list changed while reading). */
   | 'WESENDIT_LISTING_FAILED'
@@ -41,6 +43,8 @@ export type ConnectGuardErrorCode =
   | 'ALREADY_EXISTS'
   /** A file could not be written (read-only, permissions, disk full); nothing was changed. */
   | 'CANNOT_WRITE'
+  /** The local disk filled up during a backup or restore; what was finished is kept for the next run. */
+  | 'DISK_FULL'
   | 'INTERNAL';
 
 export interface ErrorData {
@@ -104,12 +108,14 @@ const ERROR_CODES: Readonly<Record<ConnectGuardErrorCode, true>> = {
   UNSUPPORTED_VERSION: true,
   VERIFY_FAILED: true,
   NOT_FOUND: true,
+  SERVER_FAULT: true,
   FORBIDDEN_SENDER: true,
   WESENDIT_LISTING_FAILED: true,
   TOOL_NOT_INSTALLED: true,
   TOOL_CONFIG_LOCKED: true,
   ALREADY_EXISTS: true,
   CANNOT_WRITE: true,
+  DISK_FULL: true,
   INTERNAL: true,
 };
 

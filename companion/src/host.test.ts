@@ -46,6 +46,8 @@ function startHost(handlers: CompanionHandlers, argv: readonly string[] = ['--al
     send: (message: unknown) => stdin.write(encodeFrame(message)),
     sendRaw: (bytes: Buffer) => stdin.write(bytes),
     finalFor,
+    /** runHost's exit code, once it returns. */
+    exit,
     received,
     frameSizes,
     end: async () => {
@@ -66,13 +68,20 @@ describe('runHost', () => {
     expect(await host.end()).toBe(0);
   });
 
-  it('answers malformed, oversize, unknown and id-less frames with errors and keeps serving', async () => {
+  it('refuses a frame over the limit and closes: the stream is out of step, nothing after it is read', async () => {
     const host = startHost(pingHandlers);
     const header = Buffer.alloc(4);
     header.writeUInt32LE(9 * 1024 * 1024, 0);
-    host.sendRaw(Buffer.concat([header, Buffer.alloc(9 * 1024 * 1024, 0x20)]));
-    expect(await host.finalFor(null)).toMatchObject({ error: { code: 'PROTOCOL_ERROR', message: expect.stringMatching(/exceeds the companion's limit/) } });
-    host.received.length = 0;
+    host.sendRaw(Buffer.concat([header, encodeFrame({ id: 'after', type: 'ping', data: {}, timeoutMs: 1000 })]));
+    expect(await host.finalFor(null)).toMatchObject({ error: { code: 'PROTOCOL_ERROR', message: expect.stringMatching(/exceeds the companion's limit.*closes the connection/) } });
+    // runHost returns without stdin being closed.
+    expect(await host.exit).toBe(1);
+    expect(host.received.some((message) => message.id === 'after')).toBe(false);
+    expect(host.log()).toMatch(/stream out of step, exiting/);
+  });
+
+  it('answers malformed, unknown and id-less frames with errors and keeps serving', async () => {
+    const host = startHost(pingHandlers);
     const body = Buffer.from('{"id":"bad-json","type":', 'utf8');
     const bodyHeader = Buffer.alloc(4);
     bodyHeader.writeUInt32LE(body.length, 0);

@@ -68,14 +68,16 @@ export function refusalFor({ allowedOrigins, callerOrigin }: HostArguments): Err
 
 /**
  * Serves the browser until it closes stdin. A caller whose origin was not installed gets a
- * `FORBIDDEN_SENDER` error reply to every message; then the host exits. Returns the exit code.
+ * `FORBIDDEN_SENDER` error reply to every message; then the host exits. A length header over
+ * the limit ends serving at once (the stream is out of step). Returns the exit code: 0 when the
+ * browser closed the port, 1 for a refused caller or a stream out of step.
  */
 export async function runHost({ argv, stdin, stdout, stderr, handlers }: RunHostInput): Promise<number> {
   const log = new HostLog(stderr);
   const args = parseHostArguments(argv);
   const refusal = refusalFor(args);
   log.write(refusal ? 'refusing caller' : 'serving', { origin: args.callerOrigin ?? null, pid: process.pid });
-  await serveNativeHost({ input: stdin, output: stdout, handlers, log, ...(refusal ? { refusal } : {}) });
-  log.write('stdin closed, exiting');
-  return refusal ? 1 : 0;
+  const end = await serveNativeHost({ input: stdin, output: stdout, handlers, log, ...(refusal ? { refusal } : {}) });
+  log.write(end === 'eof' ? 'stdin closed, exiting' : 'stream out of step, exiting');
+  return refusal || end !== 'eof' ? 1 : 0;
 }

@@ -6,6 +6,7 @@
  *   backup.json       BackupHeader: bucket, where, when, status, totals, verification
  *   manifest.ndjson   one BackupManifestEntry per line, in S3 key order (written when complete)
  *   journal.ndjson    the same entries in completion order, appended as objects land (resume)
+ *   verified.ndjson   the entries whose files were re-read and matched (resumes a verification)
  *   objects/…         the objects, at the paths of `encodeKeyPath`
  * ```
  * Every entry stores its key, so a restore never depends on decoding paths.
@@ -17,6 +18,7 @@ export const BACKUP_VERSION = 1;
 export const HEADER_FILE = 'backup.json';
 export const MANIFEST_FILE = 'manifest.ndjson';
 export const JOURNAL_FILE = 'journal.ndjson';
+export const VERIFIED_FILE = 'verified.ndjson';
 export const OBJECTS_FOLDER = 'objects';
 
 /**
@@ -78,6 +80,12 @@ export interface BackupManifestEntry {
   /** The key of the copy in the target bucket (bucket backups). */
   readonly copyKey?: string;
   readonly contentType?: string;
+  /**
+   * Server-side encryption whose ETag is not an MD5 of the bytes (AWS: SSE-KMS, DSSE-KMS,
+   * SSE-C), as the server named it when the object was read. Such objects are checked by the
+   * SHA-256 of what was downloaded, never by their ETag.
+   */
+  readonly encryption?: ObjectEncryption;
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
@@ -101,6 +109,34 @@ function optionalString(record: Record<string, unknown>, name: string): string |
 /** A single-part ETag is the MD5 of the bytes; a multipart one (`…-N`) is not. */
 export function isSinglePartEtag(etag: string | undefined): etag is string {
   return etag !== undefined && /^[0-9a-f]{32}$/i.test(etag);
+}
+
+/** Encryption that makes an ETag something other than the MD5 of the bytes. */
+export type ObjectEncryption = 'aws:kms' | 'aws:kms:dsse' | 'sse-c';
+
+/**
+ * The encryption an object's response headers name, when it is one whose ETag is not an MD5:
+ * `x-amz-server-side-encryption: aws:kms` (or `aws:kms:dsse`), or a customer key (SSE-C).
+ * SSE-S3 (`AES256`) keeps MD5 ETags.
+ */
+export function encryptionOf(serverSideEncryption: string | undefined, customerAlgorithm: string | undefined): ObjectEncryption | undefined {
+  if (customerAlgorithm) return 'sse-c';
+  if (serverSideEncryption === 'aws:kms' || serverSideEncryption === 'aws:kms:dsse') return serverSideEncryption;
+  return undefined;
+}
+
+const ENCRYPTIONS: readonly ObjectEncryption[] = ['aws:kms', 'aws:kms:dsse', 'sse-c'];
+
+function objectEncryption(text: string | undefined): ObjectEncryption | undefined {
+  if (text === undefined) return undefined;
+  const found = ENCRYPTIONS.find((candidate) => candidate === text);
+  if (!found) throw new Error(`"encryption" must be one of ${ENCRYPTIONS.join(', ')}`);
+  return found;
+}
+
+/** The MD5 an entry's ETag proves, when it proves one: single-part, and not encrypted with KMS or a customer key. */
+export function etagMd5(entry: { readonly etag?: string; readonly encryption?: ObjectEncryption }): string | undefined {
+  return entry.encryption === undefined && isSinglePartEtag(entry.etag) ? entry.etag.toLowerCase() : undefined;
 }
 
 export function formatManifestLine(entry: BackupManifestEntry): string {
@@ -141,6 +177,7 @@ export function parseManifestLine(line: string, where: string): BackupManifestEn
       path,
       copyKey: optionalString(value, 'copyKey'),
       contentType: optionalString(value, 'contentType'),
+      encryption: objectEncryption(optionalString(value, 'encryption')),
       metadata,
     };
     const entry: { -readonly [K in keyof BackupManifestEntry]: BackupManifestEntry[K] } = { key, size };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeKeyPath, encodeKeyPath } from './key-path.ts';
+import { DEFAULT_MAX_PATH_BYTES, decodeKeyPath, encodeKeyPath, isHashedKeyPath } from './key-path.ts';
 
 function hasForbiddenCharacter(name: string): boolean {
   return [...name].some((char) => {
@@ -18,22 +18,26 @@ const folds: ReadonlyArray<(name: string) => string> = [
   (name) => name.normalize('NFC').toUpperCase().toLowerCase(),
 ];
 
-function checkSafe(key: string, path: string): void {
-  expect(path.startsWith('/'), `${key} → ${path}`).toBe(false);
+/** Why a path is not safe to create everywhere, or undefined when it is. */
+function unsafeReason(path: string): string | undefined {
+  if (path.startsWith('/')) return 'absolute';
   for (const component of path.split('/')) {
-    expect(component, `${key} → ${path}`).not.toBe('');
-    expect(component).not.toBe('.');
-    expect(component).not.toBe('..');
-    expect(hasForbiddenCharacter(component), `${JSON.stringify(component)} of ${JSON.stringify(key)}`).toBe(false);
-    expect(/[. ]$/.test(component), `trailing dot/space in ${JSON.stringify(component)}`).toBe(false);
-    expect(RESERVED.test(component.split('.')[0]?.trimEnd() ?? ''), component).toBe(false);
-    expect(new TextEncoder().encode(component).length).toBeLessThanOrEqual(255);
+    if (component === '' || component === '.' || component === '..') return `component ${JSON.stringify(component)}`;
+    if (hasForbiddenCharacter(component)) return `forbidden character in ${JSON.stringify(component)}`;
+    if (/[. ]$/.test(component)) return `trailing dot/space in ${JSON.stringify(component)}`;
+    if (RESERVED.test(component.split('.')[0]?.trimEnd() ?? '')) return `reserved name ${JSON.stringify(component)}`;
+    if (new TextEncoder().encode(component).length > 255) return `component of ${new TextEncoder().encode(component).length} bytes`;
   }
+  return undefined;
+}
+
+function checkSafe(key: string, path: string): void {
+  expect(unsafeReason(path), `${JSON.stringify(key.slice(0, 80))} → ${JSON.stringify(path.slice(0, 120))}`).toBeUndefined();
 }
 
 /** Every path of a set is distinct from every other, and no file path is a folder of another, under every fold. */
 function checkNoCollisions(keys: readonly string[]): void {
-  const paths = keys.map(encodeKeyPath);
+  const paths = keys.map((key) => encodeKeyPath(key));
   for (const fold of folds) {
     const files = new Map<string, string>();
     const folders = new Set<string>();
@@ -150,5 +154,110 @@ describe('hostile key sets', () => {
       expect(decodeKeyPath(path)).toBe(key);
     }
     checkNoCollisions(list);
+  });
+});
+
+/**
+ * Paths of a set of keys under one budget: distinct, under every fold, and no file is also a
+ * folder. Folders are numbered as they are met, so deep paths cost their depth, not its square.
+ */
+function checkNoCollisionsWithin(keys: readonly string[], maxPathBytes: number): void {
+  const paths = keys.map((key) => encodeKeyPath(key, maxPathBytes));
+  for (const fold of folds) {
+    const folderIds = new Map<string, number>();
+    const files = new Map<string, string>();
+    paths.forEach((path, index) => {
+      const components = fold(path).split('/');
+      let parent = 0;
+      for (const component of components.slice(0, -1)) {
+        const id = `${parent}/${component}`;
+        parent = folderIds.get(id) ?? folderIds.set(id, folderIds.size + 1).size;
+      }
+      const file = `${parent}/${components.at(-1) ?? ''}`;
+      const other = files.get(file);
+      expect(other, `${JSON.stringify(keys[index]?.slice(0, 80))} collides with ${JSON.stringify(other?.slice(0, 80))}`).toBeUndefined();
+      files.set(file, keys[index] ?? '');
+    });
+    for (const [file, key] of files) expect(folderIds.has(file), `file of ${JSON.stringify(key.slice(0, 80))} is also a folder`).toBe(false);
+  }
+}
+
+const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
+
+/** Keys S3 allows (1 to 1,024 UTF-8 bytes) that stress a path: length, depth, case, Unicode form, reserved names. */
+function generatedKeys(seed: number): string[] {
+  let state = seed >>> 0;
+  const random = (n: number): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) % n;
+  };
+  const segments = ['A', 'b', 'Ab', 'CON', 'aux', 'Nul.txt', 'é', 'e\u0301', 'É', 'ß', 'ẞ', '😀', '..', '.', '', ' ', 'x~1', '%', '%+', 'IMG_0001.JPG', 'K', '\u212a', 'ǅ', 'ῼ'];
+  const keys = new Set<string>();
+  const add = (key: string): void => {
+    let trimmed = key;
+    while (utf8Length(trimmed) > 1024) trimmed = Array.from(trimmed).slice(0, -1).join('');
+    if (trimmed !== '') keys.add(trimmed);
+  };
+  // The defect's shape: a legal 1,023-byte key of one-letter upper-case folders.
+  add(`${'A/'.repeat(511)}B`);
+  add(`${'a/'.repeat(511)}b`);
+  add(`${'Z/'.repeat(300)}${'y'.repeat(423)}`);
+  add('x'.repeat(1024));
+  add('%'.repeat(1024));
+  add('é'.repeat(512));
+  add('e\u0301'.repeat(341));
+  add('😀'.repeat(256));
+  for (let n = 0; n < 400; n++) {
+    let key = '';
+    const depth = 1 + random(random(4) === 0 ? 400 : 12);
+    for (let i = 0; i < depth; i++) key += (i > 0 ? '/' : '') + (segments[random(segments.length)] ?? '');
+    add(key);
+    // Twins: by case and by Unicode form, at the full length too.
+    add(key.toUpperCase());
+    add(key.toLowerCase());
+    add(key.normalize('NFD'));
+    add(key.normalize('NFC'));
+  }
+  return [...keys];
+}
+
+describe('every legal key fits the file system', () => {
+  // Linux PATH_MAX 4096 (with its NUL) less a long backup folder; the default; Windows MAX_PATH
+  // 260 less `C:\Users\…\ConnectGuard\backups\<bucket>\<time>\objects\`.
+  const budgets: readonly [string, number | undefined][] = [
+    ['Linux, a 300-byte backup folder', 4095 - 300],
+    ['the default budget', undefined],
+    ['Windows MAX_PATH', 259 - 90],
+  ];
+
+  it.each(budgets)('%s: every component ≤ 255 bytes, the whole path within the budget, readable paths decode back, no collisions', (_label, budget) => {
+    const keys = generatedKeys(budget ?? 7);
+    const limit = budget ?? DEFAULT_MAX_PATH_BYTES;
+    let hashed = 0;
+    for (const key of keys) {
+      const path = budget === undefined ? encodeKeyPath(key) : encodeKeyPath(key, budget);
+      checkSafe(key, path);
+      expect(utf8Length(path), `${JSON.stringify(key.slice(0, 60))}… (${utf8Length(key)} bytes) → ${utf8Length(path)} bytes`).toBeLessThanOrEqual(limit);
+      if (isHashedKeyPath(path)) hashed++;
+      else expect(decodeKeyPath(path)).toBe(key);
+    }
+    // The one-letter upper-case folders cannot be written readably within any of these budgets.
+    expect(isHashedKeyPath(encodeKeyPath(`${'A/'.repeat(511)}B`, limit))).toBe(true);
+    expect(hashed).toBeGreaterThan(0);
+    expect(hashed).toBeLessThan(keys.length);
+    checkNoCollisionsWithin(keys, limit);
+  });
+
+  it('a key whose readable path fits keeps it; a hashed path is the same for the same key and names no part of it', () => {
+    expect(encodeKeyPath('photos/2024/a.jpg', 100)).toBe('photos/2024/a.jpg');
+    const key = `${'A/'.repeat(511)}B`;
+    const path = encodeKeyPath(key, 4000);
+    expect(path).toBe(encodeKeyPath(key, 4000));
+    expect(path).toMatch(/^%#\/[0-9a-f]{2}\/[0-9a-f]{64}\.%$/);
+    expect(() => decodeKeyPath(path)).toThrow(/not a path of a Connect Guard backup/);
+  });
+
+  it('refuses a budget too small for even a hashed path, naming the fix', () => {
+    expect(() => encodeKeyPath('a', 10)).toThrow(/shorter backup folder/);
   });
 });

@@ -28,15 +28,34 @@
  * 6. Windows reserved device names (CON, PRN, AUX, NUL, COM0–9, LPT0–9, also with an extension)
  *    get their first character escaped (`con.txt` → `%63on.txt`).
  *
- * `%` followed by anything but two hex digits is reserved for the markers `%!`, `%~`, `%+` and
- * `.%`, so decoding is unambiguous. The backup manifest stores every key, so a restore never
- * depends on decoding; `decodeKeyPath` still round-trips and rejects any path `encodeKeyPath`
- * would not have produced. Paths use `/`; total length is bounded only by the key (≤ 1024 bytes
- * of key can become about 3 KB of path, within Linux's 4096; Windows needs long paths enabled).
+ * 7. Length. The readable path of a 1,024-byte key can reach about 9 KB (many short folder names
+ *    that each need a tag), past what a file system takes (Linux PATH_MAX 4,096 bytes for the
+ *    whole path, the backup folder included; macOS 1,024; Windows MAX_PATH 260). A key whose
+ *    readable path would be longer than the budget it is given goes to a hashed path instead:
+ *    `%#/` + two hex digits + `/` + the SHA-256 of the key + `.%` (72 bytes). The manifest
+ *    records every object's path, so a restore reads it back from there.
+ *
+ * `%` followed by anything but two hex digits is reserved for the markers `%!`, `%~`, `%+`, `%#`
+ * and `.%`, so decoding is unambiguous and a readable path never looks hashed. The backup
+ * manifest stores every key, so a restore never depends on decoding; `decodeKeyPath` still
+ * round-trips readable paths and rejects any path `encodeKeyPath` would not have produced
+ * (hashed paths included: they are read from the manifest). Paths use `/`.
  */
 import { ConnectGuardError } from '../errors.ts';
+import { sha256Hex } from './sha256-hex.ts';
 
 const MAX_COMPONENT_BYTES = 200;
+/** Where hashed paths live: a folder name no readable path can have. */
+const HASHED_FOLDER = '%#';
+/** `%#/ab/<64 hex>.%` */
+const HASHED_PATH_BYTES = HASHED_FOLDER.length + 1 + 2 + 1 + 64 + 2;
+
+/**
+ * The budget `encodeKeyPath` uses when given none: Linux's PATH_MAX (4,096 bytes with its NUL)
+ * less 512 bytes for the backup folder's own path and `/objects/`. The companion passes the exact
+ * budget for its folder and platform.
+ */
+export const DEFAULT_MAX_PATH_BYTES = 4095 - 512;
 const TAG_PATTERN = /%~[0-9a-f]{14}/;
 const RESERVED_STEM = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
 const encoder = new TextEncoder();
@@ -151,18 +170,41 @@ function encodeSegment(segment: string, role: Role): string[] {
   });
 }
 
-/**
- * The relative path (with `/`) for an S3 key inside a backup's objects folder. Never absolute,
- * never with a `.` or `..` component, an empty component, a backslash or a control character.
- *
- * @throws ConnectGuardError `INVALID_INPUT` for a key that is empty or not valid UTF-8.
- */
-export function encodeKeyPath(key: string): string {
+/** The readable, reversible path of a key (rules 1–6), however long. */
+function readablePath(key: string): string {
   if (key === '') throw new ConnectGuardError('INVALID_INPUT', 'An empty object key cannot be backed up.');
   const segments = key.split('/');
   const parts: string[] = [];
   segments.forEach((segment, index) => parts.push(...encodeSegment(segment, index === segments.length - 1 ? 'leaf' : 'dir')));
   return parts.join('/');
+}
+
+/**
+ * The relative path (with `/`) for an S3 key inside a backup's objects folder: readable and
+ * reversible when it fits `maxPathBytes` (UTF-8 bytes, which also bounds UTF-16 lengths), else
+ * the hashed path of rule 7. Never absolute, never with a `.` or `..` component, an empty
+ * component, a backslash or a control character; every component at most 255 bytes.
+ *
+ * @param maxPathBytes what the file system leaves for this path below the objects folder.
+ * @throws ConnectGuardError `INVALID_INPUT` for a key that is empty or not valid UTF-8, or a
+ *   budget too small for even a hashed path.
+ */
+export function encodeKeyPath(key: string, maxPathBytes: number = DEFAULT_MAX_PATH_BYTES): string {
+  if (maxPathBytes < HASHED_PATH_BYTES) {
+    throw new ConnectGuardError(
+      'INVALID_INPUT',
+      `The backup folder's path is too long: it leaves ${Math.max(0, maxPathBytes)} bytes for the paths of the objects inside it, and at least ${HASHED_PATH_BYTES} are needed. Choose a shorter backup folder (--to DIR).`,
+    );
+  }
+  const readable = readablePath(key);
+  if (readable.length <= maxPathBytes && utf8Length(readable) <= maxPathBytes) return readable;
+  const digest = sha256Hex(key);
+  return `${HASHED_FOLDER}/${digest.slice(0, 2)}/${digest}.%`;
+}
+
+/** Whether a path is a hashed one (rule 7): its key is known only from the manifest. */
+export function isHashedKeyPath(path: string): boolean {
+  return path.startsWith(`${HASHED_FOLDER}/`);
 }
 
 function percentDecode(text: string): string {
@@ -213,6 +255,6 @@ export function decodeKeyPath(path: string): string {
     }
   });
   const key = decoded.join('/');
-  if (key === '' || encodeKeyPath(key) !== path) throw invalid();
+  if (key === '' || readablePath(key) !== path) throw invalid();
   return key;
 }

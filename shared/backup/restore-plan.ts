@@ -11,6 +11,15 @@ import type { BackupManifestEntry } from './backup-manifest.ts';
 export type RestoreState = 'deleted' | 'changed' | 'unchanged';
 
 /**
+ * What decided the state: the size (different), the ETag (equal, or both MD5s of the bytes),
+ * the MD5 the backup computed (the bucket's ETag is that MD5: same bytes, re-uploaded in one
+ * part), or the SHA-256 of the bucket's object against the backup's. ETags of multipart objects
+ * depend on the part size and those of SSE-KMS/SSE-C objects are not MD5s, so a different ETag
+ * alone never makes an object "changed" when the backup holds its SHA-256.
+ */
+export type RestoreEvidence = 'size' | 'etag' | 'md5' | 'sha256';
+
+/**
  * `restore`: put back a deleted object. `overwrite`: put back an object changed since the
  * backup (only with force). `keep`: changed since the backup and left as it is (no force).
  * `none`: nothing to do (unchanged, or changed with "only missing").
@@ -24,6 +33,8 @@ export interface RestoreRow {
   readonly backup: BackupManifestEntry;
   /** The object in the bucket now, when there is one. */
   readonly current?: InventoryEntry;
+  /** What decided `state` (absent for a deleted object). */
+  readonly comparedBy?: RestoreEvidence;
 }
 
 export interface RestoreOptions {
@@ -43,28 +54,48 @@ export interface RestoreTotals {
   readonly bytesToWrite: number;
   /** Changed objects left as they are because force was not given. */
   readonly kept: number;
+  /** Objects whose ETag could not decide, compared by the SHA-256 of their content. */
+  readonly comparedByContent: number;
 }
 
-/** Same content as far as S3 tells: size and ETag equal. */
-function sameObject(backup: BackupManifestEntry, current: InventoryEntry): boolean {
-  return backup.size === current.size && backup.etag !== undefined && backup.etag === current.etag;
+const sameEtag = (a: string | undefined, b: string | undefined): boolean => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Whether size and ETag cannot decide and the content must be compared: the sizes are equal,
+ * the ETags differ, the bucket's ETag is not the MD5 the backup computed, and the backup holds a
+ * SHA-256 to compare with. (A different ETag may be another part size or server-side encryption.)
+ */
+export function needsContentCheck(backup: BackupManifestEntry, current: InventoryEntry): boolean {
+  return backup.size === current.size && !sameEtag(backup.etag, current.etag) && !sameEtag(backup.md5, current.etag) && backup.sha256 !== undefined;
 }
 
-/** One row of the plan. */
-export function planRestoreRow(backup: BackupManifestEntry, current: InventoryEntry | undefined, options: RestoreOptions = {}): RestoreRow {
-  const state: RestoreState = current === undefined ? 'deleted' : sameObject(backup, current) ? 'unchanged' : 'changed';
+/**
+ * One row of the plan.
+ *
+ * @param currentSha256 the SHA-256 of the bucket's object, read where {@link needsContentCheck}.
+ */
+export function planRestoreRow(backup: BackupManifestEntry, current: InventoryEntry | undefined, options: RestoreOptions = {}, currentSha256?: string): RestoreRow {
+  let state: RestoreState;
+  let comparedBy: RestoreEvidence | undefined;
+  if (current === undefined) state = 'deleted';
+  else if (backup.size !== current.size) [state, comparedBy] = ['changed', 'size'];
+  else if (sameEtag(backup.etag, current.etag)) [state, comparedBy] = ['unchanged', 'etag'];
+  else if (sameEtag(backup.md5, current.etag)) [state, comparedBy] = ['unchanged', 'md5'];
+  else if (currentSha256 !== undefined && backup.sha256 !== undefined) [state, comparedBy] = [currentSha256.toLowerCase() === backup.sha256.toLowerCase() ? 'unchanged' : 'changed', 'sha256'];
+  else [state, comparedBy] = ['changed', 'etag'];
   const action: RestoreAction = state === 'deleted' ? 'restore' : state === 'unchanged' || options.onlyMissing ? 'none' : options.force ? 'overwrite' : 'keep';
-  return { key: backup.key, state, action, backup, ...(current ? { current } : {}) };
+  return { key: backup.key, state, action, backup, ...(current ? { current } : {}), ...(comparedBy ? { comparedBy } : {}) };
 }
 
 /** Adds rows up. */
 export class RestoreTally {
-  private counts = { backupObjects: 0, deleted: 0, changed: 0, unchanged: 0, toWrite: 0, bytesToWrite: 0, kept: 0 };
+  private counts = { backupObjects: 0, deleted: 0, changed: 0, unchanged: 0, toWrite: 0, bytesToWrite: 0, kept: 0, comparedByContent: 0 };
 
   add(row: RestoreRow): void {
     const c = this.counts;
     c.backupObjects++;
     c[row.state]++;
+    if (row.comparedBy === 'sha256') c.comparedByContent++;
     if (row.action === 'restore' || row.action === 'overwrite') {
       c.toWrite++;
       c.bytesToWrite += row.backup.size;
@@ -101,6 +132,9 @@ export function formatRestoreSummary(totals: RestoreTotals, context: RestoreSumm
   lines.push(`  Deleted since the backup:         ${totals.deleted.toLocaleString('en-US')}`);
   lines.push(`  Changed since the backup:         ${totals.changed.toLocaleString('en-US')}`);
   lines.push(`  Unchanged:                        ${totals.unchanged.toLocaleString('en-US')}`);
+  if (totals.comparedByContent > 0) {
+    lines.push(`  Compared by content (SHA-256):    ${totals.comparedByContent.toLocaleString('en-US')} (their ETags are not MD5s: multipart or encrypted objects)`);
+  }
   lines.push(`  ${context.applied ? 'Written' : 'Would be written'}: ${plural(totals.toWrite, 'object')} (${formatBytes(totals.bytesToWrite)})`);
   if (totals.kept > 0) {
     const keys = context.keptKeys ?? [];
@@ -123,6 +157,7 @@ export function formatRestoreRowJson(row: RestoreRow): string {
     key: row.key,
     state: row.state,
     action: row.action,
+    ...(row.comparedBy ? { comparedBy: row.comparedBy } : {}),
     backup: { size: row.backup.size, etag: row.backup.etag, lastModified: row.backup.lastModified, sha256: row.backup.sha256 },
     ...(row.current ? { current: { size: row.current.size, etag: row.current.etag, lastModified: row.current.lastModified } } : {}),
   });

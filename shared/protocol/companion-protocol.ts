@@ -13,8 +13,9 @@
  *
  * Both sides validate everything they receive with companion-guards.ts: the other side is
  * another process. Host → extension frames stay well under Chromium's 1 MB limit (large results arrive
- * as chunks of at most {@link MAX_CHUNK_BYTES}); the host refuses request frames over
- * {@link MAX_REQUEST_BYTES} with an error reply.
+ * as chunks of at most {@link MAX_CHUNK_BYTES}); a request frame whose length header is over
+ * {@link MAX_REQUEST_BYTES} gets an error reply `{ id: null, error }` and the host closes the
+ * connection (it cannot tell where the next frame starts); the next request opens a new one.
  *
  * Credentials (a {@link BucketConnection}) travel inside a request's `data` only: the host holds
  * them in memory for that one request and never logs or writes them.
@@ -36,8 +37,9 @@ export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
  * 6: `backup.list`.
  * 7: a WeSendit entry's size may carry its rounding (`sizeTolerance`; `bytes~tolerance` in packed lines).
  * 8: `tools.list`, `tools.setup` and `tools.update` (external tools: rclone, the AWS CLI).
+ * 9: the error code `DISK_FULL` (a backup's disk filled up; what was written is kept for the next run).
  */
-export const COMPANION_PROTOCOL_VERSION = 8;
+export const COMPANION_PROTOCOL_VERSION = 9;
 
 /** Chromium refuses (and closes the port on) host → extension messages over 1 MB. */
 export const CHROMIUM_MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
@@ -48,7 +50,7 @@ export const MAX_CHUNK_BYTES = 256 * 1024;
 /** Any single host → extension frame the host writes (final replies included) stays under this. */
 export const MAX_HOST_MESSAGE_BYTES = 768 * 1024;
 
-/** Chromium allows 64 MiB extension → host; the host refuses frames over this sane bound. */
+/** Chromium allows 64 MiB extension → host; a frame over this bound is refused and the connection closed. */
 export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
 /** Bounds of a request's `timeoutMs`: one millisecond to six hours (a million-object listing). */

@@ -22,6 +22,20 @@ export const TEST_ACCESS_KEY_ID = 'CGTESTACCESSKEY00001';
 export const TEST_SECRET_ACCESS_KEY = 'cg-test-secret-not-a-real-key-0000000001';
 export const TEST_REGION = 'us-east-1';
 
+/**
+ * Server-side encryption for the tests, with keys as fake as the access keys: SSE-KMS through
+ * Ceph's `testing` key backend (the key id names a key written into ceph.conf) and SSE-C with a
+ * customer key the test sends. Ceph refuses both over plain HTTP unless told otherwise.
+ */
+export const TEST_KMS_KEY_ID = 'testkey-1';
+/** 32 bytes, base64: the test KMS key `testkey-1` (and `testkey-2`, for a second key). */
+const TEST_KMS_KEYS = {
+  'testkey-1': Buffer.alloc(32, 'connect-guard-test-kms-key-one--').toString('base64'),
+  'testkey-2': Buffer.alloc(32, 'connect-guard-test-kms-key-two--').toString('base64'),
+};
+/** A customer key for SSE-C (32 bytes; the SDK sends it base64 with its MD5). */
+export const TEST_SSE_C_KEY = Buffer.alloc(32, 'connect-guard-test-sse-c-key-01-');
+
 export interface StartCephRgwOptions {
   /**
    * `memstore` (default): fast, everything in RAM (≈ 25 KB per object), gone on stop.
@@ -137,6 +151,10 @@ function cephConf(dir: string, state: ClusterState, rgwPort: number, objectStore
     'rgw thread pool size = 64',
     'rgw enable usage log = false',
     'rgw gc processor period = 3600',
+    // SSE-KMS with the fixed test keys, and SSE-C, over plain HTTP on 127.0.0.1.
+    'rgw crypt require ssl = false',
+    'rgw crypt s3 kms backend = testing',
+    `rgw crypt s3 kms encryption keys = ${Object.entries(TEST_KMS_KEYS).map(([id, key]) => `${id}=${key}`).join(' ')}`,
     '',
   ].join('\n');
 }

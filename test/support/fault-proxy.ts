@@ -1,9 +1,10 @@
 /**
  * An HTTP proxy on 127.0.0.1 in front of the S3 gateway that misbehaves on purpose, decided by
  * request number so a run is repeatable: 500 InternalError, 503 SlowDown, connection resets,
- * responses cut off mid-body, stalls, AccessDenied (what an IP allow-list answers), and a fixed
- * delay per request (a WAN-like round trip). The Host header passes through unchanged, so SigV4
- * signatures made for the proxy's address stay valid.
+ * responses cut off mid-body, stalls, AccessDenied (what an IP allow-list answers), answers
+ * rewritten on their way back (a server that lies), and a fixed delay per request (a WAN-like
+ * round trip). The Host header passes through unchanged, so SigV4 signatures made for the
+ * proxy's address stay valid.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -12,7 +13,12 @@ export type Fault =
   | { readonly kind: 'status'; readonly status: number; readonly code: string; readonly message?: string }
   | { readonly kind: 'reset' }
   | { readonly kind: 'truncate' }
-  | { readonly kind: 'stall' };
+  | { readonly kind: 'stall' }
+  /**
+   * The server's real answer with its body (UTF-8) and headers changed on the way back; the
+   * content length is set to the new body's.
+   */
+  | { readonly kind: 'rewrite'; readonly body?: (text: string) => string; readonly headers?: (headers: Record<string, string>) => Record<string, string> };
 
 export interface FaultProxyOptions {
   /** `http://127.0.0.1:PORT` of the real gateway. */
@@ -51,10 +57,32 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     stats.injected[kind] = (stats.injected[kind] ?? 0) + 1;
   };
 
-  const forward = (request: IncomingMessage, response: ServerResponse, truncate: boolean): void => {
+  const forward = (request: IncomingMessage, response: ServerResponse, truncate: boolean, rewrite?: Extract<Fault, { kind: 'rewrite' }>): void => {
     const upstream = httpRequest(
       { hostname: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers },
       (reply) => {
+        if (rewrite) {
+          const chunks: Buffer[] = [];
+          reply.on('data', (chunk: Buffer) => chunks.push(chunk));
+          reply.on('end', () => {
+            const raw = Buffer.concat(chunks);
+            // Bytes pass unchanged unless the body is rewritten (an object's bytes are not text).
+            const body = rewrite.body ? Buffer.from(rewrite.body(raw.toString('utf8')), 'utf8') : raw;
+            const headers: Record<string, string> = {};
+            for (const [name, value] of Object.entries(reply.headers)) if (typeof value === 'string') headers[name] = value;
+            const changed = rewrite.headers ? rewrite.headers(headers) : headers;
+            delete changed['transfer-encoding'];
+            // A HEAD answer has no body; its length header is the object's.
+            if (request.method === 'HEAD') {
+              response.writeHead(reply.statusCode ?? 502, changed);
+              response.end();
+              return;
+            }
+            response.writeHead(reply.statusCode ?? 502, { ...changed, 'content-length': String(body.length) });
+            response.end(body);
+          });
+          return;
+        }
         response.writeHead(reply.statusCode ?? 502, reply.headers);
         if (!truncate) {
           reply.pipe(response);
@@ -99,6 +127,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         case 'truncate':
           forward(request, response, true);
+          return;
+        case 'rewrite':
+          forward(request, response, false, fault);
           return;
         case 'stall':
           // Say nothing; the client's request timeout must notice. The socket closes with the proxy.

@@ -55,6 +55,8 @@ export function spawnNativeHostProcess(command: string, args: readonly string[],
       if (!found) throw new Error('unreachable');
       return found;
     },
+    /** The exit code, once the process has ended (by itself or after `close`). */
+    exited,
     /** Closes stdin, as the browser does when the port closes, and waits for the exit code. */
     close: async () => {
       child.stdin.end();

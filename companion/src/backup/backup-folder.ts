@@ -34,6 +34,18 @@ export function bucketBackupsFolder(root: string, bucket: string): string {
   return join(root, bucket);
 }
 
+/**
+ * What this platform's file system leaves for an object's path below `<folder>/objects/`, in
+ * UTF-8 bytes (see shared/backup/key-path.ts, rule 7): Linux's PATH_MAX of 4,096 bytes and
+ * macOS's of 1,024 (each with its NUL), Windows's MAX_PATH of 260 UTF-16 units (other programs
+ * on Windows still stop there even where Node does not).
+ */
+export function objectPathBudget(folder: string, platform: NodeJS.Platform = process.platform): number {
+  const objects = join(folder, OBJECTS_FOLDER) + sep;
+  if (platform === 'win32') return 259 - objects.length;
+  return (platform === 'darwin' ? 1023 : 4095) - Buffer.byteLength(objects, 'utf8');
+}
+
 /** A path of the manifest (`objects/a/b.txt`) as a path of this system under the folder. */
 export function objectFilePath(folder: string, relativePath: string): string {
   return join(folder, ...relativePath.split('/'));
@@ -166,7 +178,11 @@ export async function* readBackupManifest(folder: string): AsyncGenerator<Backup
 
 /** The journal of an interrupted run: key → entry (the last line for a key wins; a torn last line is ignored). */
 export async function readBackupJournal(folder: string): Promise<Map<string, BackupManifestEntry>> {
-  const path = join(folder, JOURNAL_FILE);
+  return readEntriesFile(join(folder, JOURNAL_FILE));
+}
+
+/** Entries of an appended NDJSON file (journal, verified): key → entry, the last line for a key wins, torn lines ignored. */
+export async function readEntriesFile(path: string): Promise<Map<string, BackupManifestEntry>> {
   const entries = new Map<string, BackupManifestEntry>();
   if (!existsSync(path)) return entries;
   for await (const { line, number } of readLines(path)) {
@@ -189,5 +205,38 @@ export class FolderMaker {
     await mkdir(path, { recursive: true });
     // Every ancestor exists now too.
     for (let at = path; at.length > 1 && !this.made.has(at); at = at.slice(0, Math.max(1, at.lastIndexOf(sep)))) this.made.add(at);
+  }
+}
+
+/** What {@link SpaceReserve} holds back: the journal lines of a batch and a header, with room to spare. */
+const RESERVE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A file of zeros that keeps a little space on the backup's disk. When another program fills the
+ * disk mid-backup, releasing it leaves room to write the journal lines of the objects already on
+ * disk and the header's "failed": the next run then resumes instead of fetching them again.
+ */
+export class SpaceReserve {
+  private constructor(private readonly path: string | undefined) {}
+
+  /** Writes the reserve (none when even that does not fit: the space check has said so already). */
+  static async create(folder: string): Promise<SpaceReserve> {
+    const path = join(folder, '.space-reserve');
+    try {
+      const handle = await open(path, 'w');
+      try {
+        await handle.write(Buffer.alloc(RESERVE_BYTES));
+      } finally {
+        await handle.close();
+      }
+      return new SpaceReserve(path);
+    } catch {
+      await unlink(path).catch(() => undefined);
+      return new SpaceReserve(undefined);
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.path !== undefined) await unlink(this.path).catch(() => undefined);
   }
 }

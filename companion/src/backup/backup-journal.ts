@@ -17,12 +17,18 @@ export class BackupJournal {
   private pending: string[] = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** A write that failed (a full disk): every later call throws it instead of waiting forever. */
+  private failure: Error | undefined;
 
   private constructor(
     private readonly stream: WriteStream,
     private readonly folder: string,
     private readonly batchSync: boolean,
-  ) {}
+  ) {
+    stream.on('error', (error) => {
+      this.failure ??= error;
+    });
+  }
 
   static async open(path: string, folder: string, batchSync: boolean): Promise<BackupJournal> {
     const stream = createWriteStream(path, { flags: 'a', encoding: 'utf8' });
@@ -31,6 +37,7 @@ export class BackupJournal {
   }
 
   async append(entry: BackupManifestEntry): Promise<void> {
+    if (this.failure) throw this.failure;
     if (!this.batchSync) {
       if (!this.stream.write(formatManifestLine(entry))) await once(this.stream, 'drain');
       return;
@@ -50,6 +57,7 @@ export class BackupJournal {
     this.pending = [];
     this.flushing = (async () => {
       await runFile('sync', ['-f', this.folder]);
+      if (this.failure) throw this.failure;
       if (!this.stream.write(lines.join(''))) await once(this.stream, 'drain');
     })();
     try {
@@ -60,9 +68,19 @@ export class BackupJournal {
   }
 
   async close(): Promise<void> {
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.failure) {
+      this.stream.destroy();
+      throw this.failure;
+    }
     this.stream.end();
     await once(this.stream, 'finish');
+    if (this.failure) throw this.failure;
   }
 }
 

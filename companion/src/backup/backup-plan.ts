@@ -40,6 +40,11 @@ export interface BackupFolderOptions {
   readonly toBucket?: { readonly bucket: string; readonly prefix?: string };
   /** Link from the newest verified backup. Default true. */
   readonly incremental?: boolean;
+  /**
+   * Whether this run verifies (default true). A backup that was written but whose verification
+   * was interrupted (`complete`) is then resumed too, to finish its verification.
+   */
+  readonly verify?: boolean;
 }
 
 export interface BackupFolderChoice {
@@ -61,6 +66,7 @@ export async function chooseBackupFolder(input: BackupFolderOptions, startedAt: 
   const root = input.root ?? defaultBackupRoot();
   const backups = await findBackups(root, input.bucket);
   const sameKind = (header: BackupHeader): boolean => header.target.kind === (input.toBucket ? 'bucket' : 'folder') && (header.prefix ?? '') === (input.prefix ?? '');
+  const canResume = (header: BackupHeader): boolean => header.status !== 'verified' && (header.status !== 'complete' || input.verify !== false);
   const previous = input.incremental === false || input.toBucket ? undefined : backups.find((backup) => backup.header.status === 'verified' && sameKind(backup.header) && backup.folder !== input.folder);
   if (input.folder !== undefined) {
     let existing: BackupHeader | undefined;
@@ -69,13 +75,13 @@ export async function chooseBackupFolder(input: BackupFolderOptions, startedAt: 
     } catch {
       existing = undefined;
     }
-    if (existing && (existing.status === 'verified' || existing.status === 'complete')) {
+    if (existing && !canResume(existing)) {
       throw new ConnectGuardError('INVALID_INPUT', `${input.folder} already holds a finished backup. Choose a new folder (or leave --to as the backups root).`);
     }
     return { folder: input.folder, ...(existing ? { resuming: existing } : {}), ...(previous ? { previous } : {}) };
   }
   const newest = backups[0];
-  if (input.resume !== 'never' && newest && newest.header.status !== 'verified' && newest.header.status !== 'complete' && sameKind(newest.header)) {
+  if (input.resume !== 'never' && newest && canResume(newest.header) && sameKind(newest.header)) {
     return { folder: newest.folder, resuming: newest.header, ...(previous ? { previous } : {}) };
   }
   const parent = bucketBackupsFolder(root, input.bucket);
@@ -189,4 +195,37 @@ export async function checkFreeSpace(input: CheckFreeSpaceInput): Promise<void> 
       `Not enough disk space for the backup of ${input.bucket}: it needs about ${formatBytes(needed)} and ${dirname(folder)} has ${formatBytes(free)} free. Free up space or choose another place with --to DIR. Nothing was written.`,
     );
   }
+}
+
+/** Whether an error (or its cause) is the local disk being full or over quota. */
+export function isDiskFull(error: unknown): boolean {
+  for (let at: unknown = error, depth = 0; typeof at === 'object' && at !== null && depth < 5; at = Reflect.get(at, 'cause'), depth++) {
+    const code: unknown = Reflect.get(at, 'code');
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  }
+  return false;
+}
+
+export interface DiskFullInput {
+  readonly folder: string;
+  /** Bytes the backup still has to write. */
+  readonly bytesStillNeeded: number;
+  /** Objects already written and journaled: kept for the next run. */
+  readonly objectsKept: number;
+  readonly cause: unknown;
+}
+
+/**
+ * The local disk filled up during a backup (another program wrote to it after the space check).
+ * Names the disk, not the S3 server, with the space still needed and how to go on.
+ */
+export function diskFullError(input: DiskFullInput): ConnectGuardError {
+  const needed = input.bytesStillNeeded + SPACE_MARGIN;
+  return new ConnectGuardError(
+    'DISK_FULL',
+    `The disk holding ${input.folder} is full: the backup still needs about ${formatBytes(needed)} there. ` +
+      'Free up space on that disk, or choose another place with --to DIR. ' +
+      `Then run the same backup again: the ${input.objectsKept.toLocaleString('en-US')} objects already written are kept and not fetched again. The backup is not verified until then.`,
+    { cause: input.cause },
+  );
 }

@@ -119,7 +119,7 @@ export async function runBackup(args: readonly string[], io: CliIo): Promise<num
   if (values.resume !== undefined) {
     const { readBackupHeader } = await import('../backup/backup-folder.ts');
     const header = await readBackupHeader(values.resume);
-    if (header.status === 'verified' || header.status === 'complete') throw new UsageError(`${values.resume} holds a finished backup: nothing to resume.`, 'backup');
+    if (header.status === 'verified' || (header.status === 'complete' && values['skip-verify'] === true)) throw new UsageError(`${values.resume} holds a finished backup: nothing to resume.`, 'backup');
     if (header.bucket !== bucket) throw new UsageError(`${values.resume} is a backup of ${header.bucket}, not of ${bucket}.`, 'backup');
   }
   const s3 = await openS3('backup', values, io);
@@ -158,6 +158,7 @@ export async function runBackup(args: readonly string[], io: CliIo): Promise<num
       `  ${toBucket ? 'Copied server-side' : 'Downloaded'}: ${result.transferred.toLocaleString('en-US')} (${formatBytes(result.transferredBytes)})` +
       (result.linked > 0 ? ` · unchanged, linked from the previous backup: ${result.linked.toLocaleString('en-US')}` : '') +
       (result.resumed > 0 ? ` · finished earlier (resumed): ${result.resumed.toLocaleString('en-US')}` : '') +
+      (result.verifiedEarlier > 0 ? ` · verified by the interrupted run: ${result.verifiedEarlier.toLocaleString('en-US')}` : '') +
       '\n' +
       `  ${describeBackupUploads(result.multipartUploads)}\n` +
       `Folder: ${result.folder}\n` +

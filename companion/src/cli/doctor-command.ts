@@ -1,5 +1,6 @@
 import { parseBucketName } from '../../../shared/bucket-name.ts';
 import { checkToolConfigs, type ToolConfigFinding } from '../handoff/check-tool-configs.ts';
+import type { HostRegistrationFinding } from '../host/installed-extensions.ts';
 import { rclonePasswordOf, readToolKeys, toolKeysExist } from '../handoff/tool-keys.ts';
 import { toolKeysPath } from '../handoff/tool-paths.ts';
 import { UsageError, parseCommandArgs, type CliIo } from './cli-io.ts';
@@ -72,9 +73,11 @@ export async function runDoctor(args: readonly string[], io: CliIo): Promise<num
   const report = await diagnoseConnection({ connection: s3.connection, bucket, allowedIps });
   s3.client.destroy();
   const tools = await checkToolConfigs({ env: io.env, endpoint: s3.connection.endpoint, bucket, accessKey: s3.connection.accessKeyId, rclonePasswords: await rclonePasswords(io) });
+  const host = await checkCompanionHost(io);
+  const hostOk = !host.some((finding) => finding.status === 'fail');
   const name = parseBucketName(bucket);
   if (values.json) {
-    io.stdout.write(JSON.stringify({ ...report, bucketName: name, tools }) + '\n');
+    io.stdout.write(JSON.stringify({ ...report, bucketName: name, tools, host }) + '\n');
   } else {
     io.stdout.write(`Checking s3://${bucket} at ${s3.endpoint}\n`);
     for (const check of report.checks) {
@@ -86,12 +89,20 @@ export async function runDoctor(args: readonly string[], io: CliIo): Promise<num
         : `  i bucket name: not WeSendit's pattern (${name.problems[0] ?? ''}); fine for your own bucket, wrong for WeSendit's S3 API bucket.\n`,
     );
     writeToolFindings(io, s3.connection.accessKeyId, tools);
+    for (const finding of host) io.stdout.write(`  ${MARKS[finding.status] ?? '?'} companion host: ${finding.message}\n`);
     const toolsOk = !tools.some((finding) => finding.status === 'fail');
-    io.stdout.write(report.ok && toolsOk ? 'All checks passed.\n' : 'Some checks failed: see the fixes above.\n');
+    io.stdout.write(report.ok && toolsOk && hostOk ? 'All checks passed.\n' : 'Some checks failed: see the fixes above.\n');
   }
-  if (report.ok) return tools.some((finding) => finding.status === 'fail') ? EXIT.invalidInput : EXIT.ok;
+  if (report.ok) return tools.some((finding) => finding.status === 'fail') || !hostOk ? EXIT.invalidInput : EXIT.ok;
   const failed = report.checks.find((check) => check.status === 'fail');
   return failed?.code ? exitCodeFor(failed.code) : EXIT.access;
+}
+
+/** Whether each browser with Connect Guard installed can start the companion (nothing to say where it is not installed). */
+async function checkCompanionHost(io: CliIo): Promise<HostRegistrationFinding[]> {
+  if (process.platform !== 'linux' && process.platform !== 'darwin') return [];
+  const { checkHostRegistration } = await import('../host/installed-extensions.ts');
+  return checkHostRegistration({ env: io.env, platform: process.platform }).catch(() => []);
 }
 
 function writeToolFindings(io: CliIo, accessKey: string, findings: readonly ToolConfigFinding[]): void {

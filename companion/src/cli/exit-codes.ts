@@ -7,11 +7,11 @@ export const EXIT = {
   internal: 1,
   /** Wrong command-line usage. */
   usage: 2,
-  /** Bad input: manifest, snapshot, folder, bucket name or endpoint; a vault export, tool config or passphrase. */
+  /** Bad input: manifest, snapshot, folder, bucket name or endpoint; a vault export, tool config or passphrase; a full disk. */
   invalidInput: 3,
   /** Credentials or permissions: wrong keys, no such bucket, access denied, missing credentials. */
   access: 4,
-  /** The server cannot be reached: DNS, refused, TLS, timeouts, clock skew. */
+  /** The server cannot be reached (DNS, refused, TLS, timeouts, clock skew), or its answers break S3's rules. */
   unreachable: 5,
   /** Stopped by the user (Ctrl-C). */
   cancelled: 130,
@@ -22,9 +22,10 @@ export const EXIT_CODES_HELP = `Exit codes:
   1    unexpected failure
   2    wrong usage (unknown option, missing argument, secret on the command line)
   3    bad input (manifest, snapshot, folder, bucket name, endpoint; a vault export or its passphrase;
-       a tool that is not installed, a remote that exists, a config that cannot be opened or written)
+       a tool that is not installed, a remote that exists, a config that cannot be opened or written;
+       the local disk full)
   4    credentials or permissions (wrong Access or Secret Key, no such bucket, access denied or IP not allowed)
-  5    server unreachable (DNS, connection refused, TLS, timeout, clock skew)
+  5    server unreachable (DNS, connection refused, TLS, timeout, clock skew) or faulty (a listing that breaks S3's rules)
   130  cancelled`;
 
 export function exitCodeFor(code: ConnectGuardErrorCode): number {
@@ -37,6 +38,7 @@ export function exitCodeFor(code: ConnectGuardErrorCode): number {
     case 'TOOL_NOT_INSTALLED':
     case 'TOOL_CONFIG_LOCKED':
     case 'CANNOT_WRITE':
+    case 'DISK_FULL':
     case 'WRONG_PASSPHRASE':
     case 'WEAK_PASSPHRASE':
     case 'VAULT_CORRUPT':
@@ -54,6 +56,7 @@ export function exitCodeFor(code: ConnectGuardErrorCode): number {
     case 'TLS_ERROR':
     case 'CLOCK_SKEW':
     case 'TIMEOUT':
+    case 'SERVER_FAULT':
       return EXIT.unreachable;
     case 'CANCELLED':
       return EXIT.cancelled;

@@ -2,6 +2,7 @@ import { DEV_EXTENSION_ID } from '../../../shared/extension-identity.ts';
 import { UsageError, parseCommandArgs, type CliIo } from '../cli/cli-io.ts';
 import { EXIT } from '../cli/exit-codes.ts';
 import { BROWSER_NAMES, installHost, uninstallHost, type BrowserName } from './install-host.ts';
+import { findInstalledExtensions } from './installed-extensions.ts';
 
 const WHERE_HELP = `Where:
   By default, every browser whose per-user profile folder exists:
@@ -18,7 +19,9 @@ extension can preview a connect without the secret ever touching disk or a netwo
 launcher script and the host manifest (com.connect_guard.companion.json), and prints their paths.
 
 Options:
-  --extension-id ID     the extension allowed to start the host (repeatable; default the development build ${DEV_EXTENSION_ID})
+  --extension-id ID     the extension allowed to start the host (repeatable). Default: the id of every
+                        Connect Guard install found in the browsers' profiles (a store build's id comes
+                        from the store); when none is found, the development build ${DEV_EXTENSION_ID}
   --browser NAME        ${BROWSER_NAMES.join(', ')}: register with this browser even if its profile folder does not exist yet (repeatable)
   --user-data-dir DIR   register for the browser profile in DIR only
   -h, --help            this help
@@ -64,14 +67,20 @@ export async function runInstallHostCommand(args: readonly string[], io: CliIo):
   if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`, 'install-host');
   const browsers = parseBrowsers(values.browser);
   const userDataDir = values['user-data-dir'];
-  const result = await installHost({
-    env: io.env,
-    platform: process.platform,
-    extensionIds: values['extension-id'] ?? [DEV_EXTENSION_ID],
-    ...(userDataDir === undefined ? {} : { userDataDir }),
-    ...(browsers ? { browsers } : {}),
-  });
-  const lines = [`Wrote launcher ${result.launcherPath} (mode 755; serves ${result.allowedOrigins.join(', ')})`];
+  const where = { env: io.env, platform: process.platform, ...(userDataDir === undefined ? {} : { userDataDir }), ...(browsers ? { browsers } : {}) };
+  const lines: string[] = [];
+  let extensionIds = values['extension-id'];
+  if (extensionIds === undefined) {
+    const installed = await findInstalledExtensions(where);
+    for (const install of installed) lines.push(`Found Connect Guard in ${install.browser} (${install.profile}) as ${install.id}`);
+    extensionIds = [...new Set(installed.map((install) => install.id))];
+    if (extensionIds.length === 0) {
+      lines.push(`No Connect Guard install found in the browsers' profiles: registering the development build's id ${DEV_EXTENSION_ID}. Install the extension first and run install-host again, or pass --extension-id ID (shown on chrome://extensions).`);
+      extensionIds = [DEV_EXTENSION_ID];
+    }
+  }
+  const result = await installHost({ ...where, extensionIds });
+  lines.push(`Wrote launcher ${result.launcherPath} (mode 755; serves ${result.allowedOrigins.join(', ')})`);
   for (const manifest of result.manifestPaths) lines.push(`Wrote host manifest ${manifest.path} (${manifest.label})`);
   for (const skip of result.skipped) lines.push(`Skipped ${skip.label}: no profile at ${skip.folder} (start it once, or pass --browser)`);
   lines.push('Restart the browser if the extension reports the companion as missing. Flatpak and Snap browsers cannot start the host.');

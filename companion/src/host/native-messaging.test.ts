@@ -38,14 +38,15 @@ describe('FrameReader', () => {
     }
   });
 
-  it('reports a length over the limit once, skips its body without buffering, and reads the next frame', () => {
+  it('reports a length over the limit once and reads nothing after it, not even frames that look whole', () => {
     const reader = new FrameReader(100);
-    const oversize = rawFrame('x'.repeat(5000));
-    const next = encodeFrame({ id: 'after' });
-    const frames = [...reader.push(oversize.subarray(0, 10)), ...reader.push(oversize.subarray(10, 3000))];
-    expect(frames).toEqual([{ kind: 'oversize', bytes: 5000 }]);
-    expect(reader.pendingBytes).toBe(2004);
-    expect(values(reader.push(Buffer.concat([oversize.subarray(3000), next])))).toEqual([{ id: 'after' }]);
+    const before = encodeFrame({ id: 'before' });
+    const after = encodeFrame({ id: 'after' });
+    const oversize = header(0xfffffff0);
+    const frames = [...reader.push(Buffer.concat([before, oversize.subarray(0, 2)])), ...reader.push(Buffer.concat([oversize.subarray(2), after]))];
+    expect(values(frames)).toEqual([{ id: 'before' }, { kind: 'oversize', bytes: 0xfffffff0 }]);
+    expect(reader.isStopped).toBe(true);
+    expect(reader.push(after)).toEqual([]);
     expect(reader.pendingBytes).toBe(0);
   });
 

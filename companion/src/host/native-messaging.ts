@@ -12,7 +12,11 @@ export type DecodedFrame =
   | { readonly kind: 'message'; readonly value: unknown; readonly bytes: number }
   /** A complete frame whose body is not JSON (or not UTF-8); `id` when one could still be read. */
   | { readonly kind: 'malformed'; readonly problem: string; readonly id: string | null }
-  /** A frame longer than the limit: its body is skipped without being buffered. */
+  /**
+   * A length header over the limit. Nothing after it can be trusted to start a frame (a header
+   * of garbage announces up to 4 GiB, and the frames that follow would be read as its body), so
+   * the reader stops: it returns no frame after this one.
+   */
   | { readonly kind: 'oversize'; readonly bytes: number };
 
 const HEADER_BYTES = 4;
@@ -20,48 +24,38 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Splits a byte stream into frames. Robust to any chunking: a header or body split across reads,
- * many frames in one read. Bodies over `maxFrameBytes` are skipped as they stream past (never held
- * in memory) and reported once, so the stream stays in step and the host keeps serving.
+ * many frames in one read. A length over `maxFrameBytes` is reported once and ends the stream:
+ * the reader does not wait for (or skip) the announced body, since a wrong header leaves no way
+ * to find where the next frame starts; the caller refuses the message and closes the connection.
  */
 export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
   /** Length of the frame whose body is awaited, once its header is read. */
   private expected: number | undefined;
-  /** Bytes of an oversize body still to discard. */
-  private skipping = 0;
+  /** An oversize header was read: everything after it is ignored. */
+  private stopped = false;
 
   constructor(private readonly maxFrameBytes: number) {}
 
   /** Feeds bytes read from stdin; returns every frame they complete. */
   push(chunk: Buffer): DecodedFrame[] {
+    if (this.stopped) return [];
     const frames: DecodedFrame[] = [];
-    let input = chunk;
-    if (this.skipping > 0) {
-      const skipped = Math.min(this.skipping, input.length);
-      this.skipping -= skipped;
-      input = input.subarray(skipped);
-    }
-    if (input.length > 0) {
-      this.chunks.push(input);
-      this.buffered += input.length;
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
     }
     for (;;) {
-      if (this.skipping > 0) {
-        // An oversize frame's header was just read: drop what is buffered of its body.
-        const skipped = Math.min(this.skipping, this.buffered);
-        this.take(skipped);
-        this.skipping -= skipped;
-        if (this.skipping > 0) break;
-        continue;
-      }
       if (this.expected === undefined) {
         if (this.buffered < HEADER_BYTES) break;
         const length = this.take(HEADER_BYTES).readUInt32LE(0);
         if (length > this.maxFrameBytes) {
           frames.push({ kind: 'oversize', bytes: length });
-          this.skipping = length;
-          continue;
+          this.stopped = true;
+          this.chunks = [];
+          this.buffered = 0;
+          break;
         }
         this.expected = length;
       }
@@ -73,9 +67,14 @@ export class FrameReader {
     return frames;
   }
 
+  /** Whether an oversize header ended the stream. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   /** Bytes of an unfinished frame at end of input (0 when the stream ended cleanly between frames). */
   get pendingBytes(): number {
-    return this.buffered + (this.expected === undefined ? 0 : HEADER_BYTES) + this.skipping;
+    return this.buffered + (this.expected === undefined ? 0 : HEADER_BYTES);
   }
 
   private take(count: number): Buffer {

@@ -36,11 +36,18 @@ interface Running {
 }
 
 /**
- * Serves native-messaging requests until stdin ends (the browser closed the port), then cancels
- * what still runs and resolves. Every frame gets an answer; nothing a caller sends can crash or
- * hang the host.
+ * Why serving ended: `eof` when the browser closed the port; `out-of-step` when a length header
+ * over the limit left no way to tell where the next frame starts, so the host closed the
+ * connection itself (the browser reconnects with a fresh host).
  */
-export async function serveNativeHost({ input, output, handlers, log, refusal }: ServeNativeHostInput): Promise<void> {
+export type ServeEnd = 'eof' | 'out-of-step';
+
+/**
+ * Serves native-messaging requests until stdin ends (the browser closed the port) or a frame
+ * header puts the stream out of step, then cancels what still runs and resolves. Every frame
+ * before that gets an answer; nothing a caller sends can crash or hang the host.
+ */
+export async function serveNativeHost({ input, output, handlers, log, refusal }: ServeNativeHostInput): Promise<ServeEnd> {
   const reader = new FrameReader(MAX_REQUEST_BYTES);
   const writer = new FrameWriter(output, MAX_HOST_MESSAGE_BYTES);
   const running = new Map<string, Running>();
@@ -124,11 +131,15 @@ export async function serveNativeHost({ input, output, handlers, log, refusal }:
     running.set(message.id, accepted(start));
   };
 
+  let refused: Promise<void> | undefined;
   const handleFrame = (frame: DecodedFrame): void => {
     if (frame.kind === 'oversize') {
-      void sendError(null, {
+      log.write(`length header of ${frame.bytes} bytes over the limit of ${MAX_REQUEST_BYTES}: closing the connection`);
+      refused = sendError(null, {
         code: 'PROTOCOL_ERROR',
-        message: `A message of ${frame.bytes} bytes exceeds the companion's limit of ${MAX_REQUEST_BYTES} bytes. Send large listings in batches (inventory.upload).`,
+        message:
+          `A message of ${frame.bytes} bytes exceeds the companion's limit of ${MAX_REQUEST_BYTES} bytes, so the companion cannot tell where the next message starts and closes the connection. ` +
+          'Send large listings in batches (inventory.upload); the next request starts a new connection.',
       });
       return;
     }
@@ -153,15 +164,21 @@ export async function serveNativeHost({ input, output, handlers, log, refusal }:
     for await (const chunk of input) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk instanceof Buffer ? chunk : Buffer.from(String(chunk));
       for (const frame of reader.push(bytes)) handleFrame(frame);
+      // Leaving the loop stops reading stdin (for await destroys the stream).
+      if (reader.isStopped) break;
     }
   } catch (error) {
     log.write('stdin failed', { problem: error instanceof Error ? error.message : String(error) });
   }
-  if (reader.pendingBytes > 0) log.write('stdin ended inside a message', { bytes: reader.pendingBytes });
-  // The browser closed the port (popup closed, extension reloaded): nobody waits for running work.
+  const end: ServeEnd = reader.isStopped ? 'out-of-step' : 'eof';
+  if (end === 'eof' && reader.pendingBytes > 0) log.write('stdin ended inside a message', { bytes: reader.pendingBytes });
+  // The browser closed the port (popup closed, extension reloaded), or the host closes it: nobody waits for running work.
   const left = [...running.values()];
-  for (const request of left) request.cancel(new ConnectGuardError('CANCELLED', 'The browser closed the connection to the companion.'));
+  const reason = end === 'eof' ? 'The browser closed the connection to the companion.' : 'The companion closed the connection after a message it could not read. Try again.';
+  for (const request of left) request.cancel(new ConnectGuardError('CANCELLED', reason));
   await Promise.all(left.map((request) => request.done));
+  await refused;
+  return end;
 }
 
 type Starter = <T extends CompanionRequestType>(request: CompanionRequestMessage<T>, handler: RequestHandler<T>) => Running;

@@ -16,9 +16,9 @@ import {
 import { encodeKeyPath } from '../../../shared/backup/key-path.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { FolderMaker, linkOrCopy, objectFilePath, readBackupJournal, writeBackupHeader, writeBackupManifest } from '../backup/backup-folder.ts';
+import { FolderMaker, SpaceReserve, linkOrCopy, objectFilePath, objectPathBudget, readBackupJournal, writeBackupHeader, writeBackupManifest } from '../backup/backup-folder.ts';
 import { BackupJournal, canSyncFileSystem } from '../backup/backup-journal.ts';
-import { checkFreeSpace, chooseBackupFolder, planBackupObjects, type FreeSpace } from '../backup/backup-plan.ts';
+import { checkFreeSpace, chooseBackupFolder, diskFullError, isDiskFull, planBackupObjects, type FreeSpace } from '../backup/backup-plan.ts';
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
 import { classifyS3Error } from './classify-s3-error.ts';
 import { copyKeyFor, copyToBucket } from './copy-to-bucket.ts';
@@ -80,6 +80,8 @@ export interface BackupBucketOutput {
   readonly linked: number;
   /** Already finished by an interrupted run of this folder. */
   readonly resumed: number;
+  /** Files an interrupted verification of this folder had already matched (not read again). */
+  readonly verifiedEarlier: number;
   readonly resumedFrom?: string;
   readonly previousBackup?: string;
   readonly multipartUploads: BackupMultipartUploads;
@@ -121,6 +123,8 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     throw new ConnectGuardError('INVALID_INPUT', `A backup of ${input.bucket} cannot be copied onto itself. Give another bucket, or a prefix inside it (e.g. --to-bucket ${input.bucket}/connect-guard-backup/).`);
   }
 
+  /** Set once the folder is known: names the disk when it fills up. */
+  let diskFull: ((cause: unknown) => ConnectGuardError) | undefined;
   try {
     // 1. List (nothing is written before the listing and the space check).
     const listing = new TransferProgressCounter<BackupPhase>('listing', input);
@@ -158,6 +162,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     if (target.kind === 'folder') await checkFreeSpace({ folder, bucket: input.bucket, objects: entries.length, bytesToWrite, freeSpace: input.freeSpace });
 
     await mkdir(join(folder, OBJECTS_FOLDER), { recursive: true });
+    const reserve = target.kind === 'folder' ? await SpaceReserve.create(folder) : undefined;
     const partialFolder = join(folder, '.partial');
     await rm(partialFolder, { recursive: true, force: true });
     await mkdir(partialFolder, { recursive: true });
@@ -189,7 +194,10 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     let resumed = 0;
     let next = 0;
     let failure: unknown;
+    diskFull = (cause) => diskFullError({ folder, bytesStillNeeded: Math.max(0, bytesToWrite - transferredBytes), objectsKept: resumed + linked + transferred, cause });
     const temporaryBase = randomBytes(4).toString('hex');
+    // A key whose readable path would not fit the file system gets a hashed one; the manifest keeps it.
+    const pathBudget = objectPathBudget(folder);
     const signedReader = target.kind === 'folder' ? await createSignedObjectReader(input.client, concurrency) : undefined;
     const readObject = signedReader?.read ?? sdkObjectReader(input.client);
     const work = async (index: number): Promise<void> => {
@@ -209,7 +217,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
         transferredBytes += entry.size;
         return;
       }
-      const path = `${OBJECTS_FOLDER}/${encodeKeyPath(entry.key)}`;
+      const path = `${OBJECTS_FOLDER}/${encodeKeyPath(entry.key, pathBudget)}`;
       const final = objectFilePath(folder, path);
       await folders.ensure(dirname(final));
       if (plan.kind === 'link') {
@@ -247,12 +255,19 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
       await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, entries.length)) }, worker));
     } finally {
       signedReader?.destroy();
-      await journal.close();
+      // Room for the journal lines of what is on disk, and for the header below.
+      await reserve?.release();
+      try {
+        await journal.close();
+      } catch (error) {
+        failure ??= error;
+      }
     }
     if (failure !== undefined || abort.signal.aborted) {
       const userCancelled = input.signal?.aborted === true;
-      const error = userCancelled ? cancelled() : classifyS3Error(failure, context);
-      await writeBackupHeader(folder, { ...header, status: userCancelled ? 'cancelled' : 'failed', error: error.message });
+      const error = userCancelled ? cancelled() : isDiskFull(failure) ? diskFull(failure) : classifyS3Error(failure, context);
+      // The error matters more than a header that cannot be written (the header says "in-progress" then, which resumes too).
+      await writeBackupHeader(folder, { ...header, status: userCancelled ? 'cancelled' : 'failed', error: error.message }).catch(() => undefined);
       throw error;
     }
     copying.report(true);
@@ -279,12 +294,14 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
     await writeBackupHeader(folder, header);
 
     let verified = false;
+    let verifiedEarlier = 0;
     if (input.verify !== false) {
       const verifying = new TransferProgressCounter<BackupPhase>('verifying', input, entries.length, totalBytes);
       const verification = await verifyBackupFolder({
         folder,
         client: input.client,
         signal: abort.signal,
+        resume: target.kind === 'folder',
         onProgress: (objects, bytes) => {
           verifying.objects = objects;
           verifying.bytes = bytes;
@@ -292,6 +309,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
         },
       });
       verifying.report(true);
+      verifiedEarlier = verification.verifiedEarlier;
       const verifiedAt = new Date().toISOString();
       if (verification.failures.length > 0) {
         const shown = verification.failures.slice(0, 5).map((failed) => `${JSON.stringify(failed.key)} (${failed.reason})`);
@@ -315,6 +333,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
       transferredBytes,
       linked,
       resumed,
+      verifiedEarlier,
       ...(resuming ? { resumedFrom: folder } : {}),
       ...(previous ? { previousBackup: previous.folder } : {}),
       multipartUploads,
@@ -324,6 +343,7 @@ export async function backupBucket(input: BackupBucketInput): Promise<BackupBuck
   } catch (error) {
     if (error instanceof ConnectGuardError) throw error;
     if (input.signal?.aborted) throw cancelled();
+    if (diskFull && isDiskFull(error)) throw diskFull(error);
     throw classifyS3Error(error, context);
   } finally {
     input.signal?.removeEventListener('abort', onOuterAbort);

@@ -1,4 +1,5 @@
 import { ConnectGuardError } from '../../../shared/errors.ts';
+import { NotAnS3Answer } from './listing-faults.ts';
 
 /** What the user told us that helps name the fix. */
 export interface S3ErrorContext {
@@ -58,8 +59,20 @@ export function isRetryableS3Error(error: unknown): boolean {
  * Names any S3 failure in the words of WeSendit's troubleshooting section, with the fix.
  * Every failure of listing, backup and the doctor goes through here, so each has a stable code.
  */
+/** The address answers, but not as S3 does (a web page, a portal, another service). */
+function notAnS3Server(context: S3ErrorContext, status: number, description: string, cause: unknown): ConnectGuardError {
+  const address = context.endpoint ? `The address ${context.endpoint}` : 'The S3 Server Address';
+  return new ConnectGuardError(
+    'INVALID_ENDPOINT',
+    `${address} does not answer like an S3 server: it answered an S3 request with HTTP ${status} and ${description}. ` +
+      'Check the S3 Server Address: it is the address WeSendit shows as "S3 Server Address" under Settings → API Keys and Connection (or your provider\'s S3 endpoint), not the address of a web page.',
+    { cause },
+  );
+}
+
 export function classifyS3Error(error: unknown, context: S3ErrorContext = {}): ConnectGuardError {
   if (error instanceof ConnectGuardError) return error;
+  if (error instanceof NotAnS3Answer) return notAnS3Server(context, error.status, error.description, error);
   const code = s3ErrorCode(error);
   const status = s3HttpStatus(error);
   const where = context.endpoint ? ` (${context.endpoint})` : '';

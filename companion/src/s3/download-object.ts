@@ -9,9 +9,10 @@ import { rename, rm } from 'node:fs/promises';
 import { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { encryptionOf, type ObjectEncryption } from '../../../shared/backup/backup-manifest.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { isRetryableS3Error } from './classify-s3-error.ts';
+import { isRetryableS3Error, s3HttpStatus } from './classify-s3-error.ts';
 import type { ReadObject } from './signed-object-reader.ts';
 
 /**
@@ -42,9 +43,28 @@ export interface DownloadedObject {
   readonly contentType?: string;
   readonly metadata?: Record<string, string>;
   readonly lastModified?: string;
+  /** Encryption whose ETag is not an MD5: such an object is checked by its SHA-256. */
+  readonly encryption?: ObjectEncryption;
 }
 
 const ATTEMPTS = 4;
+
+/**
+ * An object encrypted with a customer-provided key (SSE-C) can be read only with that key, which
+ * Connect Guard never holds: the server refuses the GET with 400 (AWS: "The object was stored
+ * using a form of Server Side Encryption…"; Ceph: "…with Customer provided keys…"). Named as
+ * such, with what to do, instead of "S3 request failed (InvalidRequest)".
+ */
+function customerKeyRefusal(error: unknown, key: string): ConnectGuardError | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (s3HttpStatus(error) !== 400 || !/server side encryption|customer.provided key|SSE-C/i.test(message)) return undefined;
+  return new ConnectGuardError(
+    'ACCESS_DENIED',
+    `${JSON.stringify(key)} is encrypted with a customer-provided key (SSE-C): the server gives its bytes only to a request that carries that key, which Connect Guard does not hold, so it cannot back it up. ` +
+      'Back this object up with the program that holds its key, and back up the other folders with --prefix; running the backup again keeps the objects already written.',
+    { cause: error },
+  );
+}
 
 function unquote(etag: string | undefined): string | undefined {
   return etag?.replace(/^"|"$/g, '') || undefined;
@@ -58,6 +78,7 @@ export function sdkObjectReader(client: S3Client): ReadObject {
     const body = response.Body;
     if (!(body instanceof IncomingMessage)) throw new ConnectGuardError('INTERNAL', `The server sent no readable body for ${JSON.stringify(key)}.`);
     const etag = unquote(response.ETag);
+    const encryption = encryptionOf(response.ServerSideEncryption, response.SSECustomerAlgorithm);
     return {
       body,
       ...(response.ContentLength !== undefined ? { contentLength: response.ContentLength } : {}),
@@ -65,6 +86,7 @@ export function sdkObjectReader(client: S3Client): ReadObject {
       ...(response.LastModified ? { lastModified: response.LastModified.toISOString() } : {}),
       ...(response.ContentType ? { contentType: response.ContentType } : {}),
       ...(response.Metadata && Object.keys(response.Metadata).length > 0 ? { metadata: response.Metadata } : {}),
+      ...(encryption ? { encryption } : {}),
     };
   };
 }
@@ -127,12 +149,13 @@ export async function downloadObject(input: DownloadObjectInput): Promise<Downlo
         ...(response.contentType ? { contentType: response.contentType } : {}),
         ...(response.metadata ? { metadata: response.metadata } : {}),
         ...(lastModified ? { lastModified } : {}),
+        ...(response.encryption ? { encryption: response.encryption } : {}),
       };
     } catch (error) {
       if (fd !== undefined) await closeFile(fd).catch(() => undefined);
       await rm(temporary, { force: true });
       if (signal.aborted) throw error;
-      if (attempt >= ATTEMPTS || !isRetryableS3Error(error)) throw error;
+      if (attempt >= ATTEMPTS || !isRetryableS3Error(error)) throw customerKeyRefusal(error, entry.key) ?? error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 200 * 2 ** attempt));
     }
   }

@@ -75,11 +75,28 @@ describe('KeyRangePlan requests', () => {
     expect(range.done).toBe(true);
   });
 
-  it('drops keys the range already holds, so a repeated page lists nothing twice', () => {
+  it('refuses a page with a key the range already holds or one out of order, as the server\'s fault, and takes nothing from it', () => {
     const plan = new KeyRangePlan({ concurrency: 4, pageSize: 3, startAfter: 'b' });
     const range = head(plan);
-    expect(takePage(plan, range, entries('a', 'b', 'c', 'd'), 'token-1')).toEqual(['c', 'd']);
-    expect(takePage(plan, range, entries('c', 'd', 'e'), 'token-2')).toEqual(['e']);
+    expect(() => takePage(plan, range, entries('a', 'c', 'd'), 'token-1')).toThrow(expect.objectContaining({ code: 'SERVER_FAULT', message: expect.stringMatching(/listed "a", which is not after "b"/) }));
+    expect(takePage(plan, range, entries('c', 'd'), 'token-1')).toEqual(['c', 'd']);
+    // A repeated page, and a page in the wrong order: refused whole, the range still ends at "d".
+    expect(() => takePage(plan, range, entries('d', 'e'), 'token-2')).toThrow(/listed "d", which is not after "d"/);
+    expect(() => takePage(plan, range, entries('e', 'g', 'f'), 'token-2')).toThrow(/listed "f", which is not after "g"/);
+    expect([range.lastKey, range.token]).toEqual(['d', 'token-1']);
+    expect(takePage(plan, range, entries('e', 'f'), 'token-2')).toEqual(['e', 'f']);
+  });
+
+  it('refuses a page that says more keys follow but gives no token, unless the range ends on it', () => {
+    const plan = new KeyRangePlan({ concurrency: 4, pageSize: 2 });
+    const range = head(plan);
+    plan.beginRequest(range);
+    const request = plan.nextRequest(range);
+    expect(() => plan.acceptPage(range, request, entries('a', 'b'), undefined, true)).toThrow(expect.objectContaining({ code: 'SERVER_FAULT', message: expect.stringMatching(/more keys follow \(IsTruncated\) but has no continuation token/) }));
+    expect(range.done).toBe(false);
+    range.until = 'a';
+    expect(plan.acceptPage(range, request, entries('a', 'b'), undefined, true).map((entry) => entry.key)).toEqual(['a']);
+    expect(range.done).toBe(true);
   });
 
   it('starts again after the last accepted key when a page fails', () => {

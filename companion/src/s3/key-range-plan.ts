@@ -8,6 +8,7 @@
  */
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
+import { listingFault } from './listing-faults.ts';
 import { commonPrefixLength, splitPointsAfterPage } from './split-points-after-page.ts';
 
 /**
@@ -215,21 +216,39 @@ export class KeyRangePlan {
    * holds, up to its bound; the first key past the bound ends it), then notes how the range goes
    * on: with `nextToken`, after the folder it listed first, or not at all.
    *
+   * The page is checked before anything is taken from it, so a refused page leaves the range as
+   * it was: every key must come after the one before it (the first after what the range holds),
+   * and a page that says more keys follow must give the token to ask for them.
+   *
    * @param nextToken the page's continuation token when it is truncated, else undefined.
+   * @param truncated the page says more keys follow (`IsTruncated`).
    * @returns the range's new keys, in order.
+   * @throws ConnectGuardError `SERVER_FAULT` for a page that breaks those rules.
    */
-  acceptPage(target: KeyRange, request: RangeRequest, listed: readonly InventoryEntry[], nextToken: string | undefined): InventoryEntry[] {
+  acceptPage(target: KeyRange, request: RangeRequest, listed: readonly InventoryEntry[], nextToken: string | undefined, truncated = nextToken !== undefined): InventoryEntry[] {
+    let lower = target.lastKey ?? target.after;
+    let lowerIncluded = target.lastKey === undefined && target.afterInclusive;
+    let endsRange = false;
+    for (const entry of listed) {
+      if (lower !== undefined) {
+        const order = compareS3Keys(entry.key, lower);
+        if (order < 0 || (order === 0 && !lowerIncluded)) {
+          throw listingFault(`listed ${JSON.stringify(entry.key)}, which is not after ${JSON.stringify(lower)}: keys must come in S3 order (UTF-8 bytes), each once`);
+        }
+      }
+      lower = entry.key;
+      lowerIncluded = false;
+      endsRange ||= isPastUntil(entry.key, target);
+    }
+    if (truncated && nextToken === undefined && !endsRange) {
+      throw listingFault('sent a listing page that says more keys follow (IsTruncated) but has no continuation token to ask for them, so the rest of the bucket cannot be listed');
+    }
     target.token = nextToken;
     const entries: InventoryEntry[] = [];
     for (const entry of listed) {
       if (isPastUntil(entry.key, target)) {
         target.done = true;
         break;
-      }
-      const lower = target.lastKey ?? target.after;
-      if (lower !== undefined) {
-        const order = compareS3Keys(entry.key, lower);
-        if (order < 0 || (order === 0 && (target.lastKey !== undefined || !target.afterInclusive))) continue;
       }
       entries.push(entry);
       target.lastKey = entry.key;

@@ -1,10 +1,12 @@
 import { setMaxListeners } from 'node:events';
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
+import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { classifyS3Error, isRetryableS3Error, s3ErrorCode } from './classify-s3-error.ts';
-import { findScannedEntries, hintListScan, useFastListObjectsParser } from './fast-list-objects-parser.ts';
+import { hintListScan, pageEntries, useFastListObjectsParser } from './fast-list-objects-parser.ts';
 import { KeyRangePlan, foldersAround, type KeyRange } from './key-range-plan.ts';
+import { listingFault } from './listing-faults.ts';
 
 /** Network errors that mean the server never answered at all. */
 const neverReachedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -45,15 +47,22 @@ export interface ListBucketObjectsInput {
   readonly endpoint?: string;
 }
 
-function toEntry(object: _Object): InventoryEntry | undefined {
-  if (object.Key === undefined) return undefined;
-  const etag = object.ETag?.replace(/^"|"$/g, '').replace(/^&quot;|&quot;$/g, '');
-  return {
-    key: object.Key,
-    size: object.Size ?? 0,
-    ...(object.LastModified ? { lastModified: object.LastModified.toISOString() } : {}),
-    ...(etag ? { etag } : {}),
-  };
+/**
+ * The page's KeyCount against what it holds: the objects and, for a delimiter listing, the
+ * folders (S3, Ceph and MinIO count both). A page that lost an object on the way says so here.
+ */
+function keyCountProblem(page: ListObjectsV2CommandOutput, contents: number): string | undefined {
+  const keyCount = page.KeyCount;
+  if (keyCount === undefined) return undefined;
+  const folders = page.CommonPrefixes?.length ?? 0;
+  if (keyCount === contents + folders) return undefined;
+  return `sent a listing page whose KeyCount ${keyCount} does not match the ${contents} objects${folders > 0 ? ` and ${folders} folders` : ''} it holds`;
+}
+
+/** Whether texts are in strictly increasing S3 order. */
+function isStrictlyOrdered(texts: readonly string[]): boolean {
+  for (let i = 1; i < texts.length; i++) if (compareS3Keys(texts[i - 1] ?? '', texts[i] ?? '') >= 0) return false;
+  return true;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -82,11 +91,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * guessed from their first pages, so a flat bucket of 100k keys spreads over all request slots.
  * Only the first unfinished range is emitted; the ones ahead buffer a bounded number of entries,
  * so memory stays flat whatever the bucket size. A failed page (after the client's own retries)
- * is retried with backoff and jitter, resuming after the range's last accepted key; a key not
- * greater than the previous one of its range is dropped, so no key is ever emitted twice.
+ * is retried with backoff and jitter, resuming after the range's last accepted key.
  *
- * @throws ConnectGuardError classified by `classifyS3Error` (wrong keys, missing bucket, …), or
- *   `CANCELLED` when `signal` aborts.
+ * A page that breaks S3's rules is not worked around, since that would lose or repeat keys
+ * silently: a key not after the one before it, a page that says more keys follow without a token
+ * to ask for them, a KeyCount that disagrees with the objects sent. Each stops the listing with
+ * `SERVER_FAULT`. (A folder probe that does so is only ignored: probes only speed listing up.)
+ *
+ * @throws ConnectGuardError classified by `classifyS3Error` (wrong keys, missing bucket, …),
+ *   `SERVER_FAULT` for a page that cannot be trusted, or `CANCELLED` when `signal` aborts.
  */
 export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGenerator<InventoryEntry, void, undefined> {
   const concurrency = Math.max(1, input.concurrency ?? 16);
@@ -158,8 +171,11 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
       .then((page) => {
         pages++;
         const folders = (page.CommonPrefixes ?? []).flatMap((common) => (common.Prefix === undefined ? [] : [common.Prefix]));
-        const files = (findScannedEntries(page) ?? []).map((entry) => entry.key);
-        plan.addFolders(folders, page.IsTruncated !== true && findScannedEntries(page) !== undefined, files);
+        const { entries, contents } = pageEntries(page);
+        const files = entries.map((entry) => entry.key);
+        // A probe that cannot be trusted splits nothing: its folders and files could hide keys.
+        if (keyCountProblem(page, contents) !== undefined || !isStrictlyOrdered(folders) || !isStrictlyOrdered(files)) return;
+        plan.addFolders(folders, page.IsTruncated !== true && contents === files.length, files);
       })
       .catch(() => undefined)
       .finally(() => {
@@ -182,8 +198,11 @@ export async function* listBucketObjects(input: ListBucketObjectsInput): AsyncGe
         if (request.until !== undefined) hintListScan(command.input, { until: request.until });
         const page = await send(command);
         pages++;
-        const listed = findScannedEntries(page) ?? (page.Contents ?? []).flatMap((object) => toEntry(object) ?? []);
-        const entries = plan.acceptPage(target, request, listed, page.IsTruncated && page.NextContinuationToken ? page.NextContinuationToken : undefined);
+        const { entries: listed, contents } = pageEntries(page);
+        const countProblem = keyCountProblem(page, contents);
+        if (countProblem !== undefined) throw listingFault(countProblem);
+        const truncated = page.IsTruncated === true;
+        const entries = plan.acceptPage(target, request, listed, truncated && page.NextContinuationToken ? page.NextContinuationToken : undefined, truncated);
         if (entries.length > 0) {
           target.buffer.push(entries);
           buffered += entries.length;

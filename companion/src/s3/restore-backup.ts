@@ -2,13 +2,15 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isSinglePartEtag, type BackupHeader, type BackupManifestEntry } from '../../../shared/backup/backup-manifest.ts';
-import { RestoreTally, planRestoreRow, type RestoreRow, type RestoreTotals } from '../../../shared/backup/restore-plan.ts';
+import { encryptionOf, isSinglePartEtag, type BackupHeader, type BackupManifestEntry, type ObjectEncryption } from '../../../shared/backup/backup-manifest.ts';
+import { RestoreTally, needsContentCheck, planRestoreRow, type RestoreRow, type RestoreTotals } from '../../../shared/backup/restore-plan.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
 import { objectFilePath, readBackupHeader, readBackupManifest } from '../backup/backup-folder.ts';
 import { TransferProgressCounter, type TransferProgress } from '../backup/transfer-progress.ts';
 import { classifyS3Error, isRetryableS3Error, s3HttpStatus } from './classify-s3-error.ts';
+import { hashObjectsContent } from './hash-object-content.ts';
+import { uploadFileMultipart } from './upload-file-multipart.ts';
 import { listBucketObjects } from './list-bucket-objects.ts';
 
 export type RestorePhase = 'listing' | 'restoring' | 'verifying';
@@ -52,6 +54,13 @@ export interface ApplyRestoreInput {
   readonly concurrency?: number;
   /** HEAD every written object afterwards and match size and MD5/ETag. Default true. */
   readonly verify?: boolean;
+  /**
+   * Files larger than this are uploaded in parts (streamed, one part in memory). Default 5 GiB,
+   * S3's limit for a single PutObject.
+   */
+  readonly multipartThresholdBytes?: number;
+  /** Preferred part size of those uploads. Default 64 MiB (more where 10,000 parts would not do). */
+  readonly partSizeBytes?: number;
   readonly endpoint?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: RestoreProgress) => void;
@@ -72,6 +81,7 @@ export interface ApplyRestoreOutput {
 
 /** S3's limit for one PutObject / CopyObject. */
 const SINGLE_REQUEST_LIMIT = 5 * 1024 ** 3;
+const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
 const READ_WHOLE = 8 * 1024 * 1024;
 const ATTEMPTS = 4;
 
@@ -80,7 +90,10 @@ function unquote(etag: string | undefined): string | undefined {
 }
 
 /**
- * Compares a backup with its bucket as it is now and plans the restore (a dry run).
+ * Compares a backup with its bucket as it is now and plans the restore (a dry run). An object is
+ * unchanged when it holds what the backup proved: equal size and ETag, or an ETag equal to the
+ * MD5 the backup computed, or else (multipart and encrypted objects, whose ETags are not MD5s)
+ * the SHA-256 of its content, read from the bucket, equal to the backup's.
  *
  * @throws ConnectGuardError `INVALID_INPUT` for a folder that is not a finished backup; S3
  *   failures classified by `classifyS3Error`; `CANCELLED`.
@@ -113,8 +126,21 @@ export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan>
   const rows: RestoreRow[] = [];
   const keptKeys: string[] = [];
   const options = { force: input.force === true, onlyMissing: input.onlyMissing === true };
-  for await (const entry of readBackupManifest(input.folder)) {
-    const row = planRestoreRow(entry, current.get(entry.key), options);
+  const entries: BackupManifestEntry[] = [];
+  for await (const entry of readBackupManifest(input.folder)) entries.push(entry);
+  const toHash = entries.flatMap((entry) => {
+    const now = current.get(entry.key);
+    return now !== undefined && needsContentCheck(entry, now) ? [entry.key] : [];
+  });
+  let hashes: Map<string, string>;
+  try {
+    hashes = await hashObjectsContent(input.client, bucket, toHash, input.signal);
+  } catch (error) {
+    if (input.signal?.aborted) throw new ConnectGuardError('CANCELLED', 'Restore preview cancelled.');
+    throw classifyS3Error(error, { bucket, ...(input.endpoint ? { endpoint: input.endpoint } : {}) });
+  }
+  for (const entry of entries) {
+    const row = planRestoreRow(entry, current.get(entry.key), options, hashes.get(entry.key));
     tally.add(row);
     if (row.state !== 'unchanged') rows.push(row);
     if (row.action === 'keep') keptKeys.push(row.key);
@@ -133,11 +159,12 @@ async function withRetries<T>(signal: AbortSignal, run: () => Promise<T>): Promi
   }
 }
 
-async function headObject(client: S3Client, bucket: string, key: string, signal: AbortSignal): Promise<{ size: number; etag?: string } | undefined> {
+async function headObject(client: S3Client, bucket: string, key: string, signal: AbortSignal): Promise<{ size: number; etag?: string; encryption?: ObjectEncryption } | undefined> {
   try {
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
     const etag = unquote(head.ETag);
-    return { size: head.ContentLength ?? 0, ...(etag ? { etag } : {}) };
+    const encryption = encryptionOf(head.ServerSideEncryption, head.SSECustomerAlgorithm);
+    return { size: head.ContentLength ?? 0, ...(etag ? { etag } : {}), ...(encryption ? { encryption } : {}) };
   } catch (error) {
     if (s3HttpStatus(error) === 404) return undefined;
     throw error;
@@ -159,12 +186,15 @@ function expectedEtag(entry: BackupManifestEntry): string | undefined {
 /**
  * Carries out a plan: puts back deleted objects and (with force) overwrites changed ones, from
  * the backup's files (with Content-MD5, so the server rejects a damaged read) or, for a backup
- * into another bucket, by server-side copy. Each object is checked again just before it is
- * written: one that changed since the plan is kept unless force was given. Then every written
- * object is checked with HEAD: size, and ETag = MD5 of the backup's bytes.
+ * into another bucket, by server-side copy. Files over 5 GiB (S3's limit for one request) are
+ * streamed as multipart uploads, with progress per part. Each object is checked again just
+ * before it is written: one that changed since the plan is kept unless force was given. Then
+ * every written object is checked with HEAD: size, and ETag = MD5 of the backup's bytes (for a
+ * multipart upload, the ETag its parts' MD5s give).
  *
  * @throws ConnectGuardError `VERIFY_FAILED` naming objects that did not verify; S3 failures
- *   classified by `classifyS3Error`; `INVALID_INPUT` for an object over 5 GiB; `CANCELLED`.
+ *   classified by `classifyS3Error`; `INVALID_INPUT` for a copy over 5 GiB between buckets;
+ *   `CANCELLED`.
  */
 export async function applyRestore(input: ApplyRestoreInput): Promise<ApplyRestoreOutput> {
   const started = Date.now();
@@ -177,8 +207,17 @@ export async function applyRestore(input: ApplyRestoreInput): Promise<ApplyResto
   input.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const context = { bucket: plan.bucket, ...(input.endpoint ? { endpoint: input.endpoint } : {}) };
   const todo = plan.rows.filter((row) => row.action === 'restore' || row.action === 'overwrite');
-  const big = todo.find((row) => row.backup.size > SINGLE_REQUEST_LIMIT);
-  if (big) throw new ConnectGuardError('INVALID_INPUT', `${JSON.stringify(big.key)} is larger than 5 GiB; restoring objects that large is not supported yet. Upload it with a multipart tool (e.g. rclone) from the backup folder.`);
+  const multipartThreshold = Math.min(SINGLE_REQUEST_LIMIT, input.multipartThresholdBytes ?? SINGLE_REQUEST_LIMIT);
+  const target = plan.header.target;
+  const big = target.kind === 'bucket' ? todo.find((row) => row.backup.size > SINGLE_REQUEST_LIMIT) : undefined;
+  if (big && target.kind === 'bucket') {
+    throw new ConnectGuardError(
+      'INVALID_INPUT',
+      `${JSON.stringify(big.key)} is larger than 5 GiB, the most one server-side copy can move; restoring it from a backup kept in another bucket is not supported. Copy it back with a multipart tool (e.g. rclone copy) from ${target.bucket}.`,
+    );
+  }
+  /** ETags of multipart uploads, for the check after the restore. */
+  const multipartEtags = new Map<string, string>();
   const restored: string[] = [];
   const overwritten: string[] = [];
   const kept: string[] = [...plan.keptKeys];
@@ -204,6 +243,25 @@ export async function applyRestore(input: ApplyRestoreInput): Promise<ApplyResto
     } else {
       if (entry.path === undefined) throw new ConnectGuardError('INVALID_INPUT', `The manifest of ${plan.folder} names no file for ${JSON.stringify(row.key)}: the backup is damaged.`);
       const path = objectFilePath(plan.folder, entry.path);
+      if (entry.size > multipartThreshold) {
+        const uploaded = await uploadFileMultipart({
+          client: input.client,
+          bucket: plan.bucket,
+          key: row.key,
+          path,
+          size: entry.size,
+          partSize: input.partSizeBytes ?? DEFAULT_PART_SIZE,
+          ...(entry.contentType ? { contentType: entry.contentType } : {}),
+          ...(entry.metadata ? { metadata: entry.metadata } : {}),
+          signal: abort.signal,
+          onPart: (partBytes) => {
+            progress.bytes += partBytes;
+            progress.report();
+          },
+        });
+        multipartEtags.set(row.key, uploaded.etag);
+        return done(row, now, entry.size);
+      }
       const small = entry.size <= READ_WHOLE ? await readFile(path) : undefined;
       await withRetries(abort.signal, () =>
         input.client.send(
@@ -220,8 +278,13 @@ export async function applyRestore(input: ApplyRestoreInput): Promise<ApplyResto
         ),
       );
     }
+    return done(row, now, 0);
+  };
+  /** Bookkeeping of a written object; `bytesReported` of it already counted in the progress. */
+  const done = (row: RestoreRow, now: { size: number } | undefined, bytesReported: number): void => {
     written.push(row);
-    bytes += entry.size;
+    bytes += row.backup.size;
+    progress.bytes -= bytesReported;
     if (row.current === undefined && now === undefined) restored.push(row.key);
     else overwritten.push(row.key);
   };
@@ -257,8 +320,16 @@ export async function applyRestore(input: ApplyRestoreInput): Promise<ApplyResto
       for (const row of written) {
         const now = await headObject(input.client, plan.bucket, row.key, abort.signal);
         const expected = expectedEtag(row.backup);
+        const expectedMultipart = multipartEtags.get(row.key);
         if (!now) failures.push(`${JSON.stringify(row.key)} (missing)`);
         else if (now.size !== row.backup.size) failures.push(`${JSON.stringify(row.key)} (size ${now.size}, expected ${row.backup.size})`);
+        // A bucket that encrypts with KMS by default gives the written object an ETag that is not
+        // its MD5; the server checked the bytes on receipt (Content-MD5), the size is checked here.
+        else if (now.encryption !== undefined) {
+          // Nothing more the ETag can tell.
+        } else if (expectedMultipart !== undefined) {
+          if (now.etag !== expectedMultipart && /-\d+$/.test(now.etag ?? '')) failures.push(`${JSON.stringify(row.key)} (ETag ${now.etag}, expected ${expectedMultipart})`);
+        }
         else if (expected !== undefined && now.etag !== expected && isSinglePartEtag(now.etag)) failures.push(`${JSON.stringify(row.key)} (ETag ${now.etag}, expected ${expected})`);
         verifying.objects++;
         verifying.bytes += row.backup.size;

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { parseEndpoint } from '../../../shared/endpoint.ts';
+import { refuseAnswersNotS3 } from './refuse-answers-not-s3.ts';
 
 /** The client, named for code outside `s3/`: only files in `s3/` import the SDK, even for types. */
 export type { S3Client };
@@ -45,7 +46,7 @@ export function createS3Client(connection: S3Connection, options: S3ClientOption
   const endpoint = parseEndpoint(connection.endpoint);
   const maxSockets = options.maxSockets ?? 64;
   const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
-  return new S3Client({
+  const client = new S3Client({
     endpoint: endpoint.url,
     region: connection.region ?? endpoint.region ?? 'us-east-1',
     forcePathStyle: endpoint.forcePathStyle,
@@ -69,4 +70,7 @@ export function createS3Client(connection: S3Connection, options: S3ClientOption
       socketTimeout: options.requestTimeoutMs ?? 30_000,
     }),
   });
+  // A wrong address (a web page) is named as such, not as "UnknownError".
+  refuseAnswersNotS3(client);
+  return client;
 }

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { encryptionOf, type ObjectEncryption } from '../../../shared/backup/backup-manifest.ts';
 
 /** An object's bytes and the headers a backup keeps. */
 export interface ObjectResponse {
@@ -11,6 +12,8 @@ export interface ObjectResponse {
   readonly lastModified?: string;
   readonly contentType?: string;
   readonly metadata?: Record<string, string>;
+  /** Encryption whose ETag is not an MD5 (from the response headers). */
+  readonly encryption?: ObjectEncryption;
 }
 
 /** Fails like an SDK error does (`Code`, `$metadata.httpStatusCode`), so `classifyS3Error` names it. */
@@ -111,6 +114,9 @@ export async function createSignedObjectReader(client: S3Client, maxSockets: num
     const etag = response.headers.etag?.replace(/^"|"$/g, '');
     const modified = response.headers['last-modified'];
     const type = response.headers['content-type'];
+    const sse = response.headers['x-amz-server-side-encryption'];
+    const customer = response.headers['x-amz-server-side-encryption-customer-algorithm'];
+    const encryption = encryptionOf(typeof sse === 'string' ? sse : undefined, typeof customer === 'string' ? customer : undefined);
     return {
       body: response,
       ...(length !== undefined ? { contentLength: Number(length) } : {}),
@@ -118,6 +124,7 @@ export async function createSignedObjectReader(client: S3Client, maxSockets: num
       ...(modified ? { lastModified: new Date(modified).toISOString() } : {}),
       ...(type ? { contentType: type } : {}),
       ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+      ...(encryption ? { encryption } : {}),
     };
   };
   return { read, destroy: () => agent.destroy() };

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isSinglePartEtag, type BackupManifestEntry } from '../../../shared/backup/backup-manifest.ts';
+import { VERIFIED_FILE, etagMd5, formatManifestLine, isSinglePartEtag, type BackupManifestEntry } from '../../../shared/backup/backup-manifest.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
-import { objectFilePath, readBackupHeader, readBackupManifest } from '../backup/backup-folder.ts';
+import { objectFilePath, readBackupHeader, readBackupManifest, readEntriesFile } from '../backup/backup-folder.ts';
 import { listBucketObjects } from './list-bucket-objects.ts';
 
 export interface VerifyBackupInput {
@@ -16,6 +17,12 @@ export interface VerifyBackupInput {
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (objects: number, bytes: number) => void;
+  /**
+   * Record every file that matched in `verified.ndjson`, and take the files an earlier,
+   * interrupted verification recorded there (same path, size and SHA-256) as verified. Folder
+   * backups only.
+   */
+  readonly resume?: boolean;
 }
 
 export interface VerifyFailure {
@@ -27,6 +34,8 @@ export interface VerifyBackupOutput {
   readonly objects: number;
   readonly bytes: number;
   readonly failures: readonly VerifyFailure[];
+  /** Taken as verified from an earlier, interrupted verification (with `resume`). */
+  readonly verifiedEarlier: number;
 }
 
 /** Files up to this size are read whole; larger ones are streamed. */
@@ -72,14 +81,16 @@ async function checkFile(folder: string, entry: BackupManifestEntry): Promise<st
   if (hashed.size !== entry.size) return `size ${hashed.size}, expected ${entry.size}`;
   if (entry.sha256 !== undefined && hashed.sha256 !== entry.sha256) return 'SHA-256 differs from the manifest';
   if (entry.md5 !== undefined && hashed.md5 !== entry.md5) return 'MD5 differs from the manifest';
-  if (isSinglePartEtag(entry.etag) && hashed.md5 !== entry.etag.toLowerCase()) return 'MD5 differs from the S3 ETag';
+  // An ETag that is an MD5 must match; others (multipart, SSE-KMS, SSE-C) are checked by the SHA-256 above.
+  const md5 = etagMd5(entry);
+  if (md5 !== undefined && hashed.md5 !== md5) return 'MD5 differs from the S3 ETag';
   return undefined;
 }
 
 function checkCopy(entry: BackupManifestEntry, copy: InventoryEntry | undefined): string | undefined {
   if (!copy) return 'the copy is missing from the target bucket';
   if (copy.size !== entry.size) return `copy has size ${copy.size}, expected ${entry.size}`;
-  if (isSinglePartEtag(entry.etag) && isSinglePartEtag(copy.etag) && copy.etag !== entry.etag) return 'copy ETag differs';
+  if (etagMd5(entry) !== undefined && isSinglePartEtag(copy.etag) && copy.etag !== entry.etag) return 'copy ETag differs';
   return undefined;
 }
 
@@ -107,28 +118,48 @@ export async function verifyBackupFolder(input: VerifyBackupInput): Promise<Veri
       bytes += entry.size;
       input.onProgress?.(objects, bytes);
     }
-    return { objects, bytes, failures };
+    return { objects, bytes, failures, verifiedEarlier: 0 };
   }
+  const verifiedFile = join(input.folder, VERIFIED_FILE);
+  const earlier = input.resume ? await readEntriesFile(verifiedFile) : new Map<string, BackupManifestEntry>();
+  // Written synchronously before the progress that counts the object: a run killed right after
+  // reporting N verified objects has recorded them.
+  const record = input.resume ? openSync(verifiedFile, 'a') : undefined;
+  let verifiedEarlier = 0;
   const concurrency = Math.max(1, input.concurrency ?? 8);
   const pending = new Set<Promise<void>>();
-  let sinceYield = 0;
-  for await (const entry of readBackupManifest(input.folder)) {
-    if (input.signal?.aborted) throw new ConnectGuardError('CANCELLED', 'Verification cancelled.');
-    // Synchronous reads of small files: let timers, progress and Ctrl-C in now and then.
-    if (++sinceYield >= 200) {
-      sinceYield = 0;
-      await new Promise((resolve) => setImmediate(resolve));
+  try {
+    let sinceYield = 0;
+    for await (const entry of readBackupManifest(input.folder)) {
+      if (input.signal?.aborted) throw new ConnectGuardError('CANCELLED', 'Verification cancelled.');
+      // Synchronous reads of small files: let timers, progress and Ctrl-C in now and then.
+      if (++sinceYield >= 200) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const before = earlier.get(entry.key);
+      if (before && before.path === entry.path && before.size === entry.size && before.sha256 !== undefined && before.sha256 === entry.sha256) {
+        verifiedEarlier++;
+        objects++;
+        bytes += entry.size;
+        input.onProgress?.(objects, bytes);
+        continue;
+      }
+      const task: Promise<void> = checkFile(input.folder, entry).then((reason) => {
+        if (reason) failures.push({ key: entry.key, reason });
+        else if (record !== undefined) writeSync(record, formatManifestLine(entry));
+        objects++;
+        bytes += entry.size;
+        input.onProgress?.(objects, bytes);
+      });
+      pending.add(task);
+      void task.finally(() => pending.delete(task));
+      if (pending.size >= concurrency) await Promise.race(pending);
     }
-    const task: Promise<void> = checkFile(input.folder, entry).then((reason) => {
-      if (reason) failures.push({ key: entry.key, reason });
-      objects++;
-      bytes += entry.size;
-      input.onProgress?.(objects, bytes);
-    });
-    pending.add(task);
-    void task.finally(() => pending.delete(task));
-    if (pending.size >= concurrency) await Promise.race(pending);
+    await Promise.all(pending);
+  } finally {
+    await Promise.allSettled(pending);
+    if (record !== undefined) closeSync(record);
   }
-  await Promise.all(pending);
-  return { objects, bytes, failures };
+  return { objects, bytes, failures, verifiedEarlier };
 }
