@@ -8,6 +8,9 @@
 import { isErrorCode, isErrorData, type ErrorData } from '../errors.ts';
 import type { DiffRow } from '../diff/diff-inventories.ts';
 import {
+  checkAuditResult,
+  checkAuditRows,
+  checkAuditRunData,
   checkBackupList,
   checkConnection,
   checkDiffRow,
@@ -30,6 +33,9 @@ import {
   MAX_ID_LENGTH,
   MAX_TIMEOUT_MS,
   MIN_TIMEOUT_MS,
+  type AuditRowView,
+  type AuditRunData,
+  type AuditRunResult,
   type BackupListData,
   type BackupRunData,
   type BucketProbeData,
@@ -90,10 +96,11 @@ const REQUEST_DATA_CHECKS: { readonly [T in CompanionRequestType]: (data: unknow
   'restore.plan': checkRestoreData,
   'restore.apply': checkRestoreData,
   'backup.list': (data) => (isRecord(data) ? optionalString(data.root, 'data.root') : 'data must be an object ({} for the default backups folder)'),
+  'audit.run': checkAuditRunData,
 };
 
 /** The request types this protocol defines. */
-export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview', 'bucket.probe', 'backup.run', 'restore.plan', 'restore.apply', 'backup.list'];
+export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview', 'bucket.probe', 'backup.run', 'restore.plan', 'restore.apply', 'backup.list', 'audit.run'];
 
 export function isCompanionRequestType(value: unknown): value is CompanionRequestType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(REQUEST_DATA_CHECKS, value);
@@ -148,6 +155,8 @@ function narrowRequest(id: string, type: CompanionRequestType, data: unknown, ti
       return { id, type, data: data as RestoreData, timeoutMs };
     case 'backup.list':
       return { id, type, data: data as BackupListData, timeoutMs };
+    case 'audit.run':
+      return { id, type, data: data as AuditRunData, timeoutMs };
   }
 }
 
@@ -235,6 +244,7 @@ const RESULT_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionResu
     return undefined;
   }),
   'backup.list': checked<BackupListView>(checkBackupList),
+  'audit.run': checked<AuditRunResult>(checkAuditResult),
 };
 
 const checkPreviewProgress = checked<PreviewProgress>((value, path) => {
@@ -257,6 +267,7 @@ const PROGRESS_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionPr
   'restore.plan': checked<TransferProgressView>(checkTransferProgress),
   'restore.apply': checked<TransferProgressView>(checkTransferProgress),
   'backup.list': noStream,
+  'audit.run': checked<TransferProgressView>(checkTransferProgress),
 };
 
 const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk<T>> } = {
@@ -269,6 +280,7 @@ const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk
   'restore.plan': checked<readonly RestoreRowView[]>(checkRestoreRows),
   'restore.apply': noStream,
   'backup.list': noStream,
+  'audit.run': checked<readonly AuditRowView[]>(checkAuditRows),
 };
 
 function run<T>(guard: Guard<T>, value: unknown, path: string): Checked<T> {
