@@ -112,7 +112,11 @@ function optionalKeys(value: unknown, path: string): string | undefined {
 
 export function checkAuditRunData(data: unknown): string | undefined {
   if (!isRecord(data)) return 'data must be an object';
-  return checkConnection(data.connection, 'data.connection') ?? optionalString(data.folder, 'data.folder') ?? optionalString(data.root, 'data.root') ?? optionalKeys(data.onlyKeys, 'data.onlyKeys');
+  const problem = checkConnection(data.connection, 'data.connection') ?? optionalString(data.folder, 'data.folder') ?? optionalString(data.root, 'data.root') ?? optionalKeys(data.onlyKeys, 'data.onlyKeys');
+  if (problem) return problem;
+  const wesendit = data.wesendit;
+  if (wesendit !== undefined && (!isRecord(wesendit) || wesendit.kind !== 'manifest' || typeof wesendit.path !== 'string' || wesendit.path === '')) return 'data.wesendit must be { kind: "manifest", path }';
+  return undefined;
 }
 
 const AUDIT_MARKS = ['=', '-', '+', '*', '!'];

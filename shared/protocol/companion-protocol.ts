@@ -179,6 +179,8 @@ export interface AuditRunData {
   readonly root?: string;
   /** "Check again": only these keys (those that had not arrived). */
   readonly onlyKeys?: readonly string[];
+  /** WeSendit's side now, when known: a manifest (CSV or NDJSON) of the storage's files, read by the companion. */
+  readonly wesendit?: { readonly kind: 'manifest'; readonly path: string };
 }
 
 /** One key of the review that is not as predicted (as-predicted keys are only counted). */

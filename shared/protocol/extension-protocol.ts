@@ -334,7 +334,7 @@ export interface PageRequests {
   /** Apply a planned restore, then verify. */
   'restore.apply': (data: { restoreId: string }) => RestoreView;
   /** "Review sync result": the plan beside the backup (`folder`, default the newest with a plan) against the bucket now. */
-  'audit.start': (data: { connection: PreviewConnectionSource; folder?: string }) => AuditView;
+  'audit.start': (data: { connection: PreviewConnectionSource; folder?: string; wesenditManifest?: string }) => AuditView;
   'audit.state': (data: { auditId: string }) => AuditView;
   /** "Check again": re-lists only the keys that had not arrived. */
   'audit.checkAgain': (data: { auditId: string }) => AuditView;

@@ -188,14 +188,15 @@ export async function syncStorageWithBucket(input: ConnectSyncInput): Promise<Co
       if (input.deferLate) input.deferLate(deferred);
       else await deferred();
     }
-    if (misbehave.deleteBucketFile !== undefined) await client.send(new DeleteObjectCommand({ Bucket: input.bucket, Key: misbehave.deleteBucketFile }));
-    if (misbehave.corrupt !== undefined) {
-      await client.send(new PutObjectCommand({ Bucket: input.bucket, Key: misbehave.corrupt, Body: `corrupted by the sync: ${misbehave.corrupt}` }));
-    }
     await inParallel(toStorage, concurrency, async (object) => {
       const content = await readAll(client, input.bucket, object.key);
       input.storage.putFile({ key: object.key, content, lastModified: object.lastModified.toISOString() });
     });
+    // After the merge, as a sync that goes wrong late would do it.
+    if (misbehave.deleteBucketFile !== undefined) await client.send(new DeleteObjectCommand({ Bucket: input.bucket, Key: misbehave.deleteBucketFile }));
+    if (misbehave.corrupt !== undefined) {
+      await client.send(new PutObjectCommand({ Bucket: input.bucket, Key: misbehave.corrupt, Body: `corrupted by the sync: ${misbehave.corrupt}` }));
+    }
     const sorted = (keys: string[]): string[] => keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return {
       storageId: input.storage.spec.id,

@@ -13,6 +13,7 @@ import type { AuditRowView, AuditRunData, AuditRunResult } from '../../../shared
 import { findBackups, readBackupHeader } from '../backup/backup-folder.ts';
 import { openPlanFile } from '../audit/plan-file.ts';
 import { runAudit } from '../audit/run-audit.ts';
+import { readManifestBatches } from '../inventory/read-manifest.ts';
 import { createS3Client } from '../s3/s3-client.ts';
 import { TRANSFER_PROGRESS_INTERVAL_MS, backupRoot } from './backup-handlers.ts';
 import type { RequestContext } from './serve-native-host.ts';
@@ -67,6 +68,7 @@ export async function runAuditRequest(data: AuditRunData, context: RequestContex
       bucket: connection.bucket,
       endpoint: connection.endpoint,
       ...(data.onlyKeys ? { onlyKeys: data.onlyKeys } : {}),
+      ...(data.wesendit ? { wesendit: readManifestBatches(data.wesendit.path) } : {}),
       signal: context.signal,
       onListProgress: (event) => progress('listing', event.objects, event.bytes),
       onReadProgress: (event) => progress('verifying', event.objects, event.bytes, event.total, event.totalBytes),

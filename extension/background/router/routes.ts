@@ -310,7 +310,7 @@ export const ROUTES: RouteTable = {
   'restore.apply': { from: 'page', handle: (data, { deps }) => deps.restores.apply(readId(data, 'restoreId')) },
   // The review lists the bucket with the user's keys: only Connect Guard's own pages start it,
   // after the user clicked "Review sync result" there; never a content script or the page.
-  'audit.start': { from: 'page', handle: (data, { deps }) => deps.audits.start(readConnectionSource(data, 'connection'), readOptionalFolder(data, 'folder')) },
+  'audit.start': { from: 'page', handle: (data, { deps }) => deps.audits.start(readConnectionSource(data, 'connection'), readOptionalFolder(data, 'folder'), readOptionalFolder(data, 'wesenditManifest')) },
   'audit.state': { from: 'page', handle: (data, { deps }) => deps.audits.state(readId(data, 'auditId')) },
   'audit.checkAgain': { from: 'page', handle: (data, { deps }) => deps.audits.checkAgain(readId(data, 'auditId')) },
 };

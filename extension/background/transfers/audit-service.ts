@@ -55,7 +55,7 @@ export class AuditService {
   }
 
   /** Starts the review and returns its first state; VAULT_LOCKED etc. when the keys cannot be resolved. */
-  async start(source: PreviewConnectionSource, folder: string | undefined): Promise<AuditView> {
+  async start(source: PreviewConnectionSource, folder: string | undefined, wesenditManifest?: string): Promise<AuditView> {
     const { connection } = await this.deps.resolve(source);
     this.current?.controller.abort(new ConnectGuardError('CANCELLED', 'A new review replaced this one.'));
     const run: AuditRun = {
@@ -70,7 +70,7 @@ export class AuditService {
     const restore: string[] = [];
     void this.deps.companion
       .audit(
-        { connection, ...(folder !== undefined ? { folder } : {}) },
+        { connection, ...(folder !== undefined ? { folder } : {}), ...(wesenditManifest !== undefined ? { wesendit: { kind: 'manifest', path: wesenditManifest } } : {}) },
         {
           signal: run.controller.signal,
           onProgress: (progress) => {
