@@ -285,7 +285,9 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
     for await (const batch of diffInventoryBatches(bucketSide, wesendit())) {
       if (signal.aborted) throw signal.reason;
       tally.addBatch(batch);
-      if (plan && planOk) planOk = await plan.write(batch).then(() => true, () => false);
+      // Without rows to send, the plan is written as the merge goes; with rows, while they are
+      // sent, so the summary is not held up by it.
+      if (!includeRows && plan && planOk) planOk = await plan.write(batch).then(() => true, () => false);
       if (includeRows) {
         // Whole batches: a batch that crosses the limit stays in memory, the next one spools.
         if (keptRows < memoryRowLimit) {
@@ -302,12 +304,6 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
       await progress('listing');
     }
     if (spool) await closeSpool(spool);
-    if (plan) {
-      // The plan is a convenience for the review after the connect: the preview never fails for it.
-      if (planOk) await plan.close().catch(() => plan.abort());
-      else await plan.abort();
-      planOk = false;
-    }
     const elapsedMs = Date.now() - started;
     // The summary can be shown now; the rows follow.
     await context.progress({
@@ -325,9 +321,19 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
     for (let batch = kept.shift(); batch !== undefined; batch = kept.shift()) {
       if (signal.aborted) throw signal.reason;
       await context.chunk(batch);
+      if (plan && planOk) planOk = await plan.write(batch).then(() => true, () => false);
     }
     if (spoolDir !== undefined && spooledRows > 0) {
-      for await (const chunk of readSpool(join(spoolDir, 'rows.ndjson'), signal)) await context.chunk(chunk);
+      for await (const chunk of readSpool(join(spoolDir, 'rows.ndjson'), signal)) {
+        await context.chunk(chunk);
+        if (plan && planOk) planOk = await plan.write(chunk).then(() => true, () => false);
+      }
+    }
+    if (plan) {
+      // The plan is a convenience for the review after the connect: the preview never fails for it.
+      if (planOk) await plan.close().catch(() => plan.abort());
+      else await plan.abort();
+      planOk = false;
     }
   } finally {
     if (plan && planOk) await plan.abort();
