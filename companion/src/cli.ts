@@ -1,6 +1,7 @@
 import { ConnectGuardError } from '../../shared/errors.ts';
 import { refuseSecretArguments } from './credentials/refuse-secret-arguments.ts';
 import { BUCKET_NAME_HELP, runBucketName } from './cli/bucket-name-command.ts';
+import { AUDIT_HELP, runAudit } from './cli/audit-command.ts';
 import { BACKUP_HELP, runBackup } from './cli/backup-command.ts';
 import { UsageError, type CliIo } from './cli/cli-io.ts';
 import { DIFF_HELP, runDiff } from './cli/diff-command.ts';
@@ -24,6 +25,7 @@ Commands:
   doctor        check endpoint, keys, bucket and permissions; name what is wrong and the fix
   backup        back a bucket up to a local folder (or another bucket), verified, resumable, incremental
   restore       put back what a sync deleted or overwrote, from a backup (dry run unless --apply)
+  audit         after the connect: review the sync result against the plan the preview made
   bucket-name   explain a WeSendit bucket name ({user account id}-{item id}-{label})
   setup         hand a storage to rclone, the AWS CLI or mc safely (encrypted config, upload-only commands)
   tools         list the external tools set up by "setup"
@@ -43,7 +45,7 @@ Example:
 ${EXIT_CODES_HELP}
 `;
 
-const HELP: Record<string, string> = { inventory: INVENTORY_HELP, diff: DIFF_HELP, backup: BACKUP_HELP, restore: RESTORE_HELP, doctor: DOCTOR_HELP, 'bucket-name': BUCKET_NAME_HELP, host: HOST_HELP, 'install-host': INSTALL_HOST_HELP, 'uninstall-host': UNINSTALL_HOST_HELP, setup: SETUP_HELP, tools: TOOLS_HELP, 'update-tools': UPDATE_TOOLS_HELP, 'credential-process': CREDENTIAL_PROCESS_HELP, 'rclone-config-password': RCLONE_CONFIG_PASSWORD_HELP };
+const HELP: Record<string, string> = { inventory: INVENTORY_HELP, diff: DIFF_HELP, backup: BACKUP_HELP, restore: RESTORE_HELP, audit: AUDIT_HELP, doctor: DOCTOR_HELP, 'bucket-name': BUCKET_NAME_HELP, host: HOST_HELP, 'install-host': INSTALL_HOST_HELP, 'uninstall-host': UNINSTALL_HOST_HELP, setup: SETUP_HELP, tools: TOOLS_HELP, 'update-tools': UPDATE_TOOLS_HELP, 'credential-process': CREDENTIAL_PROCESS_HELP, 'rclone-config-password': RCLONE_CONFIG_PASSWORD_HELP };
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -66,6 +68,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runBackup(rest, io);
     case 'restore':
       return runRestore(rest, io);
+    case 'audit':
+      return runAudit(rest, io);
     case 'bucket-name':
       return runBucketName(rest, io);
     case 'setup':
@@ -85,7 +89,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     case 'uninstall-host':
       return runUninstallHostCommand(rest, io);
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: inventory, diff, doctor, backup, restore, bucket-name, setup, tools, update-tools, credential-process, rclone-config-password, install-host, uninstall-host, host.`, '');
+      throw new UsageError(`Unknown command "${command}". Commands: inventory, diff, doctor, backup, restore, audit, bucket-name, setup, tools, update-tools, credential-process, rclone-config-password, install-host, uninstall-host, host.`, '');
   }
 }
 

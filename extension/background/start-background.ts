@@ -37,6 +37,7 @@ import type { CompanionClient } from './companion/companion-client.ts';
 import { PreviewService } from './preview/preview-service.ts';
 import { syncExtraOriginScripts } from './settings/extra-origins.ts';
 import { RestoreService } from './transfers/restore-service.ts';
+import { AuditService } from './transfers/audit-service.ts';
 import type { SenderInfo } from './router/sender-policy.ts';
 
 const PENDING_CLEAR_KEY = 'connectGuard.pendingClipboardClear';
@@ -90,6 +91,8 @@ export function transferCompanion(companion: CompanionClient): TransferCompanion
     restorePlan: (data, { signal, onProgress, onRows }) =>
       companion.request('restore.plan', data, { signal, timeoutMs: TRANSFER_TIMEOUT_MS, onChunk: (rows) => onRows(rows), ...(onProgress ? { onProgress } : {}) }),
     restoreApply: (data, { signal, onProgress }) => companion.request('restore.apply', data, { signal, timeoutMs: TRANSFER_TIMEOUT_MS, ...(onProgress ? { onProgress } : {}) }),
+    audit: (data, { signal, onProgress, onRows }) =>
+      companion.request('audit.run', data, { signal, timeoutMs: TRANSFER_TIMEOUT_MS, onChunk: (rows) => onRows(rows), ...(onProgress ? { onProgress } : {}) }),
   };
 }
 
@@ -212,6 +215,7 @@ export function startBackground(options: BackgroundOptions = {}): BackgroundRunt
   });
   const backups = new BackupService({ companion: transfers, resolve, now });
   const restores = new RestoreService({ companion: transfers, resolve });
+  const audits = new AuditService({ companion: transfers, resolve });
   const previews = new PreviewService({
     companion,
     now,
@@ -233,6 +237,7 @@ export function startBackground(options: BackgroundOptions = {}): BackgroundRunt
     holds,
     backups,
     restores,
+    audits,
     companion,
     loadSettings,
     saveSettings: changeSettings,

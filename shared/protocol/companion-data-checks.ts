@@ -90,7 +90,74 @@ function optionalBoolean(value: unknown, path: string): string | undefined {
 
 export function checkRestoreData(data: unknown): string | undefined {
   if (!isRecord(data)) return 'data must be an object';
-  return checkConnection(data.connection, 'data.connection') ?? optionalString(data.folder, 'data.folder') ?? optionalString(data.root, 'data.root') ?? optionalBoolean(data.force, 'data.force');
+  return (
+    checkConnection(data.connection, 'data.connection') ??
+    optionalString(data.folder, 'data.folder') ??
+    optionalString(data.root, 'data.root') ??
+    optionalBoolean(data.force, 'data.force') ??
+    optionalKeys(data.keys, 'data.keys')
+  );
+}
+
+/** Longest key list a request may carry ("check again", a restore selection). */
+export const MAX_REQUEST_KEYS = 100_000;
+
+function optionalKeys(value: unknown, path: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_REQUEST_KEYS || !value.every((key) => typeof key === 'string' && key !== '')) {
+    return `${path} must be a list of at most ${MAX_REQUEST_KEYS} keys`;
+  }
+  return undefined;
+}
+
+export function checkAuditRunData(data: unknown): string | undefined {
+  if (!isRecord(data)) return 'data must be an object';
+  const problem = checkConnection(data.connection, 'data.connection') ?? optionalString(data.folder, 'data.folder') ?? optionalString(data.root, 'data.root') ?? optionalKeys(data.onlyKeys, 'data.onlyKeys');
+  if (problem) return problem;
+  const wesendit = data.wesendit;
+  if (wesendit !== undefined && (!isRecord(wesendit) || wesendit.kind !== 'manifest' || typeof wesendit.path !== 'string' || wesendit.path === '')) return 'data.wesendit must be { kind: "manifest", path }';
+  return undefined;
+}
+
+const AUDIT_MARKS = ['=', '-', '+', '*', '!'];
+
+export function checkAuditRows(value: unknown, path: string): string | undefined {
+  if (!Array.isArray(value)) return `${path} must be an array of rows`;
+  for (let i = 0; i < value.length; i++) {
+    const row: unknown = value[i];
+    if (
+      !isRecord(row) ||
+      typeof row.key !== 'string' ||
+      (row.status !== 'not-yet-arrived' && row.status !== 'unexpected') ||
+      typeof row.kind !== 'string' ||
+      !AUDIT_MARKS.includes(String(row.mark)) ||
+      typeof row.predicted !== 'string' ||
+      typeof row.actual !== 'string' ||
+      typeof row.proof !== 'string' ||
+      !isCount(row.bytes) ||
+      (row.restore !== undefined && row.restore !== 'restore' && row.restore !== 'overwrite')
+    ) {
+      return `${path}[${i}] must be { key, status, kind, mark, predicted, actual, proof, bytes, restore? }`;
+    }
+  }
+  return undefined;
+}
+
+function checkCountView(value: unknown, path: string): string | undefined {
+  return isRecord(value) && isCount(value.objects) && isCount(value.bytes) ? undefined : `${path} must be { objects, bytes }`;
+}
+
+export function checkAuditResult(value: unknown, path: string): string | undefined {
+  if (!isRecord(value) || typeof value.folder !== 'string' || typeof value.bucket !== 'string' || typeof value.planCreatedAt !== 'string' || typeof value.policy !== 'string') {
+    return `${path} needs folder, bucket, planCreatedAt and policy`;
+  }
+  if (value.verdict !== 'as-predicted' && value.verdict !== 'not-yet-arrived' && value.verdict !== 'unexpected') return `${path}.verdict is not a review verdict`;
+  if (!isCount(value.objects) || !isCount(value.bytes) || !isCount(value.contentChecked)) return `${path} needs objects, bytes and contentChecked`;
+  for (const field of ['asPredicted', 'notYetArrived', 'unexpected', 'restore'] as const) {
+    const problem = checkCountView(value[field], `${path}.${field}`);
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 function checkClassTotals(value: unknown, path: string): string | undefined {
@@ -209,7 +276,7 @@ function checkLocalBackup(value: unknown, path: string): string | undefined {
   for (const field of ['objects', 'bytes'] as const) {
     if (value[field] !== undefined && !isCount(value[field])) return `${path}.${field} must be a whole number when given`;
   }
-  return undefined;
+  return optionalBoolean(value.hasPlan, `${path}.hasPlan`);
 }
 
 /** `backup.list`'s answer: the backups folder, its backups, and the folders skipped with their reasons. */

@@ -8,6 +8,9 @@
 import { isErrorCode, isErrorData, type ErrorData } from '../errors.ts';
 import type { DiffRow } from '../diff/diff-inventories.ts';
 import {
+  checkAuditResult,
+  checkAuditRows,
+  checkAuditRunData,
   checkBackupList,
   checkConnection,
   checkDiffRow,
@@ -36,6 +39,9 @@ import {
   MAX_ID_LENGTH,
   MAX_TIMEOUT_MS,
   MIN_TIMEOUT_MS,
+  type AuditRowView,
+  type AuditRunData,
+  type AuditRunResult,
   type BackupListData,
   type BackupRunData,
   type BucketProbeData,
@@ -103,10 +109,11 @@ const REQUEST_DATA_CHECKS: { readonly [T in CompanionRequestType]: (data: unknow
   'tools.list': checkToolsListData,
   'tools.setup': checkToolsSetupData,
   'tools.update': checkToolsUpdateData,
+  'audit.run': checkAuditRunData,
 };
 
 /** The request types this protocol defines. */
-export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview', 'bucket.probe', 'backup.run', 'restore.plan', 'restore.apply', 'backup.list', 'tools.list', 'tools.setup', 'tools.update'];
+export const COMPANION_REQUEST_TYPES: readonly CompanionRequestType[] = ['ping', 'doctor', 'inventory.upload', 'diff.preview', 'bucket.probe', 'backup.run', 'restore.plan', 'restore.apply', 'backup.list', 'tools.list', 'tools.setup', 'tools.update', 'audit.run'];
 
 export function isCompanionRequestType(value: unknown): value is CompanionRequestType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(REQUEST_DATA_CHECKS, value);
@@ -167,6 +174,8 @@ function narrowRequest(id: string, type: CompanionRequestType, data: unknown, ti
       return { id, type, data: data as ToolsSetupData, timeoutMs };
     case 'tools.update':
       return { id, type, data: data as ToolsUpdateData, timeoutMs };
+    case 'audit.run':
+      return { id, type, data: data as AuditRunData, timeoutMs };
   }
 }
 
@@ -257,6 +266,7 @@ const RESULT_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionResu
   'tools.list': checked<ToolsListView>(checkToolsList),
   'tools.setup': checked<ToolSetupView>(checkToolSetup),
   'tools.update': checked<ToolsUpdateResult>(checkToolsUpdate),
+  'audit.run': checked<AuditRunResult>(checkAuditResult),
 };
 
 const checkPreviewProgress = checked<PreviewProgress>((value, path) => {
@@ -282,6 +292,7 @@ const PROGRESS_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionPr
   'tools.list': noStream,
   'tools.setup': noStream,
   'tools.update': noStream,
+  'audit.run': checked<TransferProgressView>(checkTransferProgress),
 };
 
 const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk<T>> } = {
@@ -297,6 +308,7 @@ const CHUNK_GUARDS: { readonly [T in CompanionRequestType]: Guard<CompanionChunk
   'tools.list': noStream,
   'tools.setup': noStream,
   'tools.update': noStream,
+  'audit.run': checked<readonly AuditRowView[]>(checkAuditRows),
 };
 
 function run<T>(guard: Guard<T>, value: unknown, path: string): Checked<T> {

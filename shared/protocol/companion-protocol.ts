@@ -38,8 +38,9 @@ export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
  * 7: a WeSendit entry's size may carry its rounding (`sizeTolerance`; `bytes~tolerance` in packed lines).
  * 8: `tools.list`, `tools.setup` and `tools.update` (external tools: rclone, the AWS CLI).
  * 9: the error code `DISK_FULL` (a backup's disk filled up; what was written is kept for the next run).
+ * 10: `audit.run` (the sync review); `restore.plan`/`restore.apply` take `keys`; a backup may carry its `plan`.
  */
-export const COMPANION_PROTOCOL_VERSION = 9;
+export const COMPANION_PROTOCOL_VERSION = 10;
 
 /** Chromium refuses (and closes the port on) host → extension messages over 1 MB. */
 export const CHROMIUM_MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
@@ -162,6 +163,69 @@ export interface RestoreData {
   readonly root?: string;
   /** Also overwrite objects changed since the backup (otherwise they are kept and named). */
   readonly force?: boolean;
+  /**
+   * Only these keys: the sync review's selection of unexpected losses and overwrites. A changed
+   * key among them is overwritten with the backed-up copy.
+   */
+  readonly keys?: readonly string[];
+}
+
+/**
+ * `audit.run`'s request: review the sync result against the plan saved beside a backup of the
+ * bucket. The connection is used to list the bucket (or HEAD `onlyKeys`) and read the objects
+ * whose listing cannot prove their content.
+ */
+export interface AuditRunData {
+  readonly connection: BucketConnection;
+  /** The backup folder holding `plan.ndjson`; default: the newest backup of the bucket that has one. */
+  readonly folder?: string;
+  /** As in {@link BackupRunData.root}. */
+  readonly root?: string;
+  /** "Check again": only these keys (those that had not arrived). */
+  readonly onlyKeys?: readonly string[];
+  /** WeSendit's side now, when known: a manifest (CSV or NDJSON) of the storage's files, read by the companion. */
+  readonly wesendit?: { readonly kind: 'manifest'; readonly path: string };
+}
+
+/** One key of the review that is not as predicted (as-predicted keys are only counted). */
+export interface AuditRowView {
+  readonly key: string;
+  readonly status: 'not-yet-arrived' | 'unexpected';
+  /** AuditKind (shared/audit/audit-sync.ts). */
+  readonly kind: string;
+  /** rclone check --combined's mark: `=`, `-`, `+`, `*`, `!`. */
+  readonly mark: string;
+  readonly predicted: string;
+  readonly actual: string;
+  readonly proof: string;
+  readonly bytes: number;
+  /** Selected for "Restore from the backup": put back (deleted) or overwrite (changed). */
+  readonly restore?: 'restore' | 'overwrite';
+}
+
+/** Objects and bytes. */
+export interface AuditCountView {
+  readonly objects: number;
+  readonly bytes: number;
+}
+
+/** `audit.run`'s final answer; the findings came before it as chunks. */
+export interface AuditRunResult {
+  readonly folder: string;
+  readonly bucket: string;
+  /** When the plan was made (ISO 8601). */
+  readonly planCreatedAt: string;
+  readonly policy: string;
+  readonly verdict: 'as-predicted' | 'not-yet-arrived' | 'unexpected';
+  readonly objects: number;
+  readonly bytes: number;
+  readonly asPredicted: AuditCountView;
+  readonly notYetArrived: AuditCountView;
+  readonly unexpected: AuditCountView;
+  /** What a restore of the selection writes. */
+  readonly restore: AuditCountView;
+  /** Objects read and hashed to prove their content. */
+  readonly contentChecked: number;
 }
 
 /** `backup.list`'s request: which backups folder to read. */
@@ -278,6 +342,8 @@ export interface CompanionRequests {
   'tools.setup': (data: ToolsSetupData) => ToolSetupView;
   /** After a lost or rotated key: updates the tools that use an old key and checks each authenticates. */
   'tools.update': (data: ToolsUpdateData) => ToolsUpdateResult;
+  /** Reviews the sync result against the plan beside a backup (findings as chunks). */
+  'audit.run': (data: AuditRunData) => Streamed<TransferProgressView, readonly AuditRowView[], AuditRunResult>;
 }
 
 export type CompanionRequestType = keyof CompanionRequests;

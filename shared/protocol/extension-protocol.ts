@@ -8,7 +8,7 @@ import type { StorageCredentials, StorageSummary } from '../credentials.ts';
 import type { DiffClass, DiffRow } from '../diff/diff-inventories.ts';
 import type { ErrorData } from '../errors.ts';
 import type { HandoffFormat, HandoffKdfView } from '../handoff-formats/handoff-entry.ts';
-import type { ToolsUpdateResult } from './companion-protocol.ts';
+import type { AuditRowView, AuditRunResult, ToolsUpdateResult } from './companion-protocol.ts';
 import type { BackupListView, BackupResultView, BucketConnection, DiffPreviewSummary, DoctorReport, MultipartUploadsView, PreviewProgress, ToolEntryView, ToolSetupView, ToolsListView, TransferProgressView } from './views.ts';
 
 export interface VaultStatus {
@@ -204,6 +204,30 @@ export interface RestoreView {
   readonly error?: ErrorData;
 }
 
+/**
+ * The sync review of one backup's plan (`audit.start`), running or done. Only keys that are not
+ * as predicted are listed (the first {@link MAX_AUDIT_FINDINGS}); the counts cover every key.
+ */
+export interface AuditView {
+  readonly auditId: string;
+  readonly status: 'running' | 'done' | 'failed';
+  /** The backup folder whose plan is reviewed (empty until the companion chose it). */
+  readonly folder: string;
+  readonly bucket: string;
+  readonly progress?: TransferProgressView;
+  readonly result?: AuditRunResult;
+  readonly findings: readonly AuditRowView[];
+  /** Keys that had not arrived: what "Check again" looks at. */
+  readonly pendingKeys: readonly string[];
+  /** Keys lost or overwritten unexpectedly: what "Restore from the backup" selects. */
+  readonly restoreKeys: readonly string[];
+  /** Set while "Check again" runs or after it: how many keys it re-checked. */
+  readonly rechecked?: number;
+  readonly error?: ErrorData;
+}
+
+export const MAX_AUDIT_FINDINGS = 5000;
+
 /** Which saved storages a hand-off file holds. */
 export type HandoffScope = { readonly kind: 'all' } | { readonly kind: 'storage'; readonly storageId: string };
 
@@ -345,11 +369,19 @@ export interface PageRequests {
   'backup.cancel': (data: { backupId: string }) => BackupJobState;
   /** Every backup on this computer, newest first, read by the companion from the backups folder (no S3 request). */
   'backup.list': (data: Record<string, never>) => BackupListView;
-  /** Dry run: what restoring the newest backup of the bucket (or `folder`) would put back. */
-  'restore.plan': (data: { connection: PreviewConnectionSource; folder?: string; force?: boolean }) => RestoreView;
+  /**
+   * Dry run: what restoring the newest backup of the bucket (or `folder`) would put back. With
+   * `keys` (the sync review's selection), only those keys, changed ones overwritten.
+   */
+  'restore.plan': (data: { connection: PreviewConnectionSource; folder?: string; force?: boolean; keys?: readonly string[] }) => RestoreView;
   'restore.state': (data: { restoreId: string }) => RestoreView;
   /** Apply a planned restore, then verify. */
   'restore.apply': (data: { restoreId: string }) => RestoreView;
+  /** "Review sync result": the plan beside the backup (`folder`, default the newest with a plan) against the bucket now. */
+  'audit.start': (data: { connection: PreviewConnectionSource; folder?: string; wesenditManifest?: string }) => AuditView;
+  'audit.state': (data: { auditId: string }) => AuditView;
+  /** "Check again": re-lists only the keys that had not arrived. */
+  'audit.checkAgain': (data: { auditId: string }) => AuditView;
 }
 
 /** Messages the background sends to a tab's content scripts. */

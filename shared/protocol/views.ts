@@ -115,6 +115,8 @@ export interface BackupResultView {
   readonly verified: boolean;
   readonly elapsedMs: number;
   readonly multipartUploads: MultipartUploadsView;
+  /** The sync plan saved beside the backup (`plan.ndjson`), for the review after the connect. */
+  readonly plan?: string;
 }
 
 /**
@@ -143,6 +145,8 @@ export interface LocalBackupView {
   readonly copiedTo?: string;
   /** Why the last run failed, in the companion's words. */
   readonly problem?: string;
+  /** A sync plan was saved beside it: the sync result can be reviewed against it. */
+  readonly hasPlan?: boolean;
 }
 
 /** A folder under the backups folder that is not listed, and why. */

@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   diff: () => import('./diff.bench.ts'),
   preview: () => import('./preview.bench.ts'),
   backup: () => import('./backup.bench.ts'),
+  audit: () => import('./audit.bench.ts'),
 };
 
 const requested = process.argv.slice(2);

@@ -7,12 +7,30 @@
  * (S3 on 127.0.0.1 only: the fake never talks to anything else).
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, paginateListObjectsV2, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, paginateListObjectsV2, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import { parseEndpoint } from '../../shared/endpoint.ts';
 import type { FakeStorage } from './fake-storage.ts';
 
 export type ConflictPolicy = 'wesendit-wins' | 'newer-wins';
+
+/**
+ * Ways a real sync can go wrong, each switched on for one key, so tests and the demo can check
+ * that the sync review reports it exactly:
+ * - `dropWrite`: a WeSendit-only file it should write to the bucket is never written;
+ * - `deleteBucketFile`: a bucket file is deleted (data loss);
+ * - `otherSideWins`: this conflict is won by the other side than the policy says;
+ * - `corrupt`: this object's bytes in the bucket are replaced by bytes neither side had;
+ * - `late`: these WeSendit-only files are written only when `finishLate()` is called (or after
+ *   the sync otherwise finished, if `lateMs` is given).
+ */
+export interface SyncMisbehaviour {
+  readonly dropWrite?: string;
+  readonly deleteBucketFile?: string;
+  readonly otherSideWins?: string;
+  readonly corrupt?: string;
+  readonly late?: readonly string[];
+}
 
 export interface ConnectSyncInput {
   readonly storage: FakeStorage;
@@ -24,6 +42,9 @@ export interface ConnectSyncInput {
   readonly policy: ConflictPolicy;
   /** Objects moved at once (default 16). */
   readonly concurrency?: number;
+  readonly misbehave?: SyncMisbehaviour;
+  /** Writes of `misbehave.late` are handed here instead of being awaited. */
+  readonly deferLate?: (write: () => Promise<void>) => void;
 }
 
 /** What one connect did, key lists sorted. */
@@ -133,7 +154,8 @@ export async function syncStorageWithBucket(input: ConnectSyncInput): Promise<Co
           return;
         }
       }
-      const wesenditWins = input.policy === 'wesendit-wins' || new Date(file.lastModified).getTime() >= object.lastModified.getTime();
+      const byPolicy = input.policy === 'wesendit-wins' || new Date(file.lastModified).getTime() >= object.lastModified.getTime();
+      const wesenditWins = input.misbehave?.otherSideWins === object.key ? !byPolicy : byPolicy;
       if (wesenditWins) {
         toBucket.push(object.key);
         overwrittenInBucket.push(object.key);
@@ -143,13 +165,38 @@ export async function syncStorageWithBucket(input: ConnectSyncInput): Promise<Co
         overwrittenInStorage.push(object.key);
       }
     });
-    await inParallel(toBucket, concurrency, async (key) => {
-      await client.send(new PutObjectCommand({ Bucket: input.bucket, Key: key, Body: input.storage.content(key) }));
-    });
+    const misbehave = input.misbehave ?? {};
+    const late = new Set(misbehave.late ?? []);
+    const lateKeys = toBucket.filter((key) => late.has(key));
+    await inParallel(
+      toBucket.filter((key) => key !== misbehave.dropWrite && !late.has(key)),
+      concurrency,
+      async (key) => {
+        await client.send(new PutObjectCommand({ Bucket: input.bucket, Key: key, Body: input.storage.content(key) }));
+      },
+    );
+    if (lateKeys.length > 0) {
+      // The late writes need their own client: this one is closed when the sync returns.
+      const lateClient = createS3Client({ endpoint, region: input.region || 'us-east-1', accessKeyId: input.accessKey, secretAccessKey: input.secretKey }, { maxAttempts: 2 });
+      const deferred = async (): Promise<void> => {
+        try {
+          for (const key of lateKeys) await lateClient.send(new PutObjectCommand({ Bucket: input.bucket, Key: key, Body: input.storage.content(key) }));
+        } finally {
+          lateClient.destroy();
+        }
+      };
+      if (input.deferLate) input.deferLate(deferred);
+      else await deferred();
+    }
     await inParallel(toStorage, concurrency, async (object) => {
       const content = await readAll(client, input.bucket, object.key);
       input.storage.putFile({ key: object.key, content, lastModified: object.lastModified.toISOString() });
     });
+    // After the merge, as a sync that goes wrong late would do it.
+    if (misbehave.deleteBucketFile !== undefined) await client.send(new DeleteObjectCommand({ Bucket: input.bucket, Key: misbehave.deleteBucketFile }));
+    if (misbehave.corrupt !== undefined) {
+      await client.send(new PutObjectCommand({ Bucket: input.bucket, Key: misbehave.corrupt, Body: `corrupted by the sync: ${misbehave.corrupt}` }));
+    }
     const sorted = (keys: string[]): string[] => keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return {
       storageId: input.storage.spec.id,

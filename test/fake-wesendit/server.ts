@@ -23,7 +23,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { CREDENTIAL_FIELDS, type StorageCredentials } from '../../shared/credentials.ts';
 import { generateFakeCredentials } from './fake-credentials.ts';
-import { syncStorageWithBucket, type ConflictPolicy, type ConnectSyncReport } from './fake-connect-sync.ts';
+import { syncStorageWithBucket, type ConflictPolicy, type ConnectSyncReport, type SyncMisbehaviour } from './fake-connect-sync.ts';
 import { DEFAULT_STORAGES, FakeStorage, type FakeFile, type FakeFileSpec, type FakeStorageSpec } from './fake-storage.ts';
 import { renderApiKeysPage } from './pages/api-keys-page.ts';
 import { parseConnectVariant, renderConnectPage } from './pages/connect-page.ts';
@@ -42,6 +42,8 @@ export interface FakeWeSenditOptions {
   readonly storages?: readonly FakeStorageSpec[];
   /** What "Connect" does with a same-name file whose content differs on both sides (default `wesendit-wins`). */
   readonly conflictPolicy?: ConflictPolicy;
+  /** How the next syncs misbehave (default: not at all); see `setSyncMisbehaviour`. */
+  readonly syncMisbehaviour?: SyncMisbehaviour;
 }
 
 /** What a "Connect" submitted (the secret is not kept). */
@@ -70,6 +72,10 @@ export interface FakeWeSendit {
   /** What each successful "Connect" did to the bucket and the storage, oldest first. */
   syncReports(): readonly ConnectSyncReport[];
   setConflictPolicy(policy: ConflictPolicy): void;
+  /** Makes the following syncs misbehave as a real sync could (fake-connect-sync.ts). */
+  setSyncMisbehaviour(misbehave: SyncMisbehaviour): void;
+  /** Writes the files a sync held back with `late`; resolves when they are in the bucket. */
+  finishLate(): Promise<void>;
   /**
    * Holds every "Connect" that arrives from now on (it is in `connectAttempts` at once) until
    * `release()`: WeSendit still syncing, so a test can look at the page meanwhile.
@@ -141,6 +147,8 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
   const attempts: ConnectAttempt[] = [];
   const reports: ConnectSyncReport[] = [];
   let conflictPolicy: ConflictPolicy = options.conflictPolicy ?? 'wesendit-wins';
+  let misbehave: SyncMisbehaviour = options.syncMisbehaviour ?? {};
+  const lateWrites: (() => Promise<void>)[] = [];
   let connectsHeld: Promise<void> | undefined;
   const html = (response: ServerResponse, status: number, body: string): void =>
     send(response, status, 'text/html; charset=utf-8', body, { 'Cache-Control': 'no-cache' });
@@ -214,7 +222,7 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
       attempts.push({ storageId: storage.spec.id, ...withoutSecret });
       if (connectsHeld) await connectsHeld;
       try {
-        reports.push(await syncStorageWithBucket({ storage, ...form, policy: conflictPolicy }));
+        reports.push(await syncStorageWithBucket({ storage, ...form, policy: conflictPolicy, misbehave, deferLate: (write) => lateWrites.push(write) }));
         storage.markConnected(form.bucket);
       } catch (error) {
         return send(response, 502, 'application/json', JSON.stringify({ error: describeSyncError(error, form.bucket) }));
@@ -258,6 +266,13 @@ export async function startFakeWeSendit(options: FakeWeSenditOptions = {}): Prom
     getStorage,
     connectAttempts: () => [...attempts],
     syncReports: () => [...reports],
+    setSyncMisbehaviour: (next) => {
+      misbehave = next;
+    },
+    finishLate: async () => {
+      const writes = lateWrites.splice(0);
+      for (const write of writes) await write();
+    },
     setConflictPolicy: (policy) => {
       conflictPolicy = policy;
     },

@@ -11,6 +11,8 @@ export interface ListSimulatorOptions {
   readonly keys: number;
   /** Objects per folder: `dir-0000/file-0000000.bin`. Default 1000. */
   readonly perFolder?: number;
+  /** Objects whose size and ETag differ from the unchanged listing (a bucket after a sync changed them). */
+  readonly changed?: (index: number) => boolean;
 }
 
 export interface ListSimulator {
@@ -19,6 +21,8 @@ export interface ListSimulator {
   readonly stats: { requests: number };
   /** The i-th key in S3 order. */
   keyAt(index: number): string;
+  /** The i-th object as the unchanged listing shows it. */
+  objectAt(index: number): { readonly key: string; readonly size: number; readonly etag: string };
   close(): Promise<void>;
 }
 
@@ -44,6 +48,10 @@ export async function startListSimulator(options: ListSimulatorOptions): Promise
     return low;
   };
   const stats = { requests: 0 };
+  const objectAt = (index: number): { key: string; size: number; etag: string } => {
+    const key = keyAt(index);
+    return { key, size: index % 5000, etag: Buffer.from(key).toString('hex').slice(-32).padStart(32, '0') };
+  };
   const modified = '2026-01-15T10:00:00.000Z';
 
   const server = createServer((request, response) => {
@@ -84,9 +92,12 @@ export async function startListSimulator(options: ListSimulatorOptions): Promise
         index = lowerBound(`${common}\u{10ffff}`, false);
         continue;
       }
-      const etag = Buffer.from(key).toString('hex').slice(-32).padStart(32, '0');
+      const object = objectAt(index);
+      const changed = options.changed?.(index) === true;
+      const etag = changed ? `${object.etag.slice(0, 31)}${object.etag.endsWith('f') ? '0' : 'f'}` : object.etag;
+      const size = changed ? object.size + 1 : object.size;
       contents.push(
-        `<Contents><Key>${escapeXml(key)}</Key><LastModified>${modified}</LastModified><ETag>&quot;${etag}&quot;</ETag><Size>${index % 5000}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+        `<Contents><Key>${escapeXml(key)}</Key><LastModified>${modified}</LastModified><ETag>&quot;${etag}&quot;</ETag><Size>${size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
       );
       last = key;
       index++;
@@ -115,6 +126,7 @@ export async function startListSimulator(options: ListSimulatorOptions): Promise
     bucket,
     stats,
     keyAt,
+    objectAt,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -13,6 +13,10 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
 import { openBucket, openFolder, openManifest, openSnapshot, requireOne, type OpenedSource } from './open-inventory-sources.ts';
 import { ProgressReporter, type ProgressEvent } from './progress-reporter.ts';
 import { S3_OPTIONS, S3_OPTIONS_HELP } from './s3-options.ts';
+import { PLAN_FORMAT, PLAN_POLICIES, PLAN_VERSION, planEntryFromRow } from '../../../shared/audit/sync-plan.ts';
+import { PlanFileWriter } from '../audit/plan-file.ts';
+import { ContentChecker } from './content-checker.ts';
+import { UsageError } from './cli-io.ts';
 
 export const DIFF_HELP = `Usage: connect-guard diff (--bucket NAME --endpoint URL | --snapshot FILE) (--manifest FILE | --folder DIR) [options]
 
@@ -39,6 +43,12 @@ Options:
   --concurrency N     requests (bucket, default 16) or files hashed (folder, default 4) at once
   --part-sizes LIST   part sizes in MiB for multipart ETags of folder files (default 5,8,15,16,64)
   --json              progress as NDJSON on stderr instead of a progress bar
+  --check-content     read the bucket objects of "unknown" rows whose WeSendit file has an MD5, and
+                      turn them into same or conflict (downloads those objects only, like
+                      rclone check --download; the summary says how many and how many bytes)
+  --save-plan FILE    also save the prediction as a sync plan, for "connect-guard audit" after the
+                      connect (keys, sizes and hashes only; format: shared/audit/FORMAT.md)
+  --policy POLICY     who wins a conflict in the saved plan: wesendit-wins (default) or newer-wins
   -h, --help          this help
 
 With --format ndjson or csv and no --out, the summary goes to stderr.
@@ -60,6 +70,9 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   'part-sizes': { type: 'string' },
   json: { type: 'boolean' },
+  'check-content': { type: 'boolean' },
+  'save-plan': { type: 'string' },
+  policy: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -83,11 +96,29 @@ export async function runDiff(args: readonly string[], io: CliIo): Promise<numbe
       ? openManifest(wesenditValue)
       : openFolder('diff', wesenditValue, values, io, bucketKind === 'bucket' ? () => undefined : report);
 
+  const policy = PLAN_POLICIES.find((candidate) => candidate === (values.policy ?? 'wesendit-wins'));
+  if (policy === undefined) throw new UsageError(`--policy must be wesendit-wins or newer-wins (got "${values.policy}").`, 'diff');
+  if (values['check-content'] && bucketSide.s3 === undefined) throw new UsageError('--check-content reads the bucket: give --bucket (not --snapshot).', 'diff');
   const sink = values.out ? await TextSink.file(values.out) : TextSink.stdout(io);
+  const plan = values['save-plan']
+    ? await PlanFileWriter.open(values['save-plan'], {
+        format: PLAN_FORMAT,
+        version: PLAN_VERSION,
+        bucket: values.bucket ?? /^s3:\/\/([^/ ]+)/.exec(bucketSide.description)?.[1] ?? bucketSide.description,
+        ...(bucketSide.endpoint ? { endpoint: bucketSide.endpoint } : {}),
+        ...(values.prefix ? { prefix: values.prefix } : {}),
+        policy,
+        createdAt: new Date().toISOString(),
+        wesenditSource: wesenditSide.description,
+      })
+    : undefined;
+  const checker = values['check-content'] && bucketSide.s3 ? new ContentChecker(bucketSide.s3, io, values.json === true) : undefined;
   const tally = new DiffTally();
   try {
     if (format === 'csv') await sink.write(formatDiffCsvHeader());
-    for await (const batch of diffInventoryBatches(bucketSide.entries, wesenditSide.entries)) {
+    for await (const merged of diffInventoryBatches(bucketSide.entries, wesenditSide.entries)) {
+      const batch = checker ? await checker.resolve(merged) : merged;
+      if (plan) await plan.write(batch.map((row) => planEntryFromRow(row, policy)));
       tally.addBatch(batch);
       if (format === 'ndjson') {
         let text = '';
@@ -99,11 +130,14 @@ export async function runDiff(args: readonly string[], io: CliIo): Promise<numbe
         await sink.write(text);
       }
     }
+    await plan?.close();
   } catch (error) {
     await sink.abort();
+    await plan?.abort();
     throw error;
   } finally {
     progress.done();
+    checker?.done();
   }
   const totals = tally.totals;
   const context: DiffSummaryContext = {
@@ -111,7 +145,9 @@ export async function runDiff(args: readonly string[], io: CliIo): Promise<numbe
     wesenditSource: wesenditSide.description,
     multipartUploads: bucketSide.multipartUploads ? await bucketSide.multipartUploads : undefined,
   };
-  const summary = formatDiffSummary(totals, context);
+  let summary = formatDiffSummary(totals, context);
+  if (checker) summary += checker.describe();
+  if (plan) summary += `Sync plan saved to ${values['save-plan']}: after the connect, run "connect-guard audit --plan ${values['save-plan']}".\n`;
   if (format === 'summary') await sink.write(summary);
   else if (format === 'ndjson') await sink.write(formatDiffTotalsJson(totals, context) + '\n');
   await sink.close();

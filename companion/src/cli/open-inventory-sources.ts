@@ -8,6 +8,7 @@ import { readSnapshotBatches } from '../inventory/snapshot-file.ts';
 import { UsageError, parsePositiveInteger, type CliIo } from './cli-io.ts';
 import { countProgress, type ProgressEvent } from './progress-reporter.ts';
 import { openS3, type S3OptionValues } from './s3-options.ts';
+import type { S3Client } from '../s3/s3-client.ts';
 
 /** An opened inventory: its entries in S3 order, what it is, and (for a bucket) its in-progress uploads. */
 export interface OpenedSource {
@@ -18,6 +19,8 @@ export interface OpenedSource {
   readonly multipartUploads?: Promise<MultipartUploadStatus>;
   /** For snapshot headers. */
   readonly endpoint?: string;
+  /** A bucket's client and name, for reading objects (diff --check-content). */
+  readonly s3?: { readonly client: S3Client; readonly bucket: string };
 }
 
 export interface SourceOptionValues extends S3OptionValues {
@@ -81,6 +84,7 @@ export async function openBucket(
     description: `s3://${bucket}${values.prefix ? `/${values.prefix}` : ''} at ${s3.endpoint}`,
     multipartUploads: uploads,
     endpoint: s3.endpoint,
+    s3: { client: s3.client, bucket },
   };
 }
 

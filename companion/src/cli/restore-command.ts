@@ -9,6 +9,7 @@ import {
 } from '../../../shared/backup/restore-plan.ts';
 import { TextSink, UsageError, parseCommandArgs, parsePositiveInteger, parseReportFormat, type CliIo } from './cli-io.ts';
 import { phaseProgress } from './backup-command.ts';
+import { readKeyList } from './audit-command.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
 import { S3_OPTIONS, S3_OPTIONS_HELP, openS3 } from './s3-options.ts';
 
@@ -26,6 +27,8 @@ Options:
   --apply             restore (upload from the backup), then verify every restored object
   --force             also overwrite objects that changed after the backup
   --only-missing      restore deleted objects only; changed ones are not part of the restore
+  --keys FILE         only these keys, overwriting them if changed: one key per line, or the NDJSON
+                      report of "connect-guard audit" (its keys marked for restore)
   --bucket NAME       restore into this bucket (default: the bucket the backup came from)
   --format FORMAT     summary (default), ndjson (one row per deleted/changed object, then totals) or csv
   --out FILE          write the report to FILE (default: standard output)
@@ -46,6 +49,7 @@ const OPTIONS = {
   apply: { type: 'boolean' },
   force: { type: 'boolean' },
   'only-missing': { type: 'boolean' },
+  keys: { type: 'string' },
   bucket: { type: 'string' },
   format: { type: 'string' },
   out: { type: 'string' },
@@ -65,6 +69,8 @@ export async function runRestore(args: readonly string[], io: CliIo): Promise<nu
   const format = parseReportFormat('restore', values.format);
   if (values.force && values['only-missing']) throw new UsageError('--force and --only-missing contradict each other: --only-missing never overwrites.', 'restore');
   const concurrency = parsePositiveInteger('restore', 'concurrency', values.concurrency, 16);
+  const keys = values.keys ? new Set(await readKeyList(values.keys, 'restore')) : undefined;
+  if (keys !== undefined && keys.size === 0) throw new UsageError(`${values.keys} selects no keys to restore: nothing was lost or overwritten unexpectedly.`, 'restore');
   const { readBackupHeader } = await import('../backup/backup-folder.ts');
   const header = await readBackupHeader(folder);
   const endpoint = values.endpoint ?? io.env.AWS_ENDPOINT_URL_S3 ?? io.env.AWS_ENDPOINT_URL ?? header.endpoint;
@@ -80,6 +86,7 @@ export async function runRestore(args: readonly string[], io: CliIo): Promise<nu
       ...(values.bucket ? { bucket: values.bucket } : {}),
       force: values.force === true,
       onlyMissing: values['only-missing'] === true,
+      ...(keys ? { keys } : {}),
       signal: io.signal,
       onProgress: (event) => progress.update(event),
     });

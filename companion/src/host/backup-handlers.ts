@@ -4,6 +4,7 @@ import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { BackupResultView, BucketConnection, MultipartUploadsView, TransferProgressView } from '../../../shared/protocol/views.ts';
 import type { BackupRunData, BucketProbeData, BucketProbeResult, RestoreApplyResult, RestoreData, RestorePlanSummary, RestoreRowView } from '../../../shared/protocol/companion-protocol.ts';
 import { defaultBackupRoot, findBackups, readBackupHeader } from '../backup/backup-folder.ts';
+import { saveBackupPlan } from '../audit/save-backup-plan.ts';
 import { backupBucket } from '../s3/backup-bucket.ts';
 import { probeBucket } from '../s3/probe-bucket.ts';
 import { applyRestore, planRestore, type RestorePlan } from '../s3/restore-backup.ts';
@@ -123,7 +124,11 @@ async function backupTo(root: string, data: BackupRunData, context: RequestConte
       onProgress: forward(context),
       progressIntervalMs: TRANSFER_PROGRESS_INTERVAL_MS,
     });
+    // The plan of the connect this backup protects: the bucket as backed up against the WeSendit
+    // side last previewed. A backup without it is still a backup; the review then says so.
+    const plan = result.verified ? await saveBackupPlan({ folder: result.folder, header: await readBackupHeader(result.folder), root }).catch(() => undefined) : undefined;
     return {
+      ...(plan ? { plan } : {}),
       folder: result.folder,
       objects: result.objects,
       bytes: result.bytes,
@@ -164,6 +169,7 @@ async function plan(data: RestoreData, client: S3Client, context: RequestContext
     bucket: data.connection.bucket,
     endpoint: data.connection.endpoint,
     force: data.force === true,
+    ...(data.keys ? { keys: new Set(data.keys) } : {}),
     signal: context.signal,
     onProgress: forward(context),
     progressIntervalMs: TRANSFER_PROGRESS_INTERVAL_MS,

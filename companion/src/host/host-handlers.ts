@@ -5,9 +5,10 @@ import { unpackInventoryLines } from '../../../shared/inventory-lines.ts';
 import { COMPANION_PROTOCOL_VERSION, type PingResult } from '../../../shared/protocol/companion-protocol.ts';
 import { compareS3Keys } from '../../../shared/s3-key-order.ts';
 import { diagnoseConnection } from '../s3/diagnose-connection.ts';
-import { applyRestoreRequest, planRestoreRequest, probeBucketRequest, runBackup } from './backup-handlers.ts';
+import { applyRestoreRequest, backupRoot, planRestoreRequest, probeBucketRequest, runBackup } from './backup-handlers.ts';
 import { listBackupsRequest } from './list-backups-request.ts';
 import { toolHandlers } from './tool-handlers.ts';
+import { runAuditRequest } from './audit-request.ts';
 import type { CompanionHandlers } from './serve-native-host.ts';
 import { previewDiff, type PreviewDiffInput } from './preview-diff.ts';
 
@@ -143,7 +144,7 @@ export function createHostHandlers(): CompanionHandlers {
       } else {
         wesendit = { folderPath: source.path };
       }
-      return previewDiff({ ...data, wesendit }, context);
+      return previewDiff({ ...data, wesendit }, context, { planRoot: backupRoot(undefined) });
     },
 
     'bucket.probe': probeBucketRequest,
@@ -152,6 +153,7 @@ export function createHostHandlers(): CompanionHandlers {
     'restore.apply': applyRestoreRequest,
     'backup.list': listBackupsRequest,
     ...toolHandlers,
+    'audit.run': runAuditRequest,
   };
 }
 const BEYOND_PLAIN_ORDER = /[\uD800-\uFFFF]/;

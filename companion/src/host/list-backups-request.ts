@@ -3,6 +3,9 @@
  * `CONNECT_GUARD_BACKUP_ROOT`, else `~/ConnectGuard/backups`), newest first, as the popup's
  * Backups tab shows them. Read from the folders alone: no S3 request, no credentials.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PLAN_FILE } from '../../../shared/audit/sync-plan.ts';
 import type { BackupHeader } from '../../../shared/backup/backup-manifest.ts';
 import type { BackupListData } from '../../../shared/protocol/companion-protocol.ts';
 import { MAX_HOST_MESSAGE_BYTES } from '../../../shared/protocol/companion-protocol.ts';
@@ -42,6 +45,7 @@ export function localBackupView({ folder, header }: ListedBackup): LocalBackupVi
     ...(header.bytes !== undefined && Number.isSafeInteger(header.bytes) && header.bytes >= 0 ? { bytes: header.bytes } : {}),
     ...(header.target.kind === 'bucket' ? { copiedTo: `${header.target.bucket}/${header.target.prefix}` } : {}),
     ...(header.error ? { problem: header.error } : {}),
+    ...(existsSync(join(folder, PLAN_FILE)) ? { hasPlan: true } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { InventoryEntry } from '../../../shared/inventory.ts';
@@ -11,6 +11,7 @@ import { DiffTally } from '../../../shared/diff/summarize-diff.ts';
 import { checkChunk } from '../../../shared/protocol/companion-guards.ts';
 import type { BucketConnection, DiffPreviewSummary } from '../../../shared/protocol/views.ts';
 import type { DiffRow } from '../../../shared/diff/diff-inventories.ts';
+import { openPreviewPlan } from '../audit/save-backup-plan.ts';
 import { listLocalFolder } from '../inventory/list-local-folder.ts';
 import { readManifestBatches } from '../inventory/read-manifest.ts';
 import { listBucketObjects } from '../s3/list-bucket-objects.ts';
@@ -43,6 +44,11 @@ export interface PreviewDiffOptions {
   readonly prefetchLimit?: number;
   /** Where the spool's private folder is made; default the system's temporary folder. */
   readonly tempDir?: string;
+  /**
+   * The backups root where the preview's predictions are kept as the bucket's latest preview
+   * plan (a verified backup at the connect turns it into the plan beside the backup); none: not kept.
+   */
+  readonly planRoot?: string;
 }
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -248,6 +254,19 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
     stream.on('error', () => undefined);
     return stream;
   };
+  const source = input.wesendit;
+  const wesenditSource = 'manifestPath' in source ? `manifest ${basename(source.manifestPath)}` : 'folderPath' in source ? `folder ${source.folderPath}` : 'WeSendit file browser';
+  const plan =
+    options.planRoot === undefined
+      ? undefined
+      : await openPreviewPlan(options.planRoot, {
+          bucket: input.connection.bucket,
+          endpoint: input.connection.endpoint,
+          ...(input.prefix ? { prefix: input.prefix } : {}),
+          createdAt: new Date(started).toISOString(),
+          wesenditSource,
+        });
+  let planOk = plan !== undefined;
   try {
     await progress('listing', true);
     let bucketSide: AsyncIterable<InventoryEntry | readonly InventoryEntry[]>;
@@ -266,6 +285,9 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
     for await (const batch of diffInventoryBatches(bucketSide, wesendit())) {
       if (signal.aborted) throw signal.reason;
       tally.addBatch(batch);
+      // Without rows to send, the plan is written as the merge goes; with rows, while they are
+      // sent, so the summary is not held up by it.
+      if (!includeRows && plan && planOk) planOk = await plan.write(batch).then(() => true, () => false);
       if (includeRows) {
         // Whole batches: a batch that crosses the limit stays in memory, the next one spools.
         if (keptRows < memoryRowLimit) {
@@ -299,11 +321,22 @@ export async function previewDiff(input: PreviewDiffInput, context: RequestConte
     for (let batch = kept.shift(); batch !== undefined; batch = kept.shift()) {
       if (signal.aborted) throw signal.reason;
       await context.chunk(batch);
+      if (plan && planOk) planOk = await plan.write(batch).then(() => true, () => false);
     }
     if (spoolDir !== undefined && spooledRows > 0) {
-      for await (const chunk of readSpool(join(spoolDir, 'rows.ndjson'), signal)) await context.chunk(chunk);
+      for await (const chunk of readSpool(join(spoolDir, 'rows.ndjson'), signal)) {
+        await context.chunk(chunk);
+        if (plan && planOk) planOk = await plan.write(chunk).then(() => true, () => false);
+      }
+    }
+    if (plan) {
+      // The plan is a convenience for the review after the connect: the preview never fails for it.
+      if (planOk) await plan.close().catch(() => plan.abort());
+      else await plan.abort();
+      planOk = false;
     }
   } finally {
+    if (plan && planOk) await plan.abort();
     listing.close();
     kept.length = 0;
     if (spool) spool.destroy();

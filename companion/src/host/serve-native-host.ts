@@ -237,6 +237,10 @@ function accept(message: Exclude<ExtensionToHostMessage, { type: 'cancel' }>, ha
       const handler = handlers['tools.update'];
       return handler ? (start) => start(message, handler) : undefined;
     }
+    case 'audit.run': {
+      const handler = handlers['audit.run'];
+      return handler ? (start) => start(message, handler) : undefined;
+    }
     default: {
       // A request type added to the protocol needs its case here; the compiler says so.
       const unserved: never = message;

@@ -26,6 +26,11 @@ export interface PlanRestoreInput {
   readonly force?: boolean;
   /** Restore deleted objects only. */
   readonly onlyMissing?: boolean;
+  /**
+   * Only these keys (the review's selection of unexpected losses and overwrites); a changed one
+   * among them is overwritten, since the user chose it.
+   */
+  readonly keys?: ReadonlySet<string>;
   /** Named in messages. */
   readonly endpoint?: string;
   readonly signal?: AbortSignal;
@@ -125,9 +130,13 @@ export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan>
   const tally = new RestoreTally();
   const rows: RestoreRow[] = [];
   const keptKeys: string[] = [];
-  const options = { force: input.force === true, onlyMissing: input.onlyMissing === true };
+  const options = { force: input.force === true || input.keys !== undefined, onlyMissing: input.onlyMissing === true };
   const entries: BackupManifestEntry[] = [];
-  for await (const entry of readBackupManifest(input.folder)) entries.push(entry);
+  for await (const entry of readBackupManifest(input.folder)) {
+    // A review's restore selection plans exactly its keys.
+    if (input.keys === undefined || input.keys.has(entry.key)) entries.push(entry);
+  }
+  const selected = entries.length;
   const toHash = entries.flatMap((entry) => {
     const now = current.get(entry.key);
     return now !== undefined && needsContentCheck(entry, now) ? [entry.key] : [];
@@ -144,6 +153,9 @@ export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan>
     tally.add(row);
     if (row.state !== 'unchanged') rows.push(row);
     if (row.action === 'keep') keptKeys.push(row.key);
+  }
+  if (input.keys !== undefined && input.keys.size > 0 && selected === 0) {
+    throw new ConnectGuardError('INVALID_INPUT', `None of the ${input.keys.size} selected keys is in the backup in ${input.folder}: choose the backup taken before the connect.`);
   }
   return { folder: input.folder, header, bucket, ...options, rows, totals: tally.totals, keptKeys };
 }

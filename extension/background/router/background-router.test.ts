@@ -11,6 +11,7 @@ import { ConnectHoldService } from '../transfers/connect-hold-service.ts';
 import { resolveConnectionSource } from '../preview/resolve-connection-source.ts';
 import type { CompanionClient } from '../companion/companion-client.ts';
 import { PreviewService } from '../preview/preview-service.ts';
+import { AuditService } from '../transfers/audit-service.ts';
 import { RestoreService } from '../transfers/restore-service.ts';
 import type { SenderInfo } from './sender-policy.ts';
 import type { BackupListView, ToolSetupView } from '../../../shared/protocol/views.ts';
@@ -91,12 +92,17 @@ function setup(options: { readonly companionDown?: boolean } = {}) {
     },
   });
   const released: { tabId: number; frameId: number; holdId: string }[] = [];
+  const audits: unknown[] = [];
   const transfers: TransferCompanion = {
     // An empty bucket: every hold is a Fresh Start.
     probe: async () => ({ objects: 0, hasMore: false, multipartUploads: { supported: true, count: 0, keys: [] } }),
     backup: () => new Promise(() => undefined),
     restorePlan: () => new Promise(() => undefined),
     restoreApply: () => new Promise(() => undefined),
+    audit: (data) => {
+      audits.push(data);
+      return new Promise(() => undefined);
+    },
   };
   const resolve = (source: Parameters<typeof resolveConnectionSource>[0]) => resolveConnectionSource(source, { vault, forms });
   const holds = new ConnectHoldService({ companion: transfers, notifyReleased: async (tabId, frameId, holdId) => void released.push({ tabId, frameId, holdId }) });
@@ -110,6 +116,7 @@ function setup(options: { readonly companionDown?: boolean } = {}) {
     holds,
     backups: new BackupService({ companion: transfers, resolve }),
     restores: new RestoreService({ companion: transfers, resolve }),
+    audits: new AuditService({ companion: transfers, resolve }),
     companion,
     loadSettings: async () => ({ autoLockMinutes: 15, clipboardSeconds: 30, extraOrigins: [] }),
     saveSettings: async () => ({ autoLockMinutes: 15, clipboardSeconds: 30, extraOrigins: [] }),
@@ -118,7 +125,7 @@ function setup(options: { readonly companionDown?: boolean } = {}) {
     noteVaultUse: async () => undefined,
   });
   const send = (type: string, data: unknown, sender: SenderInfo) => router({ type, data }, sender);
-  return { send, saved, vaultReads, previousKeys, requests, collects, released, lock: () => vault.lock() };
+  return { send, saved, vaultReads, previousKeys, requests, collects, released, audits, lock: () => vault.lock() };
 }
 
 const TOOL_SETUP: ToolSetupView = {
@@ -270,6 +277,25 @@ describe('background router: connect hold, backup, restore', () => {
     expect(requests.filter((request) => request.type === 'backup.list')).toEqual([]);
     expect(await send('backup.list', {}, POPUP)).toEqual({ ok: BACKUP_LIST });
     expect(requests.filter((request) => request.type === 'backup.list')).toEqual([{ type: 'backup.list', data: {} }]);
+  });
+});
+
+describe('background router: the sync review', () => {
+  const direct = { kind: 'direct', connection: { endpoint: 'http://127.0.0.1:9000', bucket: 'b', accessKeyId: 'AK', secretAccessKey: SECRET } };
+
+  it('starts only from Connect Guard’s own pages; a content script or the WeSendit page asking for a review is refused and the companion is not asked', async () => {
+    const { send, audits } = setup();
+    for (const sender of [TAB, SUBFRAME, OTHER_TAB, { ...TAB, url: 'https://app.wesendit.com/storages' }]) {
+      expect(await send('audit.start', { connection: direct }, sender)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+      expect(await send('audit.checkAgain', { auditId: 'x' }, sender)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+      expect(await send('audit.state', { auditId: 'x' }, sender)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+      expect(await send('restore.plan', { connection: direct, keys: ['a'] }, sender)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    }
+    expect(audits).toEqual([]);
+    const started = await send('audit.start', { connection: direct, folder: '/backups/b/2026-01-01T00-00-00Z' }, POPUP);
+    expect(started).toMatchObject({ ok: { status: 'running', bucket: 'b' } });
+    expect(audits).toEqual([{ connection: expect.objectContaining({ bucket: 'b' }), folder: '/backups/b/2026-01-01T00-00-00Z' }]);
+    expect(await send('restore.plan', { connection: direct, keys: 'a' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
   });
 });
 

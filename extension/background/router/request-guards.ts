@@ -166,6 +166,16 @@ export function readOptionalFolder(data: Readonly<Record<string, unknown>>, name
   return value;
 }
 
+/** An optional list of object keys (a restore selection), at most 100,000. */
+export function readOptionalKeys(data: Readonly<Record<string, unknown>>, name: string): readonly string[] | undefined {
+  const value = data[name];
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > 100_000 || !value.every((key): key is string => typeof key === 'string' && key !== '' && key.length <= 4096)) {
+    throw new ConnectGuardError('INVALID_INPUT', `"${name}" must be a list of object keys.`);
+  }
+  return value;
+}
+
 /** An optional yes/no field (false when absent). */
 export function readFlag(data: Readonly<Record<string, unknown>>, name: string): boolean {
   const value = data[name];

@@ -13,6 +13,7 @@ import type { PreviewService } from '../preview/preview-service.ts';
 import type { BackupService } from '../transfers/backup-service.ts';
 import type { ConnectHoldService } from '../transfers/connect-hold-service.ts';
 import type { RestoreService } from '../transfers/restore-service.ts';
+import type { AuditService } from '../transfers/audit-service.ts';
 import type { ExtensionIdentity } from './sender-policy.ts';
 
 /** What the routes need from the vault (VaultService provides it; see start-background.ts). */
@@ -49,6 +50,7 @@ export interface RouterDeps {
   readonly backups: BackupService;
   /** "Restore last backup". */
   readonly restores: RestoreService;
+  readonly audits: AuditService;
   /** The native port to the companion. */
   readonly companion: CompanionClient;
   loadSettings(): Promise<Settings>;

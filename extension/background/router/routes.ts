@@ -22,6 +22,7 @@ import {
   readId,
   readListingBatch,
   readOptionalFolder,
+  readOptionalKeys,
   readRowQuery,
   readString,
   readToolPassphrase,
@@ -324,10 +325,15 @@ export const ROUTES: RouteTable = {
   'backup.list': { from: 'page', handle: (_data, { deps }) => deps.companion.request('backup.list', {}, { timeoutMs: 30_000 }) },
   'restore.plan': {
     from: 'page',
-    handle: (data, { deps }) => deps.restores.plan(readConnectionSource(data, 'connection'), readOptionalFolder(data, 'folder'), readFlag(data, 'force')),
+    handle: (data, { deps }) => deps.restores.plan(readConnectionSource(data, 'connection'), readOptionalFolder(data, 'folder'), readFlag(data, 'force'), readOptionalKeys(data, 'keys')),
   },
   'restore.state': { from: 'page', handle: (data, { deps }) => deps.restores.state(readId(data, 'restoreId')) },
   'restore.apply': { from: 'page', handle: (data, { deps }) => deps.restores.apply(readId(data, 'restoreId')) },
+  // The review lists the bucket with the user's keys: only Connect Guard's own pages start it,
+  // after the user clicked "Review sync result" there; never a content script or the page.
+  'audit.start': { from: 'page', handle: (data, { deps }) => deps.audits.start(readConnectionSource(data, 'connection'), readOptionalFolder(data, 'folder'), readOptionalFolder(data, 'wesenditManifest')) },
+  'audit.state': { from: 'page', handle: (data, { deps }) => deps.audits.state(readId(data, 'auditId')) },
+  'audit.checkAgain': { from: 'page', handle: (data, { deps }) => deps.audits.checkAgain(readId(data, 'auditId')) },
 };
 
 /** Is `type` a message the background routes? */

@@ -8,7 +8,7 @@
  */
 import { ConnectGuardError, toErrorData } from '../../../shared/errors.ts';
 import type { BucketConnection } from '../../../shared/protocol/views.ts';
-import type { BucketProbeResult, RestoreApplyResult, RestoreData, RestorePlanSummary, RestoreRowView } from '../../../shared/protocol/companion-protocol.ts';
+import type { AuditRowView, AuditRunData, AuditRunResult, BucketProbeResult, RestoreApplyResult, RestoreData, RestorePlanSummary, RestoreRowView } from '../../../shared/protocol/companion-protocol.ts';
 import type { BackupJobState, PreviewConnectionSource } from '../../../shared/protocol/extension-protocol.ts';
 import type { BackupResultView, TransferProgressView } from '../../../shared/protocol/views.ts';
 import type { ResolvedConnection } from '../preview/resolve-connection-source.ts';
@@ -17,7 +17,7 @@ import type { ResolvedConnection } from '../preview/resolve-connection-source.ts
 export type BucketProbeView = BucketProbeResult;
 export type RestorePlanRow = RestoreRowView;
 export type RestoreApplySummary = RestoreApplyResult;
-export type RestoreRequestData = Pick<RestoreData, 'connection' | 'folder' | 'force'>;
+export type RestoreRequestData = Pick<RestoreData, 'connection' | 'folder' | 'force' | 'keys'>;
 export type { RestorePlanSummary };
 
 export interface TransferOptions {
@@ -34,6 +34,8 @@ export interface TransferCompanion {
   backup(connection: BucketConnection, options: TransferOptions): Promise<BackupResultView>;
   restorePlan(data: RestoreRequestData, options: TransferOptions & { readonly onRows: (rows: readonly RestorePlanRow[]) => void }): Promise<RestorePlanSummary>;
   restoreApply(data: RestoreRequestData, options: TransferOptions): Promise<RestoreApplySummary>;
+  /** The sync review (`audit.run`): findings as rows, then the totals. */
+  audit(data: AuditRunData, options: TransferOptions & { readonly onRows: (rows: readonly AuditRowView[]) => void }): Promise<AuditRunResult>;
 }
 
 export function bucketView(connection: BucketConnection): BackupJobState['bucket'] {

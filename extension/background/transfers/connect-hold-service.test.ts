@@ -29,6 +29,7 @@ function fakeCompanion(probe: BucketProbeView | Error) {
       }),
     restorePlan: () => new Promise(() => undefined),
     restoreApply: () => new Promise(() => undefined),
+    audit: () => new Promise(() => undefined),
   };
   return { companion, backups };
 }

@@ -25,6 +25,7 @@ function setup(options: { locked?: boolean } = {}) {
   let backupDone: ((value: Awaited<ReturnType<TransferCompanion['backup']>>) => void) | undefined;
   const companion: TransferCompanion = {
     probe: () => Promise.reject(new Error('unused')),
+    audit: () => new Promise(() => undefined),
     backup: (_connection, { signal }) =>
       new Promise((resolve, reject) => {
         backupDone = resolve;

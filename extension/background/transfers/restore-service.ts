@@ -25,6 +25,7 @@ interface RestoreRun {
   view: RestoreView;
   readonly source: PreviewConnectionSource;
   readonly force: boolean;
+  readonly keys: readonly string[] | undefined;
   controller: AbortController;
 }
 
@@ -37,7 +38,7 @@ export class RestoreService {
   }
 
   /** Starts the dry run and returns its first state; VAULT_LOCKED etc. when the connection cannot be resolved. */
-  async plan(source: PreviewConnectionSource, folder: string | undefined, force: boolean): Promise<RestoreView> {
+  async plan(source: PreviewConnectionSource, folder: string | undefined, force: boolean, keys?: readonly string[]): Promise<RestoreView> {
     const { connection } = await this.deps.resolve(source);
     const running = this.current;
     if (running && (running.view.status === 'planning' || running.view.status === 'applying')) {
@@ -48,6 +49,7 @@ export class RestoreService {
       view: { restoreId: this.newId(), status: 'planning', folder: folder ?? '', bucket: connection.bucket, deleted: 0, changed: 0, bytes: 0, rows: [] },
       source,
       force,
+      keys,
       controller: new AbortController(),
     };
     this.current = run;
@@ -56,7 +58,7 @@ export class RestoreService {
     const { signal } = run.controller;
     void this.deps.companion
       .restorePlan(
-        { connection, ...(folder !== undefined ? { folder } : {}), ...(force ? { force } : {}) },
+        { connection, ...(folder !== undefined ? { folder } : {}), ...(force ? { force } : {}), ...(keys ? { keys } : {}) },
         {
           signal,
           onProgress: (progress) => {
@@ -98,7 +100,7 @@ export class RestoreService {
     const first = run.view;
     void this.deps.companion
       .restoreApply(
-        { connection, folder: run.view.folder, ...(run.force ? { force: true } : {}) },
+        { connection, folder: run.view.folder, ...(run.force ? { force: true } : {}), ...(run.keys ? { keys: run.keys } : {}) },
         {
           signal: run.controller.signal,
           onProgress: (progress) => {

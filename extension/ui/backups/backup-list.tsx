@@ -25,11 +25,13 @@ export interface BackupListProps {
   readonly onChoose: (backup: LocalBackupView | undefined) => void;
   /** Rendered right under the chosen backup; absent when the restore is shown beside the list. */
   readonly renderRestore?: (backup: LocalBackupView) => JSX.Element;
+  /** "Review sync result" on a backup that has a plan. */
+  readonly onReview?: (backup: LocalBackupView) => void;
 }
 
 type ListState = { readonly kind: 'loading' } | { readonly kind: 'ready'; readonly list: BackupListView } | { readonly kind: 'error'; readonly message: string };
 
-export function BackupList({ send, version, chosen, onChoose, renderRestore }: BackupListProps): JSX.Element {
+export function BackupList({ send, version, chosen, onChoose, renderRestore, onReview }: BackupListProps): JSX.Element {
   const [state, setState] = useState<ListState>({ kind: 'loading' });
   const [reading, setReading] = useState(false);
   const [refreshes, setRefreshes] = useState(0);
@@ -61,7 +63,7 @@ export function BackupList({ send, version, chosen, onChoose, renderRestore }: B
           Refresh list
         </button>
       </div>
-      <ListBody state={state} chosen={chosen} onChoose={onChoose} renderRestore={renderRestore} />
+      <ListBody state={state} chosen={chosen} onChoose={onChoose} renderRestore={renderRestore} onReview={onReview} />
     </section>
   );
 }
@@ -71,9 +73,10 @@ interface ListBodyProps {
   readonly chosen: string | undefined;
   readonly onChoose: (backup: LocalBackupView | undefined) => void;
   readonly renderRestore: ((backup: LocalBackupView) => JSX.Element) | undefined;
+  readonly onReview: ((backup: LocalBackupView) => void) | undefined;
 }
 
-function ListBody({ state, chosen, onChoose, renderRestore }: ListBodyProps): JSX.Element {
+function ListBody({ state, chosen, onChoose, renderRestore, onReview }: ListBodyProps): JSX.Element {
   if (state.kind === 'loading') return <p class="hint">Reading the backups folder…</p>;
   if (state.kind === 'error') return <ErrorMessage message={state.message} />;
   const { list } = state;
@@ -93,6 +96,7 @@ function ListBody({ state, chosen, onChoose, renderRestore }: ListBodyProps): JS
               titleId={`backup-item-${index}`}
               open={backup.folder === chosen}
               onRestore={() => onChoose(backup.folder === chosen ? undefined : backup)}
+              {...(onReview && backup.hasPlan === true ? { onReview: () => onReview(backup) } : {})}
               restore={backup.folder === chosen && renderRestore !== undefined ? renderRestore(backup) : undefined}
             />
           ))}
@@ -109,10 +113,12 @@ interface BackupItemProps {
   readonly titleId: string;
   readonly open: boolean;
   readonly onRestore: () => void;
+  /** Set when the backup has a sync plan. */
+  readonly onReview?: () => void;
   readonly restore: JSX.Element | undefined;
 }
 
-function BackupItem({ backup, titleId, open, onRestore, restore }: BackupItemProps): JSX.Element {
+function BackupItem({ backup, titleId, open, onRestore, onReview, restore }: BackupItemProps): JSX.Element {
   const item = useRef<HTMLLIElement>(null);
   // The restore opens under this backup: show the backup and the start of its restore.
   useEffect(() => {
@@ -166,6 +172,11 @@ function BackupItem({ backup, titleId, open, onRestore, restore }: BackupItemPro
           <button type="button" class="secondary" aria-expanded={open} aria-controls={open ? LISTED_RESTORE_ID : undefined} aria-describedby={titleId} onClick={onRestore}>
             Restore…
           </button>
+          {onReview && (
+            <button type="button" class="secondary" aria-describedby={titleId} onClick={onReview}>
+              Review sync result
+            </button>
+          )}
         </div>
       ) : (
         <p class="hint">{whyNotRestorable(backup)}</p>

@@ -12,6 +12,7 @@ import type { SendToBackground } from '../preview/preview-send.ts';
 import { BackupList, LISTED_RESTORE_ID } from './backup-list.tsx';
 import { BackupPanel } from './backup-panel.tsx';
 import { ListedBackupRestore } from './listed-backup-restore.tsx';
+import { SyncReview } from './sync-review.tsx';
 
 export interface BackupsTabProps {
   readonly send: SendToBackground;
@@ -27,8 +28,20 @@ export function BackupsTab({ send, vaultUnlocked, pollMs, layout = 'auto' }: Bac
   const wide = layout === 'auto' ? wideByWidth : layout === 'wide';
   const [version, setVersion] = useState(0);
   const [chosen, setChosen] = useState<LocalBackupView | undefined>();
+  const [mode, setMode] = useState<'restore' | 'review'>('restore');
 
-  const restore = (backup: LocalBackupView): JSX.Element => (
+  const restore = (backup: LocalBackupView): JSX.Element =>
+    mode === 'review' ? (
+      <SyncReview
+        key={`review ${backup.folder}`}
+        id={LISTED_RESTORE_ID}
+        send={send}
+        backup={backup}
+        vaultUnlocked={vaultUnlocked}
+        {...(pollMs === undefined ? {} : { pollMs })}
+        onClose={() => setChosen(undefined)}
+      />
+    ) : (
     <ListedBackupRestore
       key={backup.folder}
       id={LISTED_RESTORE_ID}
@@ -44,7 +57,20 @@ export function BackupsTab({ send, vaultUnlocked, pollMs, layout = 'auto' }: Bac
     <div class={wide ? 'backups-tab wide' : 'backups-tab'}>
       <div class="backups-main">
         <BackupPanel send={send} vaultUnlocked={vaultUnlocked} {...(pollMs === undefined ? {} : { pollMs })} onFinished={() => setVersion((count) => count + 1)} />
-        <BackupList send={send} version={version} chosen={chosen?.folder} onChoose={setChosen} {...(wide ? {} : { renderRestore: restore })} />
+        <BackupList
+          send={send}
+          version={version}
+          chosen={chosen?.folder}
+          onChoose={(backup) => {
+            setMode('restore');
+            setChosen(backup);
+          }}
+          onReview={(backup) => {
+            setMode('review');
+            setChosen(backup);
+          }}
+          {...(wide ? {} : { renderRestore: restore })}
+        />
       </div>
       {wide && (
         <div class="backups-side">

@@ -28,15 +28,17 @@ export interface RestorePanelProps {
   readonly pollMs?: number;
   /** A request answered VAULT_LOCKED. */
   readonly onVaultLocked?: () => void;
+  /** Only these keys (the sync review's selection); changed ones among them are overwritten. */
+  readonly keys?: readonly string[];
 }
 
 function isWorking(view: RestoreView | undefined): boolean {
   return view !== undefined && (view.status === 'planning' || view.status === 'applying');
 }
 
-export function RestorePanel({ send, source, folder, autoStart = false, pollMs = 250, onVaultLocked }: RestorePanelProps): JSX.Element {
+export function RestorePanel({ send, source, folder, autoStart = false, pollMs = 250, onVaultLocked, keys }: RestorePanelProps): JSX.Element {
   const [view, setView] = useState<RestoreView | undefined>();
-  const [force, setForce] = useState(false);
+  const [force, setForce] = useState(keys !== undefined);
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const sent = useRef(0);
@@ -93,7 +95,7 @@ export function RestorePanel({ send, source, folder, autoStart = false, pollMs =
     setBusy(true);
     const sequence = nextSequence();
     try {
-      apply(sequence, await send('restore.plan', { connection: chosen, folder, ...(withForce ? { force: true } : {}) }));
+      apply(sequence, await send('restore.plan', { connection: chosen, folder, ...(withForce ? { force: true } : {}), ...(keys ? { keys } : {}) }));
     } catch (caught) {
       if (caught instanceof ConnectGuardError && caught.code === 'VAULT_LOCKED') onVaultLocked?.();
       setError(messageOf(caught));
