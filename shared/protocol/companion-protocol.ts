@@ -2,6 +2,9 @@
  * The one contract between the extension background and the companion's native-messaging host
  * (`connect-guard host`), spoken over Chrome native messaging.
  *
+ * Long file: every request type's data and result side by side, so one read shows the whole
+ * contract; the runtime checks live in companion-data-checks.ts and companion-guards.ts.
+ *
  * Extension → host:
  * - a request `{ id, type, data, timeoutMs }` (see {@link CompanionRequests} for every type);
  * - `{ id, type: 'cancel' }` to cancel the running request with that id.

@@ -3,6 +3,9 @@
  * popup) and the background, which alone owns the vault key, IndexedDB and the native port.
  *
  * Every request is `{ type, data }`; every reply is `{ ok: result } | { error: ErrorData }`.
+ *
+ * Long file: one table per sender (content scripts, Connect Guard's pages) with every message's
+ * data and result, so the router's table and this contract can be read side by side.
  */
 import type { StorageCredentials, StorageSummary } from '../credentials.ts';
 import type { DiffClass, DiffRow } from '../diff/diff-inventories.ts';
