@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 import preact from '@preact/preset-vite';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
+/** The e2e files that take their browser from test/support/extension-browser.ts, so they run in Firefox too. */
+const FIREFOX_E2E_FILES = ['test/e2e/gate-flow.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -32,6 +35,18 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/e2e-global-setup.ts'],
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The main flows again, in Firefox ESR with the Firefox build (test/support/extension-browser.ts).
+        test: {
+          name: 'e2e-firefox',
+          include: FIREFOX_E2E_FILES,
+          env: { CONNECT_GUARD_E2E_BROWSER: 'firefox' },
+          globalSetup: ['test/support/e2e-firefox-global-setup.ts'],
+          testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,
         },

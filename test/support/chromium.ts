@@ -26,8 +26,11 @@ export interface LaunchOptions {
 }
 
 export interface ChromiumWithExtension {
+  readonly kind: 'chromium';
   readonly browser: Browser;
   readonly extensionId: string;
+  /** `chrome-extension://<id>/`: the extension's pages. */
+  readonly baseUrl: string;
   readonly userDataDir: string;
   /** Closes the browser (and removes a temporary profile unless kept). */
   close(): Promise<void>;
@@ -75,8 +78,10 @@ export async function launchChromiumWithExtension(options: LaunchOptions = {}): 
     }
     const keepProfile = options.keepProfile ?? !temporaryProfile;
     return {
+      kind: 'chromium',
       browser,
       extensionId,
+      baseUrl: `chrome-extension://${extensionId}/`,
       userDataDir,
       close: async () => {
         await browser.close();
