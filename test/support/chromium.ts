@@ -134,9 +134,12 @@ interface ExtensionRuntime {
  * that page would; returns the raw `{ok} | {error}` reply.
  */
 export async function requestFromExtensionFrame(frame: Frame, request: { type: string; data: unknown }): Promise<unknown> {
-  return frame.evaluate(async (message) => {
+  // Serialized in the page: WebDriver BiDi (Firefox) hands an object reached twice in a reply
+  // (an error kept both in a hold and in its backup) to puppeteer as a bare reference it drops.
+  const json = await frame.evaluate(async (message) => {
     const runtime: ExtensionRuntime | undefined = Reflect.get(Reflect.get(globalThis, 'chrome') ?? {}, 'runtime');
     if (!runtime) throw new Error('Not an extension page.');
-    return runtime.sendMessage(message);
+    return JSON.stringify((await runtime.sendMessage(message)) ?? null);
   }, request);
+  return JSON.parse(json);
 }
