@@ -228,6 +228,9 @@ export class CompanionPort {
       return;
     }
     this.pending.get(message.id)?.accept(message);
+    // A host that refuses this extension (registered for another id) refuses every request: let
+    // it go, so the request after a new "connect-guard install-host" starts a host that serves us.
+    if ('error' in message && message.error.code === 'FORBIDDEN_SENDER' && this.pending.size === 0) this.disconnect();
   }
 
   private failAll(error: ErrorData): void {
