@@ -32,9 +32,10 @@ export default defineConfig({
       description: 'Keeps WeSendit’s one-time S3 Secret Key in an encrypted vault and guards the connect step.',
       // Chromium derives the id from the key; Firefox takes it from here, in every build, because
       // the companion's host manifest names it (allowed_extensions). Firefox refuses to install
-      // the add-on on a version older than strict_min_version and says which one it needs.
+      // the add-on on a version older than strict_min_version and says which one it needs. It
+      // collects and sends nothing anywhere: https://extensionworkshop.com/documentation/develop/firefox-builtin-data-consent/
       ...(firefox
-        ? { browser_specific_settings: { gecko: { id: FIREFOX_EXTENSION_ID, strict_min_version: FIREFOX_MIN_VERSION } } }
+        ? { browser_specific_settings: { gecko: { id: FIREFOX_EXTENSION_ID, strict_min_version: FIREFOX_MIN_VERSION, data_collection_permissions: { required: ['none'] } } } }
         : loopback
           ? { key: DEV_EXTENSION_KEY }
           : {}),

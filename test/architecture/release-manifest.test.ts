@@ -16,7 +16,7 @@ interface BuiltManifest {
   readonly key?: string;
   readonly permissions?: readonly string[];
   readonly background?: { readonly scripts?: readonly string[]; readonly service_worker?: string };
-  readonly browser_specific_settings?: { readonly gecko?: { readonly id?: string; readonly strict_min_version?: string } };
+  readonly browser_specific_settings?: { readonly gecko?: { readonly id?: string; readonly strict_min_version?: string; readonly data_collection_permissions?: unknown } };
   readonly host_permissions?: readonly string[];
   readonly content_scripts?: readonly { readonly matches?: readonly string[] }[];
   readonly web_accessible_resources?: readonly { readonly resources: readonly string[]; readonly matches?: readonly string[]; readonly use_dynamic_url?: boolean }[];
@@ -70,7 +70,7 @@ describe.each([
 
   it('is MV3 with an event page, the fixed add-on id the host manifest names, and the oldest Firefox it runs on', () => {
     expect(manifest.background?.scripts).toEqual(['background.js']);
-    expect(manifest.browser_specific_settings?.gecko).toEqual({ id: FIREFOX_EXTENSION_ID, strict_min_version: FIREFOX_MIN_VERSION });
+    expect(manifest.browser_specific_settings?.gecko).toEqual({ id: FIREFOX_EXTENSION_ID, strict_min_version: FIREFOX_MIN_VERSION, data_collection_permissions: { required: ['none'] } });
     expect(manifest.key).toBeUndefined();
     // Firefox has no offscreen documents; the event page copies and clears the clipboard itself.
     expect(manifest.permissions).not.toContain('offscreen');
