@@ -29,8 +29,10 @@ import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts
 import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
-import { launchChromiumWithExtension, requestFromExtensionFrame, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
-import { dockCount, extensionFrames, waitForDockFrame } from '../support/dock.ts';
+import { launchChromiumWithExtension, requestFromExtensionFrame, waitForGateFrame } from '../support/chromium.ts';
+import { fillByLabel, openExtensionPopup, type BrowserKind, type ExtensionBrowser } from '../support/extension-browser.ts';
+import { launchFirefoxWithExtension } from '../support/firefox.ts';
+import { dockCount, frameHref, isExtensionUrl, waitForDockFrame } from '../support/dock.ts';
 import { DEMO_BUCKET, DEMO_STORAGE, demoData, seedDemoBucket } from './demo-data.ts';
 
 const DEMO_PASSPHRASE = 'demo passphrase for connect guard 2026';
@@ -38,7 +40,7 @@ const DEMO_PASSPHRASE = 'demo passphrase for connect guard 2026';
 interface DemoContext {
   readonly ui: FakeWeSendit;
   readonly rgw: CephRgw;
-  readonly chromium: ChromiumWithExtension;
+  readonly extension: ExtensionBrowser;
   readonly shotsDir: string;
   page?: Page;
   form?: ConnectFormPageObject;
@@ -64,7 +66,7 @@ async function screenshot(context: DemoContext, name: string, dockStep?: string)
   if (dockStep !== undefined) {
     // The screenshot is of this step: one dock, holding only this step's frame.
     const docks = await dockCount(page.mainFrame());
-    const frames = extensionFrames(page).map((frame) => new URL(frame.url()).pathname);
+    const frames = (await Promise.all(page.frames().map(frameHref))).filter(isExtensionUrl).map((url) => new URL(url).pathname);
     if (docks !== 1 || frames.length !== 1 || frames[0] !== dockStep) throw new Error(`Expected one dock showing ${dockStep}, found ${docks} dock(s) with ${frames.join(', ') || 'no frame'}.`);
   }
   context.shots += 1;
@@ -85,7 +87,7 @@ const CONNECT_FLOW: readonly DemoStep[] = [
   {
     title: 'Open WeSendit\'s "connect to bucket" form for the storage "NAS backup" and fill in the bucket',
     async run(context) {
-      const page = await context.chromium.browser.newPage();
+      const page = await context.extension.browser.newPage();
       context.page = page;
       const form = await ConnectFormPageObject.open(page, context.ui.url, { storageId: DEMO_STORAGE });
       context.form = form;
@@ -159,8 +161,8 @@ const CONNECT_FLOW: readonly DemoStep[] = [
       context.prompt = prompt;
       await prompt.waitForSelector('::-p-aria(Save to vault)');
       await screenshot(context, 'credentials-held', '/gate.html');
-      await prompt.locator('::-p-aria(Vault passphrase)').fill(DEMO_PASSPHRASE);
-      await prompt.locator('::-p-aria(Confirm passphrase)').fill(DEMO_PASSPHRASE);
+      await fillByLabel(prompt, 'Vault passphrase', DEMO_PASSPHRASE);
+      await fillByLabel(prompt, 'Confirm passphrase', DEMO_PASSPHRASE);
       await prompt.locator('::-p-aria(Save to vault)').click();
       await prompt.waitForSelector('::-p-text(Saved and verified)', { timeout: 30_000 });
       await page.waitForSelector('[data-connect-guard="released"]', { timeout: 10_000 });
@@ -170,11 +172,10 @@ const CONNECT_FLOW: readonly DemoStep[] = [
   {
     title: 'The popup\'s Backups tab: the backup taken before the connect, verified; "Restore…" dry-runs it: what the sync changed since, ready to put back',
     async run(context) {
-      const popup = await context.chromium.browser.newPage();
+      const popup = await openExtensionPopup(context.extension, 'backups');
       await popup.setViewport({ width: 1280, height: 800 });
       // A background tab gets no animation frames: the popup, opened as a tab, is in front.
       await popup.bringToFront();
-      await popup.goto(`chrome-extension://${context.chromium.extensionId}/popup.html#tab=backups`);
       context.page = popup;
       context.prompt = popup.mainFrame();
       const backup = await popup.waitForSelector('li.backup-item[data-status="verified"]', { timeout: 30_000 }).catch(async (error: unknown) => {
@@ -190,8 +191,8 @@ const CONNECT_FLOW: readonly DemoStep[] = [
       // With the bucket's keys in the vault (the gate saved them) the dry run starts at once; otherwise they are typed in.
       await popup.waitForFunction(() => document.querySelector('.listed-restore .restore-status p[role="status"], #restore-access-key') !== null, { timeout: 30_000 }).catch(failing);
       if ((await popup.$('.listed-restore .restore-status p[role="status"]')) === null) {
-        await popup.locator('::-p-aria(Access key of the bucket)').fill(context.rgw.accessKeyId);
-        await popup.locator('::-p-aria(Secret key of the bucket)').fill(context.rgw.secretAccessKey);
+        await fillByLabel(popup, 'Access key of the bucket', context.rgw.accessKeyId);
+        await fillByLabel(popup, 'Secret key of the bucket', context.rgw.secretAccessKey);
         await popup.locator('::-p-aria([name="Dry run"][role="button"])').click();
       }
       await popup.waitForFunction(() => /Dry run, nothing written yet|Nothing to restore/.test(document.body.innerText), { timeout: 120_000 }).catch(failing);
@@ -245,10 +246,10 @@ async function runWindowed(browser: Browser, ui: FakeWeSendit, rgw: CephRgw): Pr
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Builds the loopback build of the extension (the demo's WeSendit runs on 127.0.0.1), its output into the log. */
-function buildExtension(log: string): void {
+function buildExtension(log: string, browser: BrowserKind): void {
   const output = openSync(log, 'a');
   try {
-    execFileSync('npx', ['wxt', 'build', '--mode', 'loopback'], { cwd: ROOT, stdio: ['ignore', output, output] });
+    execFileSync('npx', ['wxt', 'build', ...(browser === 'firefox' ? ['-b', 'firefox', '--mv3'] : []), '--mode', 'loopback'], { cwd: ROOT, stdio: ['ignore', output, output] });
   } catch (error) {
     throw new Error(`Building the extension failed; see ${log}.`, { cause: error });
   } finally {
@@ -256,7 +257,16 @@ function buildExtension(log: string): void {
   }
 }
 
+/** `npm start -- --browser firefox`: the demo in Firefox ESR instead of Chromium. */
+function chosenBrowser(args: readonly string[]): BrowserKind {
+  const index = args.findIndex((arg) => arg === '--browser' || arg.startsWith('--browser='));
+  const value = index < 0 ? 'chromium' : (args[index]?.split('=')[1] ?? args[index + 1]);
+  if (value === 'chromium' || value === 'firefox') return value;
+  throw new Error(`--browser must be chromium or firefox (got "${value ?? ''}").`);
+}
+
 async function main(): Promise<void> {
+  const browserKind = chosenBrowser(process.argv.slice(2));
   const windowed = Boolean(process.env.DISPLAY);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
   // A folder a user finds: in the clone, not hidden, one per run.
@@ -267,8 +277,8 @@ async function main(): Promise<void> {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => appendFileSync(log, `${warning.name}: ${warning.message}\n`));
   console.log(`Connect Guard demo. Screenshots, the demo backup and the log: ${relative(process.cwd(), runDir) || runDir}/`);
-  ensureSystem(['chromium', 'ceph'], { log });
-  buildExtension(log);
+  ensureSystem([browserKind, 'ceph'], { log });
+  buildExtension(log, browserKind);
   console.log('Built the extension (loopback build: the demo\'s WeSendit runs on 127.0.0.1).');
   // The companion, started by Chromium as native-messaging host, inherits this: demo backups stay in the run's folder.
   process.env.CONNECT_GUARD_BACKUP_ROOT = join(runDir, 'backups');
@@ -276,7 +286,7 @@ async function main(): Promise<void> {
   const rgw = await startCephRgw({ buckets: [DEMO_BUCKET] });
   const profileDir = await mkdtemp(join(tmpdir(), 'connect-guard-demo-profile-'));
   let ui: FakeWeSendit | undefined;
-  let chromium: ChromiumWithExtension | undefined;
+  let extension: ExtensionBrowser | undefined;
   try {
     const data = demoData();
     const client = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey });
@@ -286,20 +296,29 @@ async function main(): Promise<void> {
     ui = await startFakeWeSendit({ s3ServerAddress: rgw.endpoint });
     ui.setStorageFiles(DEMO_STORAGE, data.storage);
     console.log(`Fake WeSendit UI on ${ui.url}: storage "NAS backup" with ${data.storage.length} files`);
-    const host = await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
+    // Firefox reads host manifests under $HOME/.mozilla only: the demo's Firefox gets a HOME of its own.
+    const firefoxHome = `${profileDir}-home`;
+    const host =
+      browserKind === 'firefox'
+        ? await installHost({ env: { HOME: firefoxHome }, platform: process.platform, extensionIds: [], browsers: ['firefox'] })
+        : await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
     appendFileSync(log, `Native-messaging host manifest: ${host.manifestPaths.map((entry) => entry.path).join(', ')}\n`);
     console.log('Companion registered as native-messaging host for the demo browser profile.');
-    chromium = await launchChromiumWithExtension({ headless: !windowed, userDataDir: profileDir });
-    console.log(`Chromium ${windowed ? 'window' : '(headless)'} with Connect Guard ${chromium.extensionId}`);
+    extension =
+      browserKind === 'firefox'
+        ? await launchFirefoxWithExtension({ headless: !windowed, userDataDir: profileDir, home: firefoxHome })
+        : await launchChromiumWithExtension({ headless: !windowed, userDataDir: profileDir });
+    console.log(`${browserKind === 'firefox' ? 'Firefox' : 'Chromium'} ${windowed ? 'window' : '(headless)'} with Connect Guard ${extension.extensionId}`);
     if (windowed) {
-      await runWindowed(chromium.browser, ui, rgw);
+      await runWindowed(extension.browser, ui, rgw);
       return;
     }
     console.log('No display: walking the connect flow headless.\n');
-    await runHeadless({ ui, rgw, chromium, shotsDir: runDir, shots: 0, written: [] });
+    await runHeadless({ ui, rgw, extension, shotsDir: runDir, shots: 0, written: [] });
     console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue".\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
   } finally {
-    await chromium?.close().catch(() => undefined);
+    await extension?.close().catch(() => undefined);
+    await rm(`${profileDir}-home`, { recursive: true, force: true });
     await ui?.stop();
     await rgw.stop();
     await rm(profileDir, { recursive: true, force: true });

@@ -32,6 +32,8 @@ export interface FirefoxLaunchOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The built add-on to install (default the loopback build). */
   readonly extensionDir?: string;
+  /** Default true. */
+  readonly headless?: boolean;
 }
 
 export interface FirefoxWithExtension {
@@ -60,7 +62,7 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX_PATH,
-    headless: true,
+    headless: options.headless ?? true,
     userDataDir,
     // Lets WebDriver BiDi navigate a tab to the add-on's own pages (moz-extension://), as a user can.
     args: ['--remote-allow-system-access'],
