@@ -1,9 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import preact from '@preact/preset-vite';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 /** The e2e files that take their browser from test/support/extension-browser.ts, so they run in Firefox too. */
-const FIREFOX_E2E_FILES = ['test/e2e/gate-flow.test.ts', 'test/e2e/gate-activation.test.ts', 'test/e2e/connect-hold-flow.test.ts', 'test/e2e/companion-each-browser.test.ts', 'test/e2e/release-companion.test.ts', 'test/e2e/page-cannot-drive-companion.test.ts'];
+const FIREFOX_E2E_FILES = ['test/e2e/gate-flow.test.ts', 'test/e2e/gate-activation.test.ts', 'test/e2e/connect-hold-flow.test.ts', 'test/e2e/companion-each-browser.test.ts', 'test/e2e/release-companion.test.ts', 'test/e2e/page-cannot-drive-companion.test.ts', 'test/e2e/vault-across-browsers.test.ts'];
+/** Files that start both browsers themselves run once, in e2e-firefox. */
+const BOTH_BROWSERS_FILES = ['test/e2e/vault-across-browsers.test.ts'];
 
 export default defineConfig({
   test: {
@@ -33,6 +35,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...BOTH_BROWSERS_FILES],
           globalSetup: ['test/support/e2e-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
