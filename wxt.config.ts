@@ -1,6 +1,6 @@
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
-import { DEV_EXTENSION_KEY } from './shared/extension-identity.ts';
+import { DEV_EXTENSION_KEY, FIREFOX_EXTENSION_ID, FIREFOX_MIN_VERSION } from './shared/extension-identity.ts';
 
 /**
  * `wxt build` is the release build: WeSendit's origins only, no fixed key (a store build gets
@@ -23,20 +23,31 @@ export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   outDir: '.output',
   vite: () => ({ plugins: [preact()] }),
-  manifest: ({ mode }) => {
+  manifest: ({ mode, browser }) => {
     const loopback = mode === LOOPBACK_MODE;
+    const firefox = browser === 'firefox';
     const gateMatches = [...WESENDIT_MATCHES, ...(loopback ? LOOPBACK_MATCHES : [])];
     return {
       name: 'Connect Guard',
       description: 'Keeps WeSendit’s one-time S3 Secret Key in an encrypted vault and guards the connect step.',
-      ...(loopback ? { key: DEV_EXTENSION_KEY } : {}),
-      permissions: ['storage', 'unlimitedStorage', 'idle', 'alarms', 'offscreen', 'clipboardWrite', 'clipboardRead', 'nativeMessaging', 'scripting'],
+      // Chromium derives the id from the key; Firefox takes it from here, in every build, because
+      // the companion's host manifest names it (allowed_extensions). Firefox refuses to install
+      // the add-on on a version older than strict_min_version and says which one it needs. It
+      // collects and sends nothing anywhere: https://extensionworkshop.com/documentation/develop/firefox-builtin-data-consent/
+      ...(firefox
+        ? { browser_specific_settings: { gecko: { id: FIREFOX_EXTENSION_ID, strict_min_version: FIREFOX_MIN_VERSION, data_collection_permissions: { required: ['none'] } } } }
+        : loopback
+          ? { key: DEV_EXTENSION_KEY }
+          : {}),
+      // Firefox has no offscreen documents: its background is an event page with a DOM of its own.
+      permissions: ['storage', 'unlimitedStorage', 'idle', 'alarms', ...(firefox ? [] : ['offscreen']), 'clipboardWrite', 'clipboardRead', 'nativeMessaging', 'scripting'],
       host_permissions: gateMatches,
       optional_host_permissions: ['https://*/*', 'http://*/*'],
       // The gate prompt, the preview and the hold frame are framed in the Connect Guard dock on
       // WeSendit's pages, and nowhere else. A dynamic URL (new each browser session) keeps other
-      // sites from probing a fixed id to learn that Connect Guard is installed.
-      web_accessible_resources: [{ resources: ['gate.html', 'preview.html', 'hold.html'], matches: gateMatches, use_dynamic_url: true }],
+      // sites from probing a fixed id to learn that Connect Guard is installed. Firefox has no
+      // dynamic URLs, and needs none: its moz-extension:// origin is a random UUID per install.
+      web_accessible_resources: [{ resources: ['gate.html', 'preview.html', 'hold.html'], matches: gateMatches, ...(firefox ? {} : { use_dynamic_url: true }) }],
       // hash-wasm compiles its Argon2id WebAssembly module at run time.
       content_security_policy: {
         extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",

@@ -10,3 +10,16 @@ export const DEV_EXTENSION_KEY =
 
 /** The id Chromium derives from {@link DEV_EXTENSION_KEY}. */
 export const DEV_EXTENSION_ID = 'mmdddcpcnmjcbbelgogjfhoboambpked';
+
+/**
+ * The add-on id of every Firefox build (`browser_specific_settings.gecko.id`). Firefox gives an
+ * add-on's pages a random per-install `moz-extension://<uuid>/` origin, but the id is what it
+ * tells the native host (`allowed_extensions`), so it is fixed, release builds included.
+ */
+export const FIREFOX_EXTENSION_ID = 'connect-guard@connect-guard.dev';
+
+/**
+ * The oldest Firefox with everything the add-on uses in MV3: `storage.session`, the
+ * `optional_host_permissions` key, `scripting.registerContentScripts`, `wasm-unsafe-eval` (ESR 128).
+ */
+export const FIREFOX_MIN_VERSION = '128.0';

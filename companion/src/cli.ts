@@ -32,7 +32,7 @@ Commands:
   update-tools  after a lost or rotated key: give those tools the new key and check each one works
   credential-process, rclone-config-password
                 what the tools set up by "setup" run to read their key (not for the terminal)
-  install-host  register the companion with Chromium, Chrome, Brave and Edge for the extension
+  install-host  register the companion with Chromium, Chrome, Brave, Edge and Firefox for the extension
   uninstall-host  remove that registration
   host          the native-messaging host the browser starts (not for the terminal)
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConnectGuardError } from '../../shared/errors.ts';
-import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
+import { DEV_EXTENSION_ID, FIREFOX_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import { CHROMIUM_MAX_HOST_MESSAGE_BYTES, type HostToExtensionMessage } from '../../shared/protocol/companion-protocol.ts';
 import { parseHostMessage } from '../../shared/protocol/companion-guards.ts';
 import { parseHostArguments, refusalFor, runHost } from './host.ts';
@@ -208,8 +208,32 @@ describe('host arguments', () => {
   it('reads --allowed-origin (both spellings) and the caller origin the browser appends', () => {
     expect(parseHostArguments(['--allowed-origin', 'chrome-extension://a/', '--allowed-origin=chrome-extension://b/', 'chrome-extension://a/', '--parent-window=0'])).toEqual({
       allowedOrigins: ['chrome-extension://a/', 'chrome-extension://b/'],
+      allowedExtensions: [],
       callerOrigin: 'chrome-extension://a/',
     });
+  });
+
+  it('reads --allowed-extension and Firefox\'s [manifest path, add-on id]', () => {
+    expect(parseHostArguments(['--allowed-extension', FIREFOX_EXTENSION_ID, '/home/u/.mozilla/native-messaging-hosts/h.json', FIREFOX_EXTENSION_ID])).toEqual({
+      allowedOrigins: [],
+      allowedExtensions: [FIREFOX_EXTENSION_ID],
+      callerOrigin: undefined,
+      callerExtensionId: FIREFOX_EXTENSION_ID,
+    });
+  });
+
+  it('serves Firefox\'s caller when it is the installed add-on id', () => {
+    expect(refusalFor(parseHostArguments(['--allowed-extension', FIREFOX_EXTENSION_ID, '/h/.mozilla/native-messaging-hosts/h.json', FIREFOX_EXTENSION_ID]))).toBeUndefined();
+  });
+
+  it.each([
+    ['another add-on', ['--allowed-extension', FIREFOX_EXTENSION_ID, '/h/m.json', 'evil@example.com'], /not the add-on evil@example\.com/],
+    ['a prefix of the id', ['--allowed-extension', FIREFOX_EXTENSION_ID, '/h/m.json', FIREFOX_EXTENSION_ID.slice(0, -1)], /serves only/],
+    ['Firefox arguments at a Chromium launcher', ['--allowed-origin', DEV_ORIGIN_FOR_TESTS, '/h/m.json', FIREFOX_EXTENSION_ID], /not the add-on/],
+    ['a Chromium origin at a Firefox launcher', ['--allowed-extension', FIREFOX_EXTENSION_ID, DEV_ORIGIN_FOR_TESTS], /serves only/],
+    ['the add-on id where Chromium puts the origin', ['--allowed-extension', FIREFOX_EXTENSION_ID, FIREFOX_EXTENSION_ID], /serves only/],
+  ])('refuses %s', (_name, argv, message) => {
+    expect(refusalFor(parseHostArguments(argv))).toMatchObject({ code: 'FORBIDDEN_SENDER', message: expect.stringMatching(message) });
   });
 
   it.each([

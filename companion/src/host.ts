@@ -10,9 +10,10 @@ import { serveNativeHost, type CompanionHandlers } from './host/serve-native-hos
 
 export interface RunHostInput {
   /**
-   * The host's arguments: `--allowed-origin chrome-extension://ID/` (repeatable, written into the
-   * launcher by `install-host`), then what the browser appends: the caller's origin and, on
-   * Windows, `--parent-window=N`.
+   * The host's arguments: `--allowed-origin chrome-extension://ID/` or, for Firefox,
+   * `--allowed-extension ID` (repeatable, written into the launcher by `install-host`), then what
+   * the browser appends: Chromium the caller's origin (and on Windows `--parent-window=N`),
+   * Firefox the host manifest's path and the caller's add-on id.
    */
   readonly argv: readonly string[];
   readonly stdin: Readable;
@@ -24,8 +25,12 @@ export interface RunHostInput {
 
 export interface HostArguments {
   readonly allowedOrigins: readonly string[];
-  /** The origin the browser says started the host, when it passed one. */
+  /** Firefox add-on ids the host serves. */
+  readonly allowedExtensions: readonly string[];
+  /** The origin Chromium says started the host, when it passed one. */
   readonly callerOrigin: string | undefined;
+  /** The add-on id Firefox says started the host (its second argument, after the manifest path). */
+  readonly callerExtensionId?: string;
 }
 
 const EXTENSION_ORIGIN = /^chrome-extension:\/\/[a-p]{32}\/$/;
@@ -33,34 +38,47 @@ const EXTENSION_ORIGIN = /^chrome-extension:\/\/[a-p]{32}\/$/;
 /** Reads the host's arguments; unknown ones are ignored (browsers add their own). */
 export function parseHostArguments(argv: readonly string[]): HostArguments {
   const allowedOrigins: string[] = [];
-  let callerOrigin: string | undefined;
+  const allowedExtensions: string[] = [];
+  const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i] ?? '';
-    if (argument === '--allowed-origin') {
-      const value = argv[i + 1];
-      if (value !== undefined) allowedOrigins.push(value);
-      i += 1;
-    } else if (argument.startsWith('--allowed-origin=')) {
-      allowedOrigins.push(argument.slice('--allowed-origin='.length));
-    } else if (callerOrigin === undefined && !argument.startsWith('-')) {
-      callerOrigin = argument;
+    const option = (['--allowed-origin', '--allowed-extension'] as const).find((name) => argument === name || argument.startsWith(`${name}=`));
+    if (option !== undefined) {
+      const value = argument === option ? argv[i + 1] : argument.slice(option.length + 1);
+      if (argument === option) i += 1;
+      if (value !== undefined) (option === '--allowed-origin' ? allowedOrigins : allowedExtensions).push(value);
+    } else if (!argument.startsWith('-')) {
+      positionals.push(argument);
     }
   }
-  return { allowedOrigins, callerOrigin };
+  const [first, second] = positionals;
+  // Firefox: [path of the host manifest, add-on id]. Chromium: [origin] — never a .json path.
+  if (first !== undefined && second !== undefined && first.endsWith('.json') && !first.includes('://')) {
+    return { allowedOrigins, allowedExtensions, callerOrigin: undefined, callerExtensionId: second };
+  }
+  return { allowedOrigins, allowedExtensions, callerOrigin: first };
 }
 
 /** Why this caller is refused, or undefined when the host serves it. */
-export function refusalFor({ allowedOrigins, callerOrigin }: HostArguments): ErrorData | undefined {
-  if (allowedOrigins.length === 0) {
+export function refusalFor({ allowedOrigins, allowedExtensions, callerOrigin, callerExtensionId }: HostArguments): ErrorData | undefined {
+  if (allowedOrigins.length === 0 && allowedExtensions.length === 0) {
     return {
       code: 'FORBIDDEN_SENDER',
       message: 'The companion host was started without --allowed-origin, so it serves no extension. Run "connect-guard install-host" to register it for Connect Guard.',
     };
   }
+  if (callerExtensionId !== undefined) {
+    // Exact match only: Firefox names the add-on that asked, and only ours is served.
+    if (allowedExtensions.includes(callerExtensionId)) return undefined;
+    return {
+      code: 'FORBIDDEN_SENDER',
+      message: `The companion host serves only ${[...allowedExtensions, ...allowedOrigins].join(', ') || 'no Firefox add-on'}, not the add-on ${callerExtensionId}. Run "connect-guard install-host --browser firefox" for Connect Guard.`,
+    };
+  }
   if (callerOrigin === undefined || !EXTENSION_ORIGIN.test(callerOrigin) || !allowedOrigins.includes(callerOrigin)) {
     return {
       code: 'FORBIDDEN_SENDER',
-      message: `The companion host serves only ${allowedOrigins.join(', ')}, not ${callerOrigin ?? 'a caller without an origin'}. Run "connect-guard install-host --extension-id ID" for this extension.`,
+      message: `The companion host serves only ${[...allowedOrigins, ...allowedExtensions].join(', ')}, not ${callerOrigin ?? 'a caller without an origin'}. Run "connect-guard install-host --extension-id ID" for this extension.`,
     };
   }
   return undefined;
@@ -76,7 +94,7 @@ export async function runHost({ argv, stdin, stdout, stderr, handlers }: RunHost
   const log = new HostLog(stderr);
   const args = parseHostArguments(argv);
   const refusal = refusalFor(args);
-  log.write(refusal ? 'refusing caller' : 'serving', { origin: args.callerOrigin ?? null, pid: process.pid });
+  log.write(refusal ? 'refusing caller' : 'serving', { origin: args.callerOrigin ?? null, ...(args.callerExtensionId === undefined ? {} : { extension: args.callerExtensionId }), pid: process.pid });
   const end = await serveNativeHost({ input: stdin, output: stdout, handlers, log, ...(refusal ? { refusal } : {}) });
   log.write(end === 'eof' ? 'stdin closed, exiting' : 'stream out of step, exiting');
   return refusal || end !== 'eof' ? 1 : 0;

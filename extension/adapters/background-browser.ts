@@ -10,7 +10,7 @@ import type { ContentScriptRegistration, ScriptingPort } from '../background/set
 export type IdleStateName = 'active' | 'idle' | 'locked';
 
 export interface BackgroundBrowser {
-  /** This extension's id and `chrome-extension://<id>/`. */
+  /** This extension's id and its pages' base URL (`chrome-extension://<id>/`, Firefox `moz-extension://<uuid>/`). */
   readonly self: { readonly id: string; readonly baseUrl: string };
   /** `storage.session`: memory only, trusted contexts only (session-key.ts restricts it). */
   readonly session: {

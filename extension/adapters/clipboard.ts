@@ -1,8 +1,10 @@
 /**
- * The system clipboard from the background. A service worker has no DOM and no
+ * The system clipboard from the background. A Chromium service worker has no DOM and no
  * `navigator.clipboard`, so an offscreen document (reason CLIPBOARD) does the work with
  * `document.execCommand`, which extension pages may use with the clipboardWrite/clipboardRead
  * permissions: https://developer.chrome.com/docs/extensions/reference/api/offscreen
+ * Firefox has no offscreen documents, but its background is an event page with a DOM: the same
+ * commands run there, in the background itself, so no message carries the secret at all.
  *
  * `runtime.sendMessage` reaches every extension context, content scripts' messages included, so
  * the document answers the background only ({@link isBackgroundSender}); and it lives only for
@@ -10,6 +12,7 @@
  */
 import { browser } from 'wxt/browser';
 import { ConnectGuardError } from '../../shared/errors.ts';
+import { readClipboardWithDocument, writeClipboardWithDocument } from './document-clipboard.ts';
 import type { ClipboardPort } from '../background/vault/clipboard-clear.ts';
 
 /** Messages between the background and extension/entrypoints/offscreen. */
@@ -117,5 +120,37 @@ export const offscreenClipboard: ClipboardPort = {
   },
   read() {
     return ask({ target: OFFSCREEN_TARGET, action: 'read' });
+  },
+};
+
+/** The background's own document (Firefox's event page); `undefined` in a service worker. */
+function findBackgroundDocument(): Document | undefined {
+  return typeof document === 'undefined' ? undefined : document;
+}
+
+/** A paste target in the event page, made once and kept empty between reads. */
+function pasteBuffer(doc: Document): HTMLTextAreaElement {
+  const existing = doc.querySelector('textarea[data-connect-guard-clipboard]');
+  if (existing instanceof HTMLTextAreaElement) return existing;
+  const buffer = doc.createElement('textarea');
+  buffer.setAttribute('data-connect-guard-clipboard', '');
+  buffer.setAttribute('aria-hidden', 'true');
+  (doc.body ?? doc.documentElement).append(buffer);
+  return buffer;
+}
+
+/**
+ * The clipboard port of the background: the offscreen document where the browser has one
+ * (Chromium), else the event page's own document (Firefox).
+ */
+export const backgroundClipboard: ClipboardPort = {
+  async write(text) {
+    const doc = findOffscreenApi() ? undefined : findBackgroundDocument();
+    if (doc) writeClipboardWithDocument(doc, text);
+    else await offscreenClipboard.write(text);
+  },
+  async read() {
+    const doc = findOffscreenApi() ? undefined : findBackgroundDocument();
+    return doc ? readClipboardWithDocument(doc, pasteBuffer(doc)) : offscreenClipboard.read();
   },
 };

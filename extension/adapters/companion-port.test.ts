@@ -163,6 +163,26 @@ describe('CompanionPort', () => {
     await expect(third).resolves.toMatchObject({ version: '1' });
   });
 
+  it('lets a host that refuses this extension go, so the next request starts a new one', async () => {
+    const { companion, ports, port } = setup();
+    const refused = companion.request('ping', {});
+    port().reply({ id: 'r1', error: { code: 'FORBIDDEN_SENDER', message: 'The companion host serves only other@example.com.' } });
+    await expect(refused).rejects.toMatchObject({ code: 'FORBIDDEN_SENDER' });
+    expect(ports[0]?.disconnected).toBe(true);
+    const next = companion.request('ping', {});
+    expect(ports).toHaveLength(2);
+    port().reply({ id: 'r2', ok: { version: '1', protocolVersion: 2, pid: 1 }, chunks: 0 });
+    await expect(next).resolves.toMatchObject({ version: '1' });
+  });
+
+  it('names Firefox\'s reason on the port itself (no runtime.lastError there)', async () => {
+    const { companion, port } = setup();
+    const reply = companion.request('ping', {});
+    Object.assign(port(), { error: { message: 'No such native application com.connect_guard.companion' } });
+    port().close();
+    await expect(reply).rejects.toMatchObject({ code: 'COMPANION_UNAVAILABLE', message: expect.stringMatching(/not registered for Firefox.*install-host --browser firefox/) });
+  });
+
   it('names a forbidden host (installed for another extension id)', async () => {
     const { companion, port, setLastError } = setup();
     const reply = companion.request('ping', {});

@@ -20,12 +20,14 @@ export interface NativePort {
   disconnect(): void;
   readonly onMessage: { addListener(listener: (message: unknown) => void): void };
   readonly onDisconnect: { addListener(listener: () => void): void };
+  /** Firefox's reason for a closed port (Chromium sets `runtime.lastError` instead). */
+  readonly error?: { readonly message?: string } | null;
 }
 
 export interface CompanionPortOptions {
   /** Opens a port to the host (`runtime.connectNative`). */
   readonly connect: () => NativePort;
-  /** `runtime.lastError`'s message while an onDisconnect listener runs. */
+  /** `runtime.lastError`'s message while an onDisconnect listener runs (Chromium). */
   readonly lastErrorMessage: () => string | undefined;
   /** Default: `crypto.randomUUID()`. */
   readonly newId?: () => string;
@@ -50,9 +52,20 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 
 export const INSTALL_HINT = 'Install the Connect Guard companion on this computer ("npx connect-guard install-host"), then try again.';
 
-/** Turns Chromium's reason for a closed native port into an error that says what to do. */
+/**
+ * Turns the browser's reason for a closed native port into an error that says what to do.
+ * Chromium: "Specified native messaging host not found." / "Access to the specified native
+ * messaging host is forbidden."; Firefox: "No such native application …" for both (it does not
+ * tell a missing manifest from one that names another add-on).
+ */
 export function companionUnavailable(reason: string | undefined): ConnectGuardError {
   const detail = reason ?? 'the companion closed the connection';
+  if (/no such native application/i.test(detail)) {
+    return new ConnectGuardError(
+      'COMPANION_UNAVAILABLE',
+      `The Connect Guard companion is not registered for Firefox, or not for this add-on (${detail}). Run "connect-guard install-host --browser firefox", then try again.`,
+    );
+  }
   if (/not found/i.test(detail)) {
     return new ConnectGuardError('COMPANION_UNAVAILABLE', `The Connect Guard companion is not installed for this browser (${detail}). ${INSTALL_HINT}`);
   }
@@ -186,8 +199,8 @@ export class CompanionPort {
       this.onHostMessage(raw);
     });
     port.onDisconnect.addListener(() => {
-      // runtime.lastError is only readable inside this listener.
-      const reason = this.options.lastErrorMessage();
+      // runtime.lastError is only readable inside this listener; Firefox puts the reason on the port.
+      const reason = port.error?.message ?? this.options.lastErrorMessage();
       if (this.port !== port) return;
       this.port = undefined;
       clearTimeout(this.idleTimer);
@@ -215,6 +228,9 @@ export class CompanionPort {
       return;
     }
     this.pending.get(message.id)?.accept(message);
+    // A host that refuses this extension (registered for another id) refuses every request: let
+    // it go, so the request after a new "connect-guard install-host" starts a host that serves us.
+    if ('error' in message && message.error.code === 'FORBIDDEN_SENDER' && this.pending.size === 0) this.disconnect();
   }
 
   private failAll(error: ErrorData): void {

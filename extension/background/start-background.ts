@@ -11,7 +11,7 @@ import { ConnectGuardError } from '../../shared/errors.ts';
 import type { Reply, Settings, TabMessages } from '../../shared/protocol/extension-protocol.ts';
 import { VaultService, type VaultServiceOptions, type VaultStore } from '../../shared/vault-format/vault-service.ts';
 import { createBrowserBackground, type BackgroundBrowser } from '../adapters/background-browser.ts';
-import { offscreenClipboard } from '../adapters/clipboard.ts';
+import { backgroundClipboard } from '../adapters/clipboard.ts';
 import { createBrowserCompanionPort } from '../adapters/companion-port.ts';
 import { createIdbPreviewArchive } from '../adapters/idb-preview-archive.ts';
 import { createIdbVaultStore } from '../adapters/idb-vault-store.ts';
@@ -125,7 +125,7 @@ export function startBackground(options: BackgroundOptions = {}): BackgroundRunt
   });
 
   const clipboard = new ClipboardClear({
-    clipboard: options.clipboard ?? offscreenClipboard,
+    clipboard: options.clipboard ?? backgroundClipboard,
     now,
     savePending: async (pending) => {
       if (pending === undefined) await platform.session.remove(PENDING_CLEAR_KEY);

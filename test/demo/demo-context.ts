@@ -9,12 +9,13 @@ import type { FakeWeSendit } from '../fake-wesendit/server.ts';
 import type { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
 import type { CephRgw } from '../support/ceph-rgw.ts';
 import { requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
-import { dockCount, extensionFrames } from '../support/dock.ts';
+import type { ExtensionBrowser } from '../support/extension-browser.ts';
+import { dockCount, frameHref, isExtensionUrl } from '../support/dock.ts';
 
 export interface DemoContext {
   readonly ui: FakeWeSendit;
   readonly rgw: CephRgw;
-  readonly chromium: ChromiumWithExtension;
+  readonly extension: ExtensionBrowser;
   /** The run's folder: screenshots, the demo backup, downloads and the log. */
   readonly shotsDir: string;
   /** The vault's passphrase, for a step that finds the vault locked. */
@@ -30,6 +31,8 @@ export interface DemoContext {
 
 export interface DemoStep {
   readonly title: string;
+  /** The step drives Chromium's downloads or DevTools; `npm start -- --browser firefox` leaves it out. */
+  readonly chromiumOnly?: boolean;
   run(context: DemoContext): Promise<string | void>;
 }
 
@@ -43,7 +46,7 @@ export async function screenshot(context: DemoContext, name: string, dockStep?: 
   if (dockStep !== undefined) {
     // The screenshot is of this step: one dock, holding only this step's frame.
     const docks = await dockCount(page.mainFrame());
-    const frames = extensionFrames(page).map((frame) => new URL(frame.url()).pathname);
+    const frames = (await Promise.all(page.frames().map(frameHref))).filter(isExtensionUrl).map((url) => new URL(url).pathname);
     if (docks !== 1 || frames.length !== 1 || frames[0] !== dockStep) throw new Error(`Expected one dock showing ${dockStep}, found ${docks} dock(s) with ${frames.join(', ') || 'no frame'}.`);
   }
   context.shots += 1;
@@ -58,4 +61,10 @@ export async function extensionRequest<T>(context: DemoContext, type: string, da
   const reply = await requestFromExtensionFrame(frame, { type, data });
   if (typeof reply === 'object' && reply !== null && 'ok' in reply) return reply.ok as T;
   throw new Error(`${type}: ${JSON.stringify(reply)}`);
+}
+
+/** The demo's Chromium, for the steps that drive Chromium's own download and DevTools features. */
+export function chromiumOf(context: DemoContext): ChromiumWithExtension {
+  if (context.extension.kind !== 'chromium') throw new Error('This step runs in Chromium: run `npm start` without --browser firefox for it.');
+  return context.extension;
 }

@@ -28,9 +28,11 @@ import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
-import { launchChromiumWithExtension, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { launchChromiumWithExtension, waitForGateFrame } from '../support/chromium.ts';
+import { fillByLabel, openExtensionPopup, type BrowserKind, type ExtensionBrowser } from '../support/extension-browser.ts';
+import { launchFirefoxWithExtension } from '../support/firefox.ts';
 import { waitForDockFrame } from '../support/dock.ts';
-import { extensionRequest, need, screenshot, type DemoContext, type DemoStep } from './demo-context.ts';
+import { chromiumOf, extensionRequest, need, screenshot, type DemoContext, type DemoStep } from './demo-context.ts';
 import { DEMO_BUCKET, DEMO_STORAGE, demoData, seedDemoBucket } from './demo-data.ts';
 import { externalToolDemoEnv, runExternalToolDemo } from './steps/external-tool.ts';
 import { keepassExportStep } from './steps/keepass-export.ts';
@@ -41,7 +43,7 @@ const CONNECT_FLOW: readonly DemoStep[] = [
   {
     title: 'Open WeSendit\'s "connect to bucket" form for the storage "NAS backup" and fill in the bucket',
     async run(context) {
-      const page = await context.chromium.browser.newPage();
+      const page = await context.extension.browser.newPage();
       context.page = page;
       const form = await ConnectFormPageObject.open(page, context.ui.url, { storageId: DEMO_STORAGE });
       context.form = form;
@@ -115,8 +117,8 @@ const CONNECT_FLOW: readonly DemoStep[] = [
       context.prompt = prompt;
       await prompt.waitForSelector('::-p-aria(Save to vault)');
       await screenshot(context, 'credentials-held', '/gate.html');
-      await prompt.locator('::-p-aria(Vault passphrase)').fill(DEMO_PASSPHRASE);
-      await prompt.locator('::-p-aria(Confirm passphrase)').fill(DEMO_PASSPHRASE);
+      await fillByLabel(prompt, 'Vault passphrase', DEMO_PASSPHRASE);
+      await fillByLabel(prompt, 'Confirm passphrase', DEMO_PASSPHRASE);
       await prompt.locator('::-p-aria(Save to vault)').click();
       await prompt.waitForSelector('::-p-text(Saved and verified)', { timeout: 30_000 });
       await page.waitForSelector('[data-connect-guard="released"]', { timeout: 10_000 });
@@ -126,11 +128,10 @@ const CONNECT_FLOW: readonly DemoStep[] = [
   {
     title: 'The popup\'s Backups tab: the backup taken before the connect, verified; "Restore…" dry-runs it: what the sync changed since, ready to put back',
     async run(context) {
-      const popup = await context.chromium.browser.newPage();
+      const popup = await openExtensionPopup(context.extension, 'backups');
       await popup.setViewport({ width: 1280, height: 800 });
       // A background tab gets no animation frames: the popup, opened as a tab, is in front.
       await popup.bringToFront();
-      await popup.goto(`chrome-extension://${context.chromium.extensionId}/popup.html#tab=backups`);
       context.page = popup;
       context.prompt = popup.mainFrame();
       const backup = await popup.waitForSelector('li.backup-item[data-status="verified"]', { timeout: 30_000 }).catch(async (error: unknown) => {
@@ -146,8 +147,8 @@ const CONNECT_FLOW: readonly DemoStep[] = [
       // With the bucket's keys in the vault (the gate saved them) the dry run starts at once; otherwise they are typed in.
       await popup.waitForFunction(() => document.querySelector('.listed-restore .restore-status p[role="status"], #restore-access-key') !== null, { timeout: 30_000 }).catch(failing);
       if ((await popup.$('.listed-restore .restore-status p[role="status"]')) === null) {
-        await popup.locator('::-p-aria(Access key of the bucket)').fill(context.rgw.accessKeyId);
-        await popup.locator('::-p-aria(Secret key of the bucket)').fill(context.rgw.secretAccessKey);
+        await fillByLabel(popup, 'Access key of the bucket', context.rgw.accessKeyId);
+        await fillByLabel(popup, 'Secret key of the bucket', context.rgw.secretAccessKey);
         await popup.locator('::-p-aria([name="Dry run"][role="button"])').click();
       }
       await popup.waitForFunction(() => /Dry run, nothing written yet|Nothing to restore/.test(document.body.innerText), { timeout: 120_000 }).catch(failing);
@@ -167,12 +168,22 @@ const CONNECT_FLOW: readonly DemoStep[] = [
   keepassExportStep,
   {
     title: 'Hand the bucket to rclone, upload only: "Set up rclone" in the popup writes an encrypted remote; the safe copy it shows runs once (dry run, then copy)',
-    run: (context) => runExternalToolDemo(context),
+    chromiumOnly: true,
+    async run(context) {
+      const step = { chromium: chromiumOf(context), rgw: context.rgw, shotsDir: context.shotsDir, shots: context.shots, written: context.written, ...(context.vaultPassphrase === undefined ? {} : { vaultPassphrase: context.vaultPassphrase }) };
+      const summary = await runExternalToolDemo(step);
+      context.shots = step.shots;
+      return summary;
+    },
   },
 ];
 
 async function runHeadless(context: DemoContext): Promise<void> {
   for (const [index, step] of CONNECT_FLOW.entries()) {
+    if (step.chromiumOnly && context.extension.kind !== 'chromium') {
+      console.log(`${index + 1}. ${step.title} … left out in Firefox: the demo drives this step through Chromium's DevTools (downloads)`);
+      continue;
+    }
     process.stdout.write(`${index + 1}. ${step.title} … `);
     const started = Date.now();
     const shotsBefore = context.written.length;
@@ -206,10 +217,10 @@ async function runWindowed(browser: Browser, ui: FakeWeSendit, rgw: CephRgw): Pr
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Builds the loopback build of the extension (the demo's WeSendit runs on 127.0.0.1), its output into the log. */
-function buildExtension(log: string): void {
+function buildExtension(log: string, browser: BrowserKind): void {
   const output = openSync(log, 'a');
   try {
-    execFileSync('npx', ['wxt', 'build', '--mode', 'loopback'], { cwd: ROOT, stdio: ['ignore', output, output] });
+    execFileSync('npx', ['wxt', 'build', ...(browser === 'firefox' ? ['-b', 'firefox', '--mv3'] : []), '--mode', 'loopback'], { cwd: ROOT, stdio: ['ignore', output, output] });
   } catch (error) {
     throw new Error(`Building the extension failed; see ${log}.`, { cause: error });
   } finally {
@@ -217,7 +228,16 @@ function buildExtension(log: string): void {
   }
 }
 
+/** `npm start -- --browser firefox`: the demo in Firefox ESR instead of Chromium. */
+function chosenBrowser(args: readonly string[]): BrowserKind {
+  const index = args.findIndex((arg) => arg === '--browser' || arg.startsWith('--browser='));
+  const value = index < 0 ? 'chromium' : (args[index]?.split('=')[1] ?? args[index + 1]);
+  if (value === 'chromium' || value === 'firefox') return value;
+  throw new Error(`--browser must be chromium or firefox (got "${value ?? ''}").`);
+}
+
 async function main(): Promise<void> {
+  const browserKind = chosenBrowser(process.argv.slice(2));
   const windowed = Boolean(process.env.DISPLAY);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
   // A folder a user finds: in the clone, not hidden, one per run.
@@ -228,8 +248,8 @@ async function main(): Promise<void> {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => appendFileSync(log, `${warning.name}: ${warning.message}\n`));
   console.log(`Connect Guard demo. Screenshots, the demo backup and the log: ${relative(process.cwd(), runDir) || runDir}/`);
-  ensureSystem(['chromium', 'ceph', 'keepassxc', 'tools'], { log });
-  buildExtension(log);
+  ensureSystem([browserKind, 'ceph', 'keepassxc', 'tools'], { log });
+  buildExtension(log, browserKind);
   console.log('Built the extension (loopback build: the demo\'s WeSendit runs on 127.0.0.1).');
   // The companion, started by Chromium as native-messaging host, inherits this: demo backups stay in the run's folder.
   process.env.CONNECT_GUARD_BACKUP_ROOT = join(runDir, 'backups');
@@ -239,7 +259,7 @@ async function main(): Promise<void> {
   const rgw = await startCephRgw({ buckets: [DEMO_BUCKET] });
   const profileDir = await mkdtemp(join(tmpdir(), 'connect-guard-demo-profile-'));
   let ui: FakeWeSendit | undefined;
-  let chromium: ChromiumWithExtension | undefined;
+  let extension: ExtensionBrowser | undefined;
   try {
     const data = demoData();
     const client = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey });
@@ -249,20 +269,29 @@ async function main(): Promise<void> {
     ui = await startFakeWeSendit({ s3ServerAddress: rgw.endpoint });
     ui.setStorageFiles(DEMO_STORAGE, data.storage);
     console.log(`Fake WeSendit UI on ${ui.url}: storage "NAS backup" with ${data.storage.length} files`);
-    const host = await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
+    // Firefox reads host manifests under $HOME/.mozilla only: the demo's Firefox gets a HOME of its own.
+    const firefoxHome = `${profileDir}-home`;
+    const host =
+      browserKind === 'firefox'
+        ? await installHost({ env: { HOME: firefoxHome }, platform: process.platform, extensionIds: [], browsers: ['firefox'] })
+        : await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
     appendFileSync(log, `Native-messaging host manifest: ${host.manifestPaths.map((entry) => entry.path).join(', ')}\n`);
     console.log('Companion registered as native-messaging host for the demo browser profile.');
-    chromium = await launchChromiumWithExtension({ headless: !windowed, userDataDir: profileDir });
-    console.log(`Chromium ${windowed ? 'window' : '(headless)'} with Connect Guard ${chromium.extensionId}`);
+    extension =
+      browserKind === 'firefox'
+        ? await launchFirefoxWithExtension({ headless: !windowed, userDataDir: profileDir, home: firefoxHome })
+        : await launchChromiumWithExtension({ headless: !windowed, userDataDir: profileDir });
+    console.log(`${browserKind === 'firefox' ? 'Firefox' : 'Chromium'} ${windowed ? 'window' : '(headless)'} with Connect Guard ${extension.extensionId}`);
     if (windowed) {
-      await runWindowed(chromium.browser, ui, rgw);
+      await runWindowed(extension.browser, ui, rgw);
       return;
     }
     console.log('No display: walking the connect flow headless.\n');
-    await runHeadless({ ui, rgw, chromium, shotsDir: runDir, vaultPassphrase: DEMO_PASSPHRASE, shots: 0, written: [] });
+    await runHeadless({ ui, rgw, extension, shotsDir: runDir, vaultPassphrase: DEMO_PASSPHRASE, shots: 0, written: [] });
     console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue", then handed to KeePass and to rclone (upload only).\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
   } finally {
-    await chromium?.close().catch(() => undefined);
+    await extension?.close().catch(() => undefined);
+    await rm(`${profileDir}-home`, { recursive: true, force: true });
     await ui?.stop();
     await rgw.stop();
     await rm(profileDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /**
- * The connect hold end to end: the built extension in Chromium, the real companion host
+ * The connect hold end to end: the built extension in Chromium (project e2e) and Firefox (project e2e-firefox), the real companion host
  * (registered for this profile, backing up into a temporary CONNECT_GUARD_BACKUP_ROOT), the real
  * Ceph gateway, and the fake WeSendit connect form whose Connect syncs with the bucket as
  * WeSendit does.
@@ -22,13 +22,12 @@ import { AbortMultipartUploadCommand, CreateBucketCommand, CreateMultipartUpload
 import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../companion/src/s3/s3-client.ts';
-import { DEV_EXTENSION_ID } from '../../shared/extension-identity.ts';
 import type { BackupJobState, ConnectHoldState, RestoreView } from '../../shared/protocol/extension-protocol.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
-import { openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
-import { approveHold, waitForDockFrame } from '../support/dock.ts';
+import { requestFromExtensionFrame } from '../support/chromium.ts';
+import { approveHold, frameHref, waitForDockFrame } from '../support/dock.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
-import { launchChromiumWithCompanion } from '../support/launch-with-companion.ts';
+import { launchExtensionBrowserWithCompanion, openExtensionPopup, type ExtensionBrowser } from '../support/extension-browser.ts';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 
@@ -38,7 +37,7 @@ const FUTURE = '2099-01-01T00:00:00.000Z';
 let rgw: CephRgw;
 let s3: S3Client;
 let ui: FakeWeSendit;
-let chromium: ChromiumWithExtension | undefined;
+let extension: ExtensionBrowser | undefined;
 let workDir: string;
 let backupRoot: string;
 let popup: Page;
@@ -78,8 +77,8 @@ async function fillBucket(bucket: string, files: Record<string, string>): Promis
 }
 
 async function openForm(storageId: string, bucket: string): Promise<{ page: Page; form: ConnectFormPageObject }> {
-  if (!chromium) throw new Error('Chromium is not running.');
-  const page = await chromium.browser.newPage();
+  if (!extension) throw new Error('The browser is not running.');
+  const page = await extension.browser.newPage();
   const form = await ConnectFormPageObject.open(page, ui.url, { storageId });
   await form.fill({ provider: 'other', endpoint: rgw.endpoint, region: rgw.region, bucket, accessKey: rgw.accessKeyId, secretKey: rgw.secretAccessKey });
   return { page, form };
@@ -88,11 +87,11 @@ async function openForm(storageId: string, bucket: string): Promise<{ page: Page
 /** The frame "Backing up before connect" in the page's Connect Guard dock. */
 async function holdFrame(page: Page): Promise<Frame> {
   const frame = await waitForDockFrame(page, '/hold.html');
-  expect(frame.url().startsWith(`chrome-extension://${DEV_EXTENSION_ID}/hold.html#hold=`)).toBe(true);
+  expect((await frameHref(frame)).startsWith(`${extension?.baseUrl ?? 'none'}hold.html#hold=`)).toBe(true);
   return frame;
 }
 
-const holdIdOf = (frame: Frame): string => decodeURIComponent(new URL(frame.url()).hash.replace(/^#hold=/, ''));
+const holdIdOf = async (frame: Frame): Promise<string> => decodeURIComponent(new URL(await frameHref(frame)).hash.replace(/^#hold=/, ''));
 const frameText = (frame: Frame): Promise<string> => frame.evaluate(() => document.body.innerText);
 const connectResult = (page: Page): Promise<unknown> => page.evaluate(() => Reflect.get(window, '__connectResult'));
 
@@ -117,12 +116,12 @@ beforeAll(async () => {
       { id: 'st-fail', name: 'Fail', provider: 'WeSendit', region: 'eu-central-1' },
     ],
   });
-  chromium = await launchChromiumWithCompanion(profileDir, { env: { CONNECT_GUARD_BACKUP_ROOT: backupRoot } });
-  popup = await openPopup(chromium.browser, chromium.extensionId);
+  extension = await launchExtensionBrowserWithCompanion(profileDir, { env: { CONNECT_GUARD_BACKUP_ROOT: backupRoot } });
+  popup = await openExtensionPopup(extension);
 }, 180_000);
 
 afterAll(async () => {
-  await chromium?.close();
+  await extension?.close();
   await ui?.stop();
   s3?.destroy();
   await rgw?.stop();
@@ -159,7 +158,7 @@ describe('connect hold through the background, the companion and Ceph', () => {
     expect(await form.connectAttempts()).toBe(0);
     expect(ui.syncReports()).toHaveLength(reports);
 
-    const holdId = holdIdOf(frame);
+    const holdId = await holdIdOf(frame);
     const released = await until(() => request<ConnectHoldState>('connectHold.get', { holdId }), (state) => state.status !== 'checking' && state.status !== 'backing-up', 'hold end', 120_000);
     expect(released).toMatchObject({ status: 'released', backup: { status: 'done', result: { verified: true, objects: 12 } } });
     await frame.waitForSelector('::-p-text(Backup verified)', { timeout: 15_000 });
@@ -223,7 +222,7 @@ describe('connect hold through the background, the companion and Ceph', () => {
       await (await form.connectButton()).click();
       await approveHold(page);
       const frame = await holdFrame(page);
-      const holdId = holdIdOf(frame);
+      const holdId = await holdIdOf(frame);
       const failed = await until(() => request<ConnectHoldState>('connectHold.get', { holdId }), (state) => state.status === 'failed' || state.status === 'released', 'hold failure', 120_000);
       expect(failed.status).toBe('failed');
       expect(failed.error?.message).toBeTruthy();
@@ -251,7 +250,7 @@ describe('connect hold through the background, the companion and Ceph', () => {
       await (await form.connectButton()).click();
       await approveHold(page);
       const frame = await holdFrame(page);
-      const holdId = holdIdOf(frame);
+      const holdId = await holdIdOf(frame);
       const waiting = await until(() => request<ConnectHoldState>('connectHold.get', { holdId }), (state) => state.status !== 'checking' && state.status !== 'backing-up', 'confirmation', 120_000);
       expect(waiting).toMatchObject({ status: 'needs-confirmation', multipartUploads: { supported: true, count: 1, keys: ['video/in-progress.mov'] }, backup: { status: 'done', result: { verified: true } } });
       expect(await form.connectAttempts()).toBe(0);

@@ -4,26 +4,28 @@
  * a click on the checkbox's label, Enter/Space on focused controls, form submit, pointer and
  * mouse down, and page scripts that re-enable the controls and click them, or tick the box.
  * "Never ran" is asserted after a positive signal that all earlier input was processed.
+ * Runs in Chromium (project e2e) and Firefox (project e2e-firefox).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
 import type { DialogVariant } from '../fake-wesendit/pages/storages-page.ts';
-import { launchChromiumWithExtension, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { waitForGateFrame } from '../support/chromium.ts';
+import { E2E_BROWSER, launchExtensionBrowser, type ExtensionBrowser } from '../support/extension-browser.ts';
 
 let ui: FakeWeSendit;
-let chromium: ChromiumWithExtension;
+let extension: ExtensionBrowser;
 let page: Page;
 
 beforeAll(async () => {
   ui = await startFakeWeSendit();
-  chromium = await launchChromiumWithExtension();
-  page = await chromium.browser.newPage();
+  extension = await launchExtensionBrowser();
+  page = await extension.browser.newPage();
 });
 
 afterAll(async () => {
-  await chromium?.close();
+  await extension?.close();
   await ui?.stop();
 });
 
@@ -62,10 +64,13 @@ async function pointerPaths(storages: StoragesPageObject): Promise<void> {
   await label.click();
 }
 
+/** The space bar: puppeteer's WebDriver BiDi keyboard (Firefox) knows it as ' ' only. */
+const SPACE = E2E_BROWSER === 'firefox' ? ' ' : 'Space';
+
 async function keyboardPaths(storages: StoragesPageObject): Promise<void> {
   for (const [control, keys] of [
-    ['box', ['Space', 'Enter']],
-    ['button', ['Enter', 'Space']],
+    ['box', [SPACE, 'Enter']],
+    ['button', ['Enter', SPACE]],
   ] as const) {
     for (const key of keys) {
       await storages.inDialog(`${control}.removeAttribute('disabled'); ${control}.focus();`);
@@ -75,7 +80,7 @@ async function keyboardPaths(storages: StoragesPageObject): Promise<void> {
   // Tab through the dialog and press both keys wherever focus lands.
   for (let i = 0; i < 4; i += 1) {
     await page.keyboard.press('Tab');
-    await page.keyboard.press('Space');
+    await page.keyboard.press(SPACE);
   }
 }
 

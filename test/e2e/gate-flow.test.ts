@@ -1,5 +1,5 @@
 /**
- * The whole gate flow in real Chromium with the built extension: the dialog is held, the vault is
+ * The whole gate flow in real Chromium, and in Firefox (project e2e-firefox), with the built extension: the dialog is held, the vault is
  * created in the extension-origin prompt frame, "Save to vault" encrypts, writes, reads back and
  * verifies, and only then the page's controls are released — after which the page's own logic
  * works again (ticking enables Continue, Continue runs the page's handler). A re-rendered dialog
@@ -10,47 +10,60 @@ import type { Frame, Page } from 'puppeteer-core';
 import type { StorageCredentials } from '../../shared/credentials.ts';
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 import { StoragesPageObject } from '../fake-wesendit/storages-page-object.ts';
-import { launchChromiumWithExtension, waitForGateFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { waitForGateFrame } from '../support/chromium.ts';
+import { E2E_BROWSER, fillByLabel, launchExtensionBrowser, openExtensionPopup, type ExtensionBrowser } from '../support/extension-browser.ts';
 import { scanDirectoryForSecret } from '../support/profile-scan.ts';
 import { rm } from 'node:fs/promises';
 
 const PASSPHRASE = 'correct horse battery staple 42';
 
 let ui: FakeWeSendit;
-let chromium: ChromiumWithExtension;
+let extension: ExtensionBrowser;
 let page: Page;
 const issued: StorageCredentials[] = [];
 
 beforeAll(async () => {
   ui = await startFakeWeSendit();
-  chromium = await launchChromiumWithExtension({ keepProfile: true });
-  page = await chromium.browser.newPage();
+  extension = await launchExtensionBrowser({ keepProfile: true });
+  page = await extension.browser.newPage();
 });
 
 afterAll(async () => {
-  await chromium?.close();
+  await extension?.close();
   await ui?.stop();
-  if (chromium) await rm(chromium.userDataDir, { recursive: true, force: true });
+  if (extension) await rm(extension.userDataDir, { recursive: true, force: true });
 });
 
 async function saveInPrompt(frame: Frame, options: { create: boolean }): Promise<void> {
   await frame.waitForSelector('::-p-text(Save your Secret Key)');
   await frame.waitForSelector('::-p-aria(Save to vault)');
   if (options.create) {
-    await frame.locator('::-p-aria(Vault passphrase)').fill(PASSPHRASE);
-    await frame.locator('::-p-aria(Confirm passphrase)').fill(PASSPHRASE);
+    await fillByLabel(frame, 'Vault passphrase', PASSPHRASE);
+    await fillByLabel(frame, 'Confirm passphrase', PASSPHRASE);
   } else if (await frame.$('::-p-aria(Vault passphrase)')) {
-    await frame.locator('::-p-aria(Vault passphrase)').fill(PASSPHRASE);
+    await fillByLabel(frame, 'Vault passphrase', PASSPHRASE);
   }
   await frame.locator('::-p-aria(Save to vault)').click();
   await frame.waitForSelector('::-p-text(Saved and verified)', { timeout: 30_000 });
 }
 
+/** Clicks a dialog control; a dialog the page re-renders meanwhile is clicked again in its new node. */
+async function clickInDialog(storages: StoragesPageObject, selector: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await (await storages.dialogElement(selector)).click();
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !(error instanceof Error && /detached/i.test(error.message))) throw error;
+    }
+  }
+}
+
 async function continueOnPage(storages: StoragesPageObject): Promise<void> {
   await storages.waitForGateState('released');
-  await (await storages.dialogElement('input[type="checkbox"]')).click();
+  await clickInDialog(storages, 'input[type="checkbox"]');
   await storages.app.waitForFunction(() => window.__ticked);
-  await (await storages.dialogElement('.btn-primary')).click();
+  await clickInDialog(storages, '.btn-primary');
   await storages.app.waitForFunction(() => window.__continued);
   const outcome = await storages.outcome();
   expect(outcome.log).toContain('ticked:true');
@@ -93,8 +106,7 @@ describe('gate flow', () => {
   });
 
   it('the popup lists both saved storages', async () => {
-    const popup = await chromium.browser.newPage();
-    await popup.goto(`chrome-extension://${chromium.extensionId}/popup.html#tab=storages`);
+    const popup = await openExtensionPopup(extension, 'storages');
     for (const credentials of issued) {
       await popup.waitForSelector(`::-p-text(${credentials.bucketName})`, { timeout: 15_000 });
     }
@@ -102,13 +114,13 @@ describe('gate flow', () => {
     expect(issued).toHaveLength(2);
   });
 
-  it('leaves no copy of any Secret Key anywhere in the Chromium profile', async () => {
+  it(`leaves no copy of any Secret Key anywhere in the ${E2E_BROWSER} profile`, async () => {
     expect(issued).toHaveLength(2);
-    await chromium.close();
+    await extension.close();
     for (const credentials of issued) {
-      expect(await scanDirectoryForSecret(chromium.userDataDir, credentials.secretKey)).toEqual([]);
+      expect(await scanDirectoryForSecret(extension.userDataDir, credentials.secretKey)).toEqual([]);
     }
     // The same scan does find what the profile really holds: the visited page's URL (history).
-    expect(await scanDirectoryForSecret(chromium.userDataDir, `${ui.url}/storages?variant=plain`)).not.toEqual([]);
+    expect(await scanDirectoryForSecret(extension.userDataDir, `${ui.url}/storages?variant=plain`)).not.toEqual([]);
   });
 });

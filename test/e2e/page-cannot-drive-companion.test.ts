@@ -9,6 +9,7 @@
  * waits the same way; their approval in the extension frame starts the check.
  *
  * The "S3 server" is a plain HTTP server on 127.0.0.1 that counts every request it gets.
+ * Runs in Chromium (project e2e) and Firefox (project e2e-firefox).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -18,12 +19,11 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
-import type { ChromiumWithExtension } from '../support/chromium.ts';
 import { approveHold, waitForDockFrame } from '../support/dock.ts';
-import { launchChromiumWithCompanion } from '../support/launch-with-companion.ts';
+import { E2E_BROWSER, launchExtensionBrowserWithCompanion, type ExtensionBrowser } from '../support/extension-browser.ts';
 
 let ui: FakeWeSendit;
-let chromium: ChromiumWithExtension;
+let extension: ExtensionBrowser;
 let workDir: string;
 let server: Server;
 let endpoint: string;
@@ -42,11 +42,11 @@ beforeAll(async () => {
   if (address === null || typeof address === 'string') throw new Error('no port');
   endpoint = `http://127.0.0.1:${address.port}`;
   ui = await startFakeWeSendit();
-  chromium = await launchChromiumWithCompanion(join(workDir, 'profile'), { env: { CONNECT_GUARD_BACKUP_ROOT: join(workDir, 'backups') } });
+  extension = await launchExtensionBrowserWithCompanion(join(workDir, 'profile'), { env: { CONNECT_GUARD_BACKUP_ROOT: join(workDir, 'backups') } });
 }, 120_000);
 
 afterAll(async () => {
-  await chromium?.close();
+  await extension?.close();
   await ui?.stop();
   await new Promise((resolveClose) => server?.close(resolveClose));
   if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -61,6 +61,7 @@ const PAGE_KEYS = { provider: 'other', endpoint: '', bucket: 'page-chosen-bucket
  */
 async function scriptedConnect(page: Page, how: 'click' | 'requestSubmit'): Promise<void> {
   const values = { ...PAGE_KEYS, endpoint };
+  if (E2E_BROWSER === 'firefox') return scriptedConnectInFirefox(page, how, values);
   const session = await page.createCDPSession();
   // The test's own puppeteer calls count as user gestures for a few seconds (transient user
   // activation); a page script acting on its own has none. Wait until it has lapsed.
@@ -91,10 +92,45 @@ async function scriptedConnect(page: Page, how: 'click' | 'requestSubmit'): Prom
   if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
 }
 
+/**
+ * The same page script in Firefox. puppeteer's WebDriver BiDi calls carry a user activation too
+ * and there is no protocol call without one, so the page's own script waits inside the page until
+ * the activation has lapsed, then fills and connects: a timer-driven page script, as an attacker's is.
+ */
+async function scriptedConnectInFirefox(page: Page, how: 'click' | 'requestSubmit', values: Record<string, string>): Promise<void> {
+  await page.evaluate(
+    (fields: Record<string, string>, way: string) => {
+      Reflect.set(window, '__scriptedConnectDone', false);
+      const act = (): void => {
+        if (navigator.userActivation.isActive) {
+          setTimeout(act, 100);
+          return;
+        }
+        for (const [name, value] of Object.entries(fields)) {
+          const field = document.querySelector(`[name="${name}"]`);
+          if (!(field instanceof HTMLInputElement || field instanceof HTMLSelectElement)) continue;
+          field.value = value;
+          field.dispatchEvent(new Event('change', { bubbles: true }));
+          field.dispatchEvent(new Event('input', { bubbles: true }));
+        }
+        const button = document.getElementById('connect');
+        if (!(button instanceof HTMLButtonElement)) throw new Error('no Connect button');
+        if (way === 'click') button.click();
+        else button.form?.requestSubmit(button);
+        Reflect.set(window, '__scriptedConnectDone', true);
+      };
+      setTimeout(act, 0);
+    },
+    values,
+    how,
+  );
+  await page.waitForFunction(() => Reflect.get(window, '__scriptedConnectDone') === true, { timeout: 20_000 });
+}
+
 describe('a page cannot drive the companion', () => {
   for (const how of ['click', 'requestSubmit'] as const) {
     it(`a script's ${how}() on Connect holds the click and contacts nothing until the user approves in the dock`, async () => {
-      const page = await chromium.browser.newPage();
+      const page = await extension.browser.newPage();
       await ConnectFormPageObject.open(page, ui.url, { storageId: 'st-nas' });
       const before = requests;
       await scriptedConnect(page, how);
@@ -116,7 +152,7 @@ describe('a page cannot drive the companion', () => {
   }
 
   it('the user’s own click on an address never contacted for them waits too; their approval in the frame starts the check', async () => {
-    const page = await chromium.browser.newPage();
+    const page = await extension.browser.newPage();
     const form = await ConnectFormPageObject.open(page, ui.url, { storageId: 'st-nas' });
     await form.fill({ ...PAGE_KEYS, endpoint });
     const before = requests;

@@ -26,8 +26,11 @@ export interface LaunchOptions {
 }
 
 export interface ChromiumWithExtension {
+  readonly kind: 'chromium';
   readonly browser: Browser;
   readonly extensionId: string;
+  /** `chrome-extension://<id>/`: the extension's pages. */
+  readonly baseUrl: string;
   readonly userDataDir: string;
   /** Closes the browser (and removes a temporary profile unless kept). */
   close(): Promise<void>;
@@ -75,8 +78,10 @@ export async function launchChromiumWithExtension(options: LaunchOptions = {}): 
     }
     const keepProfile = options.keepProfile ?? !temporaryProfile;
     return {
+      kind: 'chromium',
       browser,
       extensionId,
+      baseUrl: `chrome-extension://${extensionId}/`,
       userDataDir,
       close: async () => {
         await browser.close();
@@ -129,9 +134,12 @@ interface ExtensionRuntime {
  * that page would; returns the raw `{ok} | {error}` reply.
  */
 export async function requestFromExtensionFrame(frame: Frame, request: { type: string; data: unknown }): Promise<unknown> {
-  return frame.evaluate(async (message) => {
+  // Serialized in the page: WebDriver BiDi (Firefox) hands an object reached twice in a reply
+  // (an error kept both in a hold and in its backup) to puppeteer as a bare reference it drops.
+  const json = await frame.evaluate(async (message) => {
     const runtime: ExtensionRuntime | undefined = Reflect.get(Reflect.get(globalThis, 'chrome') ?? {}, 'runtime');
     if (!runtime) throw new Error('Not an extension page.');
-    return runtime.sendMessage(message);
+    return JSON.stringify((await runtime.sendMessage(message)) ?? null);
   }, request);
+  return JSON.parse(json);
 }

@@ -14,6 +14,21 @@ export interface Rect {
   readonly height: number;
 }
 
+/** Is `url` one of an extension's own pages (Chromium or Firefox)? */
+export function isExtensionUrl(url: string): boolean {
+  return url.startsWith('chrome-extension://') || url.startsWith('moz-extension://');
+}
+
+/**
+ * The address of the document in `frame`. Firefox over WebDriver BiDi keeps reporting an add-on
+ * frame, which runs in the add-on's own process, as about:blank: the frame itself is asked then.
+ */
+export async function frameHref(frame: Frame): Promise<string> {
+  const url = frame.url();
+  if (url !== '' && url !== 'about:blank') return url;
+  return frame.evaluate(() => location.href).catch(() => url);
+}
+
 /** Is `frame` the frame of a Connect Guard dock (its iframe sits in the dock's shadow root)? */
 export async function isDockFrame(frame: Frame): Promise<boolean> {
   let element: ElementHandle<HTMLIFrameElement> | null = null;
@@ -43,9 +58,14 @@ export async function isDockFrame(frame: Frame): Promise<boolean> {
 export async function waitForDockFrame(page: Page, path: string, options: { timeout?: number } = {}): Promise<Frame> {
   const timeout = options.timeout ?? 15_000;
   const deadline = Date.now() + timeout;
-  const matches = (frame: Frame): boolean => !frame.detached && frame.url().startsWith('chrome-extension://') && new URL(frame.url()).pathname === path;
+  const matches = (frame: Frame): boolean => !frame.detached && isExtensionUrl(frame.url()) && new URL(frame.url()).pathname === path;
+  const showsPath = async (frame: Frame): Promise<boolean> => {
+    if (frame.detached) return false;
+    const href = await frameHref(frame);
+    return isExtensionUrl(href) && new URL(href).pathname === path;
+  };
   for (;;) {
-    for (const frame of page.frames().filter(matches)) if (await isDockFrame(frame)) return frame;
+    for (const frame of page.frames()) if ((await showsPath(frame)) && (await isDockFrame(frame))) return frame;
     const left = deadline - Date.now();
     if (left <= 0) {
       throw new Error(`No dock frame ${path} on ${page.url()} within ${timeout} ms (frames: ${page.frames().map((frame) => frame.url()).join(', ')}).`);

@@ -1,10 +1,10 @@
 /**
  * Makes sure the system parts the tests and the demo need are installed: Debian's Chromium, the
- * Ceph packages that run a throwaway S3 gateway, and KeePassXC, whose keepassxc-cli opens the
+ * Debian's Firefox ESR, the Ceph packages that run a throwaway S3 gateway, and KeePassXC, whose keepassxc-cli opens the
  * KeePass hand-off file. As root it installs what is missing with
  * apt-get; otherwise it prints the exact command to run and exits non-zero.
  *
- * Usage: tsx test/support/ensure-system.ts [chromium] [ceph] [keepassxc] [tools] [peers]
+ * Usage: tsx test/support/ensure-system.ts [chromium] [firefox] [ceph] [keepassxc] [tools] [peers]
  */
 import { execFileSync, spawnSync, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
@@ -18,6 +18,7 @@ interface Part {
 
 const parts: Record<string, Part> = {
   chromium: { name: 'Chromium', probes: ['/usr/bin/chromium'], packages: ['chromium'] },
+  firefox: { name: 'Firefox ESR', probes: ['/usr/bin/firefox-esr'], packages: ['firefox-esr'] },
   ceph: {
     name: 'Ceph RADOS Gateway',
     probes: ['/usr/bin/radosgw', '/usr/bin/ceph-mon', '/usr/bin/ceph-osd', '/usr/bin/ceph', '/usr/bin/monmaptool', '/usr/bin/uuidgen', '/usr/bin/curl'],

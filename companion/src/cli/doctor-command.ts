@@ -1,4 +1,5 @@
 import { parseBucketName } from '../../../shared/bucket-name.ts';
+import { FIREFOX_EXTENSION_ID } from '../../../shared/extension-identity.ts';
 import { checkToolConfigs, type ToolConfigFinding } from '../handoff/check-tool-configs.ts';
 import type { HostRegistrationFinding } from '../host/installed-extensions.ts';
 import { rclonePasswordOf, readToolKeys, toolKeysExist } from '../handoff/tool-keys.ts';
@@ -10,6 +11,7 @@ import { resolveToolStorage } from './tool-storage-source.ts';
 
 export const DOCTOR_HELP = `Usage: connect-guard doctor --endpoint URL --bucket NAME [--allowed-ips LIST] [options]
        connect-guard doctor --vault-export FILE --storage NAME
+       connect-guard doctor --host [--extension-id ID]…
 
 Checks a connection step by step and names what is wrong in plain words, with the fix:
 endpoint unreachable (DNS, refused, TLS), clock skew, wrong Access Key, wrong Secret Key,
@@ -21,7 +23,13 @@ Server Address, and a mismatch is named with its fix. An encrypted rclone config
 RCLONE_CONFIG_PASS or, for Connect Guard's own, CONNECT_GUARD_TOOL_PASSPHRASE; otherwise the
 remotes Connect Guard set up are compared from its list.
 
+With --host: every browser's host manifest for the companion is read, and one written for another
+browser (Chromium's allowed_origins in Firefox's folder, or the reverse), for another extension or
+add-on id, or naming a launcher that is missing, not executable or serves other ids is named.
+
 Options:
+  --host                check the native-messaging host registration instead of a connection
+  --extension-id ID     with --host: a Chromium extension id or Firefox add-on id that must be allowed (repeatable)
   --bucket NAME         the bucket to check
   --allowed-ips LIST    WeSendit's "Allowed IP addresses" for this storage, to name them when access is denied
   --vault-export FILE   take the storage (--storage NAME) from an encrypted vault export instead;
@@ -41,6 +49,8 @@ const OPTIONS = {
   'allowed-ips': { type: 'string' },
   'vault-export': { type: 'string' },
   storage: { type: 'string' },
+  host: { type: 'boolean' },
+  'extension-id': { type: 'string', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -53,6 +63,7 @@ export async function runDoctor(args: readonly string[], io: CliIo): Promise<num
     io.stdout.write(DOCTOR_HELP);
     return EXIT.ok;
   }
+  if (values.host) return runHostDoctor(values['extension-id'] ?? [], values.json === true, io);
   let s3: OpenedS3;
   let bucket: string;
   let allowedIps = values['allowed-ips'];
@@ -103,6 +114,21 @@ async function checkCompanionHost(io: CliIo): Promise<HostRegistrationFinding[]>
   if (process.platform !== 'linux' && process.platform !== 'darwin') return [];
   const { checkHostRegistration } = await import('../host/installed-extensions.ts');
   return checkHostRegistration({ env: io.env, platform: process.platform }).catch(() => []);
+}
+
+async function runHostDoctor(ids: readonly string[], json: boolean, io: CliIo): Promise<number> {
+  const { checkHostRegistration } = await import('../host/check-host-registration.ts');
+  const { GECKO_EXTENSION_ID } = await import('../host/install-host.ts');
+  const firefoxIds = ids.filter((id) => GECKO_EXTENSION_ID.test(id));
+  const findings = await checkHostRegistration({
+    env: io.env,
+    platform: process.platform,
+    chromiumIds: ids.filter((id) => !GECKO_EXTENSION_ID.test(id)),
+    firefoxIds: firefoxIds.length > 0 ? firefoxIds : [FIREFOX_EXTENSION_ID],
+  });
+  if (json) io.stdout.write(`${JSON.stringify({ host: findings })}\n`);
+  else for (const finding of findings) io.stdout.write(`  ${MARKS[finding.status] ?? '?'} host manifest ${finding.message}\n`);
+  return findings.some((finding) => finding.status === 'fail') ? EXIT.invalidInput : EXIT.ok;
 }
 
 function writeToolFindings(io: CliIo, accessKey: string, findings: readonly ToolConfigFinding[]): void {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMPANION_HOST_NAME } from '../../../shared/protocol/companion-protocol.ts';
-import { installHost, launcherScript, locateHost, uninstallHost } from './install-host.ts';
+import { BROWSER_NAMES, installHost, launcherScript, locateHost, uninstallHost } from './install-host.ts';
+import { FIREFOX_EXTENSION_ID } from '../../../shared/extension-identity.ts';
 
 const ID = 'mmdddcpcnmjcbbelgogjfhoboambpked';
 const OTHER_ID = 'abcdefghijklmnopabcdefghijklmnop';
@@ -26,7 +27,7 @@ describe('installHost', () => {
       join(home, '.config/chromium/NativeMessagingHosts', `${COMPANION_HOST_NAME}.json`),
       join(home, '.config/BraveSoftware/Brave-Browser/NativeMessagingHosts', `${COMPANION_HOST_NAME}.json`),
     ]);
-    expect(result.skipped.map((skip) => skip.label)).toEqual(['Google Chrome', 'Microsoft Edge']);
+    expect(result.skipped.map((skip) => skip.label)).toEqual(['Google Chrome', 'Microsoft Edge', 'Firefox']);
     const launcher = join(home, '.local/share/connect-guard/native-host');
     expect(result.launcherPath).toBe(launcher);
     for (const { path } of result.manifestPaths) {
@@ -77,8 +78,50 @@ describe('installHost', () => {
 
   it.each([
     ['an id that is not 32 letters a–p', { extensionIds: ['not-an-id'] }, /not an extension id/],
-    ['no browser profile at all', { extensionIds: [ID] }, /No Chromium, Chrome, Brave or Edge profile found/],
+    ['no browser profile at all', { extensionIds: [ID] }, /No Chromium, Chrome, Brave, Edge or Firefox profile found/],
     ['Windows', { extensionIds: [ID], platform: 'win32' as const }, /not supported yet/],
+  ])('refuses %s with the fix', async (_name, input, message) => {
+    await expect(installHost({ env: { HOME: home }, platform: 'linux', ...input })).rejects.toThrow(message);
+  });
+});
+
+describe('installHost for Firefox', () => {
+  it('writes ~/.mozilla/native-messaging-hosts with allowed_extensions [the add-on id] and a launcher that serves that id only', async () => {
+    const result = await installHost({ env: { HOME: home }, platform: 'linux', extensionIds: [], browsers: ['firefox'] });
+    const manifestPath = join(home, '.mozilla/native-messaging-hosts', `${COMPANION_HOST_NAME}.json`);
+    expect(result.manifestPaths).toEqual([{ label: 'Firefox', path: manifestPath, browser: 'firefox' }]);
+    const launcher = join(home, '.local/share/connect-guard/native-host-firefox');
+    expect(JSON.parse(await readFile(manifestPath, 'utf8'))).toEqual({
+      name: COMPANION_HOST_NAME,
+      description: expect.any(String),
+      path: launcher,
+      type: 'stdio',
+      allowed_extensions: [FIREFOX_EXTENSION_ID],
+    });
+    expect((await stat(launcher)).mode & 0o777).toBe(0o755);
+    expect(await readFile(launcher, 'utf8')).toContain(`host --allowed-extension '${FIREFOX_EXTENSION_ID}' "$@"`);
+    // Chromium's launcher is left alone: registering Firefox must not take the host from Chromium.
+    expect(existsSync(join(home, '.local/share/connect-guard/native-host'))).toBe(false);
+  });
+
+  it('registers every browser with --browser all, each kind with its own launcher', async () => {
+    const result = await installHost({ env: { HOME: home }, platform: 'linux', extensionIds: [ID], browsers: BROWSER_NAMES });
+    expect(result.manifestPaths.map((manifest) => manifest.browser)).toEqual(['chromium', 'chrome', 'brave', 'edge', 'firefox']);
+    expect(JSON.parse(await readFile(result.manifestPaths[0]?.path ?? '', 'utf8')).path).toBe(result.launcherPath);
+    expect(JSON.parse(await readFile(result.manifestPaths[4]?.path ?? '', 'utf8')).path).toBe(result.firefoxLauncherPath);
+    const { removed } = await uninstallHost({ env: { HOME: home }, platform: 'linux' });
+    expect(removed).toHaveLength(7);
+  });
+
+  it('uses the macOS folder', () => {
+    expect(locateHost({ env: { HOME: '/Users/ana' }, platform: 'darwin', browsers: ['firefox'] }).manifests.map((manifest) => manifest.path)).toEqual([
+      `/Users/ana/Library/Application Support/Mozilla/NativeMessagingHosts/${COMPANION_HOST_NAME}.json`,
+    ]);
+  });
+
+  it.each([
+    ['an add-on id that is not name@domain or {uuid}', { extensionIds: [], firefoxExtensionIds: ['not an id'], browsers: ['firefox' as const] }, /not a Firefox add-on id/],
+    ['a profile folder (Firefox does not look there)', { extensionIds: [ID], userDataDir: '/tmp/p', browsers: ['firefox' as const] }, /~\/\.mozilla\/native-messaging-hosts only/],
   ])('refuses %s with the fix', async (_name, input, message) => {
     await expect(installHost({ env: { HOME: home }, platform: 'linux', ...input })).rejects.toThrow(message);
   });

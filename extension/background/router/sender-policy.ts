@@ -21,7 +21,7 @@ export interface SenderInfo {
 
 export interface ExtensionIdentity {
   readonly id: string;
-  /** `chrome-extension://<id>/` */
+  /** `chrome-extension://<id>/` (Chromium) or `moz-extension://<per-install uuid>/` (Firefox) */
   readonly baseUrl: string;
 }
 

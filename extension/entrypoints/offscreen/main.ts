@@ -5,42 +5,23 @@
  * Every other runtime message is left to the background.
  */
 import { browser } from 'wxt/browser';
+import { readClipboardWithDocument, writeClipboardWithDocument } from '../../adapters/document-clipboard.ts';
 import { BACKGROUND_SCRIPT, isBackgroundSender, OFFSCREEN_TARGET, type ClipboardSender, type OffscreenClipboardReply } from '../../adapters/clipboard.ts';
 
 const self = { id: browser.runtime.id, backgroundUrl: browser.runtime.getURL(BACKGROUND_SCRIPT) };
 
 const buffer = document.querySelector('textarea');
 
-function writeClipboard(text: string): void {
-  // The copy event sets the exact text, including an empty one (a selection could not).
-  const onCopy = (event: ClipboardEvent): void => {
-    event.clipboardData?.setData('text/plain', text);
-    event.preventDefault();
-  };
-  document.addEventListener('copy', onCopy);
-  try {
-    if (!document.execCommand('copy')) throw new Error('copy was not allowed');
-  } finally {
-    document.removeEventListener('copy', onCopy);
-  }
-}
-
 function readClipboard(): string {
   if (!buffer) throw new Error('the offscreen page has no text area');
-  buffer.value = '';
-  buffer.focus();
-  if (!document.execCommand('paste')) throw new Error('paste was not allowed');
-  const text = buffer.value;
-  // Do not keep what was read around in the page.
-  buffer.value = '';
-  return text;
+  return readClipboardWithDocument(document, buffer);
 }
 
 function handle(message: unknown): OffscreenClipboardReply | undefined {
   if (typeof message !== 'object' || message === null || !('target' in message) || message.target !== OFFSCREEN_TARGET) return undefined;
   try {
     if ('action' in message && message.action === 'write' && 'text' in message && typeof message.text === 'string') {
-      writeClipboard(message.text);
+      writeClipboardWithDocument(document, message.text);
       return { ok: true };
     }
     if ('action' in message && message.action === 'read') return { ok: true, text: readClipboard() };

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { choosePopupTab, openPopup } from '../../support/chromium.ts';
-import { screenshot, type DemoContext, type DemoStep } from '../demo-context.ts';
+import { chromiumOf, screenshot, type DemoContext, type DemoStep } from '../demo-context.ts';
 import { DEMO_STORAGE_NAME } from '../demo-data.ts';
 
 /** The demo file's passphrase: printed, because the file holds only the demo's fake keys. */
@@ -24,13 +24,15 @@ async function waitForDownload(folder: string): Promise<string> {
 }
 
 export const keepassExportStep: DemoStep = {
+  chromiumOnly: true,
   title: 'Hand the Secret Key to KeePass: "Export to KeePass" in the popup writes an encrypted KDBX 4 file; keepassxc-cli opens it',
   async run(context: DemoContext) {
     const downloads = join(context.shotsDir, 'handoff');
     await mkdir(downloads, { recursive: true });
-    const session = await context.chromium.browser.target().createCDPSession();
+    const chromium = chromiumOf(context);
+    const session = await chromium.browser.target().createCDPSession();
     await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
-    const popup = await openPopup(context.chromium.browser, context.chromium.extensionId, 'storages');
+    const popup = await openPopup(chromium.browser, chromium.extensionId, 'storages');
     await popup.setViewport({ width: 1280, height: 800 });
     await popup.bringToFront();
     context.page = popup;
