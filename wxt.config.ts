@@ -47,7 +47,7 @@ export default defineConfig({
       // WeSendit's pages, and nowhere else. A dynamic URL (new each browser session) keeps other
       // sites from probing a fixed id to learn that Connect Guard is installed. Firefox has no
       // dynamic URLs, and needs none: its moz-extension:// origin is a random UUID per install.
-      web_accessible_resources: [{ resources: ['gate.html', 'preview.html', 'hold.html'], matches: gateMatches, ...(firefox ? {} : { use_dynamic_url: true }) }],
+      web_accessible_resources: [{ resources: ['gate.html', 'preview.html', 'hold.html', 'review.html'], matches: gateMatches, ...(firefox ? {} : { use_dynamic_url: true }) }],
       // hash-wasm compiles its Argon2id WebAssembly module at run time.
       content_security_policy: {
         extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",

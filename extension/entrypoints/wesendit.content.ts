@@ -19,6 +19,7 @@ import { startPreviewConnect } from '../content/connect-form/preview-connect.ts'
 import { releasedHoldId } from '../content/connect-hold/hold-activation.ts';
 import { startConnectHold } from '../content/connect-hold/connect-hold.ts';
 import { createDock } from '../content/dock/dock.ts';
+import { startReviewOffer } from '../content/review/review-step.ts';
 import { startCredentialsGate } from '../content/gate/gate-credentials.ts';
 import { collectWesenditListing } from '../content/listing/collect-wesendit-listing.ts';
 import { packInventoryLines } from '../../shared/inventory-lines.ts';
@@ -58,6 +59,10 @@ export default defineContentScript({
       requestHold: (form, trusted) => sendToBackground('connectHold.requested', { form, trusted }),
       askReleased: async (holdId) => (await sendToBackground('connectHold.state', { holdId })).released,
       holdUrl: (holdId) => `${browser.runtime.getURL('/hold.html')}#hold=${encodeURIComponent(holdId)}`,
+    }, dock);
+    startReviewOffer(window, {
+      askOffer: async () => (await sendToBackground('review.offer', {})).offer,
+      reviewUrl: () => browser.runtime.getURL('/review.html'),
     }, dock);
     const isTopFrame = window === window.top;
     browser.runtime.onMessage.addListener((message: unknown) => {

@@ -120,7 +120,7 @@ export function formatAuditSummary(totals: AuditTotals, context: AuditContext, e
   const verdict = auditVerdict(totals);
   if (totals.restore.objects > 0) {
     lines.push(`  ${count(totals.restore.objects)} objects (${formatBytes(totals.restore.bytes)}) were lost or overwritten unexpectedly: restore them from the backup${context.plan.backup ? ` ${context.plan.backup}` : ''}`);
-    lines.push('  (connect-guard restore --from BACKUP --keys FILE shows a dry run first; --audit-report takes this report as FILE).');
+    lines.push('  ("connect-guard restore --from BACKUP --keys REPORT.ndjson" with this review\'s NDJSON report shows the dry run; add --apply to restore).');
   }
   if (verdict === 'as-predicted') lines.push('  The sync did what the preview predicted.');
   else if (verdict === 'not-yet-arrived') lines.push('  Some files have not arrived yet; short delays are normal. Check again later (--only-pending).');

@@ -302,6 +302,11 @@ export interface ContentRequests {
   'connectHold.requested': (data: { form: ConnectFormValues; trusted?: boolean }) => { holdId: string };
   /** May the held click go through now? (after a re-render or reload) */
   'connectHold.state': (data: { holdId: string }) => { released: boolean };
+  /**
+   * Did the user connect a bucket from this tab, after a verified backup (so its sync result can
+   * be reviewed)? Only a yes or no: the review itself starts in the dock's extension frame.
+   */
+  'review.offer': (data: Record<string, never>) => { offer: boolean };
 }
 
 /** Requests extension pages (gate prompt frame, popup) may send. */

@@ -48,7 +48,7 @@ describe('the release build', () => {
 
   it('runs the gate on WeSendit only and frames its pages there only, behind a per-session URL', () => {
     expect(manifest.content_scripts?.map((script) => script.matches)).toEqual([['https://*.wesendit.com/*']]);
-    expect(manifest.web_accessible_resources).toEqual([{ resources: ['gate.html', 'preview.html', 'hold.html'], matches: ['https://*.wesendit.com/*'], use_dynamic_url: true }]);
+    expect(manifest.web_accessible_resources).toEqual([{ resources: ['gate.html', 'preview.html', 'hold.html', 'review.html'], matches: ['https://*.wesendit.com/*'], use_dynamic_url: true }]);
   });
 });
 

@@ -83,8 +83,8 @@ const STORAGE_FILES: readonly FakeFileSpec[] = [
   { key: 'new/upload-2.txt', content: 'new 2' },
 ];
 
-/** Preview, Connect (held, backed up, released), WeSendit's sync; returns the backup folder. */
-async function connect(storageId: string, bucket: string, misbehave: SyncMisbehaviour): Promise<string> {
+/** Preview, Connect (held, backed up, released), WeSendit's sync; returns the backup folder and the tab. */
+async function connect(storageId: string, bucket: string, misbehave: SyncMisbehaviour): Promise<{ folder: string; page: Page }> {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   for (const [key, body] of Object.entries(BUCKET_FILES)) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   ui.setStorageFiles(storageId, STORAGE_FILES);
@@ -104,10 +104,9 @@ async function connect(storageId: string, bucket: string, misbehave: SyncMisbeha
   expect(released).toMatchObject({ status: 'released', backup: { status: 'done', result: { verified: true } } });
   await page.waitForFunction(() => Reflect.get(window, '__connectResult') !== null, { timeout: 60_000 });
   expect(await page.evaluate(() => Reflect.get(window, '__connectResult'))).toEqual({ ok: true });
-  await page.close();
   const result = released.backup?.result;
   expect(result?.plan).toBe(join(result?.folder ?? '', 'plan.ndjson'));
-  return result?.folder ?? '';
+  return { folder: result?.folder ?? '', page };
 }
 
 async function review(bucket: string, folder: string, wesenditManifest?: string): Promise<AuditView> {
@@ -146,23 +145,43 @@ afterAll(async () => {
 describe('Review sync result against the plan kept at the connect', () => {
   it('a well-behaved sync: every key as predicted, nothing unexpected, nothing to restore', async () => {
     const bucket = 'review-good';
-    const folder = await connect('st-good', bucket, {});
+    const { folder, page } = await connect('st-good', bucket, {});
     const view = await review(bucket, folder);
     expect(view.status).toBe('done');
     expect(view.result).toMatchObject({ verdict: 'as-predicted', objects: 9, unexpected: { objects: 0 }, notYetArrived: { objects: 0 }, restore: { objects: 0 } });
     expect(view.result?.asPredicted.objects).toBe(9);
     expect(view.findings).toEqual([]);
+
+    // On the storage's page in the same tab, the dock offers the review in its extension frame;
+    // nothing runs until the user clicks there.
+    const started = (await request<AuditView>('audit.state', { auditId: view.auditId })).auditId;
+    await page.goto(`${ui.url}/storage/files?storage=st-good`);
+    const frame = await waitForDockFrame(page, '/review.html');
+    await frame.waitForSelector('::-p-aria([name="Review sync result"][role="button"])');
+    expect((await request<AuditView>('audit.state', { auditId: started })).auditId).toBe(started);
+    await frame.locator('::-p-aria([name="Review sync result"][role="button"])').click();
+    // No vault in this profile yet: the bucket's keys are typed in.
+    await frame.locator('::-p-aria([name="Type the keys in"][role="radio"])').click();
+    await frame.waitForSelector('::-p-aria(Access key of the bucket)', { timeout: 10_000 }).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; the frame shows: ${await frame.evaluate(() => document.body.innerText)}`);
+    });
+    await frame.locator('::-p-aria(Access key of the bucket)').fill(rgw.accessKeyId);
+    await frame.locator('::-p-aria(Secret key of the bucket)').fill(rgw.secretAccessKey);
+    await frame.locator('::-p-aria([name="Start review"][role="button"])').click();
+    await frame.waitForSelector('::-p-text(The sync did what the preview predicted.)', { timeout: 60_000 });
+    await page.close();
   }, 300_000);
 
   it('a misbehaving sync: each misbehaviour reported exactly, with its class and the restore selection; Check again re-lists only the keys that had not arrived', async () => {
     const bucket = 'review-bad';
-    const folder = await connect('st-bad', bucket, {
+    const { folder, page } = await connect('st-bad', bucket, {
       dropWrite: 'new/upload-0.txt',
       deleteBucketFile: 'archive/old-0.bin',
       otherSideWins: 'docs/report-1.txt',
       corrupt: 'shared/same-1.txt',
       late: ['new/upload-2.txt'],
     });
+    await page.close();
     // WeSendit's side after the sync, as its file browser would show it now.
     const wesenditNow = await writeManifest('st-bad', 'st-bad-after');
     const view = await review(bucket, folder, wesenditNow);

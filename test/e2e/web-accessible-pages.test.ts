@@ -62,7 +62,7 @@ describe('web-accessible pages', () => {
   it('another site can neither fetch nor frame them by the fixed id: no way to tell Connect Guard is installed', async () => {
     const page = await chromium.browser.newPage();
     await page.goto(foreignUrl);
-    for (const path of ['gate.html', 'preview.html', 'hold.html', 'manifest.json']) {
+    for (const path of ['gate.html', 'preview.html', 'hold.html', 'review.html', 'manifest.json']) {
       const { fetched } = await probe(page, `chrome-extension://${chromium.extensionId}/${path}`);
       expect(fetched, path).toMatch(/^refused/);
     }

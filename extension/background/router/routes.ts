@@ -100,6 +100,11 @@ export const ROUTES: RouteTable = {
       return { formId: record.formId };
     },
   },
+  'review.offer': {
+    // A yes or no for the storage page's top frame; the review starts only in the dock's frame.
+    from: 'content-top-frame',
+    handle: (_data, context) => ({ offer: context.deps.holds.connectedInTab(frameOf(context).tabId) }),
+  },
   'listing.batch': {
     // The background asks a tab's top frame for its listing; only that frame answers.
     from: 'content-top-frame',

@@ -135,6 +135,8 @@ describe('the route table names who may send each message', () => {
       'gate.captured:content',
       'gate.state:content',
       'listing.batch:content-top-frame',
+      // A yes or no only: did this tab connect a bucket after a verified backup? The review starts in the dock's extension frame.
+      'review.offer:content-top-frame',
     ]);
     for (const type of Object.keys(ROUTES)) expect(isRequestType(type)).toBe(true);
     expect(isRequestType('toString')).toBe(false);

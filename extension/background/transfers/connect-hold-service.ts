@@ -211,6 +211,15 @@ export class ConnectHoldService {
     return hold.state;
   }
 
+  /** A click in this tab went through after a verified backup: its sync can be reviewed. */
+  connectedInTab(tabId: number): boolean {
+    this.sweep();
+    for (const hold of this.holds.values()) {
+      if (hold.tabId === tabId && hold.state.status === 'released' && hold.state.backup?.status === 'done') return true;
+    }
+    return false;
+  }
+
   /** The tab is gone: its holds stop. */
   dropTab(tabId: number): void {
     for (const [holdId, hold] of this.holds) {

@@ -3,8 +3,8 @@
  * a message, with what it must not cover; and the dock's own interface (dock.ts builds it).
  */
 
-export const STEP_ORDER = ['preview', 'hold', 'gate'] as const;
-/** The steps in the order of WeSendit's flow: preview, connect (hold), credentials (gate). */
+export const STEP_ORDER = ['preview', 'hold', 'gate', 'review'] as const;
+/** The steps in the order of WeSendit's flow: preview, connect (hold), credentials (gate), the review after the sync. */
 export type DockStepKind = (typeof STEP_ORDER)[number];
 
 /** An extension page in the frame, or a message in plain words when the frame cannot open. */

@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dock, DockStep, DockStepKind } from './dock-step.ts';
 import { createDock } from './dock.ts';
 
-const URLS: Record<DockStepKind, string> = { preview: 'about:blank#form=f1', hold: 'about:blank#hold=h1', gate: 'about:blank#c1' };
-const TABS: Record<DockStepKind, string> = { preview: 'Preview', hold: 'Backup', gate: 'Secret Key' };
-const TITLES: Record<DockStepKind, string> = { preview: 'Preview connect', hold: 'Backing up before connect', gate: 'Save your Secret Key' };
+const URLS: Record<DockStepKind, string> = { preview: 'about:blank#form=f1', hold: 'about:blank#hold=h1', gate: 'about:blank#c1', review: 'about:blank#review' };
+const TABS: Record<DockStepKind, string> = { preview: 'Preview', hold: 'Backup', gate: 'Secret Key', review: 'Review' };
+const TITLES: Record<DockStepKind, string> = { preview: 'Preview connect', hold: 'Backing up before connect', gate: 'Save your Secret Key', review: 'Review sync result' };
 
 let dock: Dock | undefined;
 let form: HTMLElement;
