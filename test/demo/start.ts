@@ -8,7 +8,9 @@
  * walk — fill in the connect form → "Preview connect" shows what the sync would do → "Connect" is
  * held while the bucket is backed up and verified → the sync runs → the one-time credentials are
  * held until saved to the vault → the popup's Backups tab lists the backup and its "Restore…" dry
- * run shows what the sync overwrote — printing each step and writing screenshots to a folder.
+ * run shows what the sync overwrote → "Review sync result" finds the one deliberate corruption →
+ * the Secret Key goes to a KeePass file and the bucket to an rclone remote, with one upload-only
+ * copy — printing each step and writing screenshots to a folder.
  * Each screenshot of a Connect Guard step is taken once the step's frame has loaded in the page's
  * one dock (checked: exactly one dock, one frame).
  */
@@ -36,6 +38,7 @@ import { chromiumOf, extensionRequest, need, screenshot, type DemoContext, type 
 import { DEMO_BUCKET, DEMO_STORAGE, demoData, seedDemoBucket } from './demo-data.ts';
 import { externalToolDemoEnv, runExternalToolDemo } from './steps/external-tool.ts';
 import { keepassExportStep } from './steps/keepass-export.ts';
+import { DEMO_UNEXPECTED_CHANGE, REVIEW_STEP_TITLE, runReviewStep } from './steps/review.ts';
 
 const DEMO_PASSPHRASE = 'demo passphrase for connect guard 2026';
 
@@ -165,6 +168,7 @@ const CONNECT_FLOW: readonly DemoStep[] = [
       return `listed: ${listed.split('\n').slice(0, 2).join(' · ')}\n   dry run: ${rows.length === 0 ? 'nothing to restore' : rows.join(', ')}; "Apply restore" (or "connect-guard restore --from <folder> --apply --force") puts them back`;
     },
   },
+  { title: REVIEW_STEP_TITLE, run: (context) => runReviewStep(context) },
   keepassExportStep,
   {
     title: 'Hand the bucket to rclone, upload only: "Set up rclone" in the popup writes an encrypted remote; the safe copy it shows runs once (dry run, then copy)',
@@ -268,6 +272,9 @@ async function main(): Promise<void> {
     console.log(`S3 gateway ${rgw.endpoint}: bucket ${DEMO_BUCKET} with ${data.bucket.length} objects`);
     ui = await startFakeWeSendit({ s3ServerAddress: rgw.endpoint });
     ui.setStorageFiles(DEMO_STORAGE, data.storage);
+    // One deliberately unexpected change: the sync corrupts an invoice the preview calls "same",
+    // so the review at the end shows what a finding looks like.
+    ui.setSyncMisbehaviour(DEMO_UNEXPECTED_CHANGE);
     console.log(`Fake WeSendit UI on ${ui.url}: storage "NAS backup" with ${data.storage.length} files`);
     // Firefox reads host manifests under $HOME/.mozilla only: the demo's Firefox gets a HOME of its own.
     const firefoxHome = `${profileDir}-home`;
@@ -288,7 +295,7 @@ async function main(): Promise<void> {
     }
     console.log('No display: walking the connect flow headless.\n');
     await runHeadless({ ui, rgw, extension, shotsDir: runDir, vaultPassphrase: DEMO_PASSPHRASE, shots: 0, written: [] });
-    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue", then handed to KeePass and to rclone (upload only).\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
+    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue", the sync reviewed against the preview (one deliberate corruption found, its restore selected), then the key handed to KeePass and the bucket to rclone (upload only).\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
   } finally {
     await extension?.close().catch(() => undefined);
     await rm(`${profileDir}-home`, { recursive: true, force: true });

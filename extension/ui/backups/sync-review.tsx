@@ -192,7 +192,7 @@ function ReviewResult({ view, working, onCheckAgain, onRestore }: ReviewResultPr
                 {row.mark}
               </code>{' '}
               <code>{row.key}</code> — <strong>{kindLabel(row.kind)}</strong>
-              {row.restore && <span class="badge"> selected for restore</span>}
+              {row.restore && <span class="badge finding-badge">selected for restore</span>}
               <br />
               <span class="hint">
                 Predicted: {row.predicted}. Now: {row.actual}.

@@ -6,15 +6,13 @@
  * called "same", so the user sees what a finding looks like and that "Restore from the backup"
  * selects exactly it.
  *
- * The integrator wires it into test/demo/start.ts: `runReviewStep(context)` after the Backups
- * step, with the demo's context (its fields are named structurally here so this file needs
- * nothing from start.ts).
+ * test/demo/start.ts runs it after the Backups step, with the demo's context.
  */
 import { join } from 'node:path';
 import type { Frame, Page } from 'puppeteer-core';
 import type { SyncMisbehaviour } from '../../fake-wesendit/fake-connect-sync.ts';
 import type { CephRgw } from '../../support/ceph-rgw.ts';
-import type { ChromiumWithExtension } from '../../support/chromium.ts';
+import { openExtensionPopup, type ExtensionBrowser } from '../../support/extension-browser.ts';
 import { DEMO_BUCKET } from '../demo-data.ts';
 
 /** One invoice is the same on both sides in the demo data: the sync corrupts it. */
@@ -26,7 +24,7 @@ export const DEMO_UNEXPECTED_CHANGE: SyncMisbehaviour = { corrupt: DEMO_CORRUPTE
 /** The parts of the demo's context this step uses (test/demo/start.ts's DemoContext has them). */
 export interface ReviewStepContext {
   readonly rgw: CephRgw;
-  readonly chromium: ChromiumWithExtension;
+  readonly extension: ExtensionBrowser;
   readonly shotsDir: string;
   page?: Page;
   prompt?: Frame;
@@ -42,10 +40,9 @@ export const REVIEW_STEP_TITLE = 'The popup\'s Backups tab: "Review sync result"
  * restore dry run of exactly those keys). Returns a one-line summary for the demo's log.
  */
 export async function runReviewStep(context: ReviewStepContext): Promise<string> {
-  const popup = await context.chromium.browser.newPage();
+  const popup = await openExtensionPopup(context.extension, 'backups');
   await popup.setViewport({ width: 1280, height: 900 });
   await popup.bringToFront();
-  await popup.goto(`chrome-extension://${context.chromium.extensionId}/popup.html#tab=backups`);
   context.page = popup;
   context.prompt = popup.mainFrame();
   const shows = (): Promise<string> => popup.evaluate(() => document.body.innerText);
