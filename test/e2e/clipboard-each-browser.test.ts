@@ -24,7 +24,11 @@ async function ok<T>(type: string, data: unknown): Promise<T> {
   throw new Error(`${type} failed: ${JSON.stringify(reply)}`);
 }
 
-const clipboard = (): Promise<string> => popup.evaluate(() => navigator.clipboard.readText());
+/** The clipboard as the popup reads it; a page reads the clipboard only while it is in front. */
+async function clipboard(): Promise<string> {
+  await popup.bringToFront();
+  return popup.evaluate(() => navigator.clipboard.readText());
+}
 
 beforeAll(async () => {
   const source = new VaultService(createMemoryVaultStore());
@@ -45,6 +49,7 @@ afterAll(async () => {
 
 describe(`Copy secret in ${E2E_BROWSER}`, () => {
   it('puts exactly the secret on the system clipboard, and the background clears it after the set seconds', async () => {
+    await popup.bringToFront();
     await popup.evaluate(() => navigator.clipboard.writeText('before'));
     const [storage] = await ok<StorageSummary[]>('storage.list', {});
     expect(await ok('storage.copySecret', { id: storage?.id })).toEqual({ clearsInSeconds: 5 });
