@@ -3,7 +3,7 @@ import preact from '@preact/preset-vite';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 /** The e2e files that take their browser from test/support/extension-browser.ts, so they run in Firefox too. */
-const FIREFOX_E2E_FILES = ['test/e2e/gate-flow.test.ts', 'test/e2e/gate-activation.test.ts', 'test/e2e/connect-hold-flow.test.ts', 'test/e2e/companion-each-browser.test.ts', 'test/e2e/release-companion.test.ts', 'test/e2e/page-cannot-drive-companion.test.ts', 'test/e2e/vault-across-browsers.test.ts'];
+const FIREFOX_E2E_FILES = ['test/e2e/gate-flow.test.ts', 'test/e2e/gate-activation.test.ts', 'test/e2e/connect-hold-flow.test.ts', 'test/e2e/companion-each-browser.test.ts', 'test/e2e/release-companion.test.ts', 'test/e2e/page-cannot-drive-companion.test.ts', 'test/e2e/vault-across-browsers.test.ts', 'test/e2e/clipboard-each-browser.test.ts'];
 /** Files that start both browsers themselves run once, in e2e-firefox. */
 const BOTH_BROWSERS_FILES = ['test/e2e/vault-across-browsers.test.ts'];
 

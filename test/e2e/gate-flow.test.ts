@@ -59,12 +59,24 @@ async function clickInDialog(storages: StoragesPageObject, selector: string): Pr
   }
 }
 
+/** Clicks until the page's own handler says it ran: a dialog re-rendered under the click loses it. */
+async function clickUntil(storages: StoragesPageObject, selector: string, ran: () => boolean): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    if (await storages.app.evaluate(ran)) return;
+    await clickInDialog(storages, selector);
+    const done = await storages.app.waitForFunction(ran, { timeout: 5_000, polling: 100 }).then(
+      () => true,
+      () => false,
+    );
+    if (done) return;
+    if (attempt >= 4) throw new Error(`Clicking ${selector} never reached the page's handler.`);
+  }
+}
+
 async function continueOnPage(storages: StoragesPageObject): Promise<void> {
   await storages.waitForGateState('released');
-  await clickInDialog(storages, 'input[type="checkbox"]');
-  await storages.app.waitForFunction(() => window.__ticked);
-  await clickInDialog(storages, '.btn-primary');
-  await storages.app.waitForFunction(() => window.__continued);
+  await clickUntil(storages, 'input[type="checkbox"]', () => window.__ticked);
+  await clickUntil(storages, '.btn-primary', () => window.__continued);
   const outcome = await storages.outcome();
   expect(outcome.log).toContain('ticked:true');
   expect(outcome.log).toContain('continued');
