@@ -82,6 +82,6 @@ describe.each([
     if (mode) expect(manifest.content_scripts?.map((script) => script.matches)).toEqual([['https://*.wesendit.com/*', 'http://127.0.0.1/*', 'http://localhost/*']]);
     else expect(loopback).toEqual([]);
     // Per-install random origins: nothing to hide behind a dynamic URL, and Firefox does not know the key.
-    expect(manifest.web_accessible_resources?.map((entry) => entry.resources)).toEqual([['gate.html', 'preview.html', 'hold.html']]);
+    expect(manifest.web_accessible_resources?.map((entry) => entry.resources)).toEqual([['gate.html', 'preview.html', 'hold.html', 'review.html']]);
   });
 });
