@@ -1,6 +1,6 @@
 /**
- * `npm run bench:preview`: "Preview connect" in real Chromium with the built extension, the real
- * native host and the local Ceph gateway.
+ * `npm run bench:preview`: "Preview connect" in real Chromium and Firefox ESR with the built
+ * extension, the real native host and the local Ceph gateway.
  *
  * End-to-end part: for 10k and 100k bucket objects (seeded once into a bluestore gateway kept in
  * a cache folder), each run measures three things on the same data, one after the other:
@@ -11,6 +11,8 @@
  *    WeSendit side read from the tab's file browser (HTML pages the content feature fetches
  *    and parses, over a hundred at 100k; the count is printed). Timed until the totals per class are on screen (the host sends
  *    them before the rows), and until every row is in the list (status done).
+ *    The same again in Firefox ESR (the Firefox loopback build, the host registered for Firefox
+ *    as `connect-guard install-host` does), right after Chromium's, on the same data.
  * 2. `connect-guard diff` as users run it (the bin, credentials in the environment) on the same
  *    bucket against a manifest CSV of the same WeSendit files.
  * 3. With the same inputs ({@link previewWithSameInputs}): the popup's "Preview connect" with the
@@ -24,7 +26,10 @@
  * UI, work the CLI never does, so it is the user's end-to-end wait from the tab, not the channel's
  * overhead. Printed per run and as medians: the times, both ratios, when the content feature read
  * the listing, and the per-class objects and bytes of all three, checked against each other and
- * the generator's rules. Knobs: see {@link readKnobs}.
+ * the generator's rules. Knobs: see {@link readKnobs}. A table per size puts the tab path of both
+ * browsers side by side with the CLI, each with its ratio and verdict against the floor. The
+ * same-inputs run, the profile run and the popup part below run in Chromium only (they use the
+ * DevTools protocol or Chromium's popup URL), which the output says.
  *
  * Popup part ({@link measurePopupRendering}): with a finished preview of about a million rows
  * held by the background, the time from opening the popup to its first rendered rows, the time
@@ -55,6 +60,7 @@ import { generatedContent, type FakeFileSpec } from '../fake-wesendit/fake-stora
 import { startFakeWeSendit, type FakeWeSendit } from '../fake-wesendit/server.ts';
 import type { CephRgw } from '../support/ceph-rgw.ts';
 import { launchChromiumWithExtension, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
+import { launchExtensionBrowserWithCompanion, type ExtensionBrowser } from '../support/extension-browser.ts';
 import { runUnderGnuTime } from './gnu-time.ts';
 import { PreviewPanelPageObject } from './preview-panel-page-object.ts';
 
@@ -694,8 +700,8 @@ async function previewWithSameInputs(chromium: ChromiumWithExtension, rgw: CephR
   }
 }
 
-async function previewThroughConnectForm(chromium: ChromiumWithExtension, ui: FakeWeSendit, rgw: CephRgw, dataset: Dataset, timeoutMs: number, profile = false): Promise<PreviewRun> {
-  const page = await chromium.browser.newPage();
+async function previewThroughConnectForm(target: ExtensionBrowser, ui: FakeWeSendit, rgw: CephRgw, dataset: Dataset, timeoutMs: number, profile = false): Promise<PreviewRun> {
+  const page = await target.browser.newPage();
   try {
     const listingRequests: number[] = [];
     let lastListingResponse = 0;
@@ -827,12 +833,16 @@ const seconds = (ms: number | undefined): string => (ms === undefined || Number.
 
 interface SizeResult {
   readonly dataset: Dataset;
-  /** End to end from WeSendit's tab (the panel beside the connect form reads the file browser). */
+  /** End to end from WeSendit's tab (the panel beside the connect form reads the file browser), in Chromium. */
   readonly previews: PreviewRun[];
+  /** The same in Firefox ESR. */
+  readonly firefoxPreviews: PreviewRun[];
   /** The popup with the CLI's own inputs: the bucket and the same manifest file. */
   readonly sameInputs: SameInputsRun[];
   readonly clis: CliRun[];
   readonly loads: string[];
+  /** The browsers' version strings, for the side-by-side table. */
+  readonly versions: { readonly chromium: string; readonly firefox: string };
 }
 
 const verdict = (ratio: number): string => (ratio <= CHANNEL_RATIO_FLOOR ? 'MET' : 'NOT MET');
@@ -843,12 +853,12 @@ const verdict = (ratio: number): string => (ratio <= CHANNEL_RATIO_FLOOR ? 'MET'
  * channel's overhead (the issue's floor), `fromTab` the end-to-end path that also reads WeSendit's UI.
  */
 function report(result: SizeResult): { readonly sameInputs: number; readonly fromTab: number } {
-  const { dataset, previews, sameInputs, clis } = result;
+  const { dataset, previews, firefoxPreviews, sameInputs, clis } = result;
   const expected = dataset.expectedObjects();
   console.log(
-    `\n${dataset.size.toLocaleString('en-US')} bucket objects, ${(dataset.size - expected['only-in-bucket'] + dataset.wesenditOnly).toLocaleString('en-US')} WeSendit files (${sameInputs.length} same-inputs preview run(s), ${previews.length} preview run(s) from WeSendit's tab, ${clis.length} CLI run(s); load average at each run: ${result.loads.join(' / ')})`,
+    `\n${dataset.size.toLocaleString('en-US')} bucket objects, ${(dataset.size - expected['only-in-bucket'] + dataset.wesenditOnly).toLocaleString('en-US')} WeSendit files (${sameInputs.length} same-inputs preview run(s) in Chromium, ${previews.length} preview run(s) from WeSendit's tab in Chromium and ${firefoxPreviews.length} in Firefox, ${clis.length} CLI run(s); load average at each run: ${result.loads.join(' / ')})`,
   );
-  console.log('run   same inputs (popup; bucket + the CLI\'s manifest): click→summary  click→all rows  host elapsed   |  CLI diff   CPU s  peak RSS MB');
+  console.log('run   same inputs (Chromium popup only; bucket + the CLI\'s manifest): click→summary  click→all rows  host elapsed   |  CLI diff   CPU s  peak RSS MB');
   for (let i = 0; i < Math.max(sameInputs.length, clis.length); i++) {
     const p = sameInputs[i];
     const c = clis[i];
@@ -856,19 +866,21 @@ function report(result: SizeResult): { readonly sameInputs: number; readonly fro
       `${String(i + 1).padStart(3)}   ${' '.repeat(50)}${p ? `${seconds(p.summaryMs)} s       ${seconds(p.allRowsMs)} s      ${seconds(p.summary.elapsedMs)} s` : ' '.repeat(41)}   |  ${c ? `${c.seconds.toFixed(2).padStart(6)} s  ${c.cpuSeconds.toFixed(2).padStart(6)}  ${c.peakRssMb.toFixed(0).padStart(11)}` : ''}`,
     );
   }
-  console.log('run   end to end from WeSendit\'s tab: panel open  click→summary  click→all rows  WeSendit read (fetch first→last, requests)  left "Reading WeSendit"  "Comparing" seen  host elapsed');
-  for (const [i, p] of previews.entries()) {
-    const fetch = p.listingFetch ? `${seconds(p.listingFetch.firstMs)} → ${seconds(p.listingFetch.lastMs)} s (${String(p.listingFetch.requests).padStart(4)})` : '   not seen              ';
-    console.log(
-      `${String(i + 1).padStart(3)}   ${' '.repeat(33)}${seconds(p.panelOpenMs)} s        ${seconds(p.summaryMs)} s       ${seconds(p.allRowsMs)} s        ${fetch}           ${seconds(p.wesenditPhaseMs)} s            ${seconds(p.comparingMs)} s      ${seconds(p.summary.elapsedMs)} s`,
-    );
+  for (const [browser, runs] of [['Chromium', previews], ['Firefox ESR', firefoxPreviews]] as const) {
+    console.log(`run   end to end from WeSendit's tab, ${browser}: panel open  click→summary  click→all rows  WeSendit read (fetch first→last, requests)  left "Reading WeSendit"  "Comparing" seen  host elapsed`);
+    for (const [i, p] of runs.entries()) {
+      const fetch = p.listingFetch ? `${seconds(p.listingFetch.firstMs)} → ${seconds(p.listingFetch.lastMs)} s (${String(p.listingFetch.requests).padStart(4)})` : '   not seen              ';
+      console.log(
+        `${String(i + 1).padStart(3)}   ${' '.repeat(43)}${seconds(p.panelOpenMs)} s        ${seconds(p.summaryMs)} s       ${seconds(p.allRowsMs)} s        ${fetch}           ${seconds(p.wesenditPhaseMs)} s            ${seconds(p.comparingMs)} s      ${seconds(p.summary.elapsedMs)} s`,
+      );
+    }
   }
   const cliMs = median(clis.map((c) => c.seconds * 1000));
   const sameMs = median(sameInputs.map((p) => p.summaryMs));
   const sameRatio = sameMs / cliMs;
   const sameAllRowsMs = median(sameInputs.map((p) => p.allRowsMs));
   console.log(
-    `median: same inputs (bucket + the same manifest) — preview click→summary ${seconds(sameMs)} s, CLI ${seconds(cliMs)} s → channel overhead ratio ${sameRatio.toFixed(2)}× (floor ≤ ${CHANNEL_RATIO_FLOOR}×: ${verdict(sameRatio)})`,
+    `median: same inputs (Chromium only; bucket + the same manifest) — preview click→summary ${seconds(sameMs)} s, CLI ${seconds(cliMs)} s → channel overhead ratio ${sameRatio.toFixed(2)}× (floor ≤ ${CHANNEL_RATIO_FLOOR}×: ${verdict(sameRatio)})`,
   );
   console.log(`median: same inputs — preview click→all rows in the list (status done) ${seconds(sameAllRowsMs)} s → ${(sameAllRowsMs / cliMs).toFixed(2)}× the CLI (no floor; the CLI's time includes writing its whole report)`);
   const previewMs = median(previews.map((p) => p.summaryMs));
@@ -876,33 +888,64 @@ function report(result: SizeResult): { readonly sameInputs: number; readonly fro
   const withPanel = median(previews.map((p) => p.summaryMs + p.panelOpenMs)) / cliMs;
   const allRowsMs = median(previews.map((p) => p.allRowsMs));
   console.log(
-    `median: end to end from WeSendit's tab (reading its file browser included, which the CLI does not do) — preview click→summary ${seconds(previewMs)} s, CLI ${seconds(cliMs)} s → ratio ${ratio.toFixed(2)}× (for information, against the same floor ≤ ${CHANNEL_RATIO_FLOOR}×: ${verdict(ratio)}); counting the panel's opening too ${withPanel.toFixed(2)}×`,
+    `median: end to end from WeSendit's tab in Chromium (reading its file browser included, which the CLI does not do) — preview click→summary ${seconds(previewMs)} s, CLI ${seconds(cliMs)} s → ratio ${ratio.toFixed(2)}× (for information, against the same floor ≤ ${CHANNEL_RATIO_FLOOR}×: ${verdict(ratio)}); counting the panel's opening too ${withPanel.toFixed(2)}×`,
   );
-  console.log(`median: end to end from WeSendit's tab — preview click→all rows in the list (status done) ${seconds(allRowsMs)} s → ratio ${(allRowsMs / cliMs).toFixed(2)}× the CLI (no floor)`);
+  console.log(`median: end to end from WeSendit's tab in Chromium — preview click→all rows in the list (status done) ${seconds(allRowsMs)} s → ratio ${(allRowsMs / cliMs).toFixed(2)}× the CLI (no floor)`);
   const read = previews.map((p) => p.listingFetch?.lastMs).filter((value): value is number => value !== undefined);
-  console.log(`median time the content feature took to read the WeSendit listing (click → last file-browser response): ${read.length > 0 ? `${seconds(median(read))} s` : 'not seen'}; panel left "Reading WeSendit" at ${seconds(median(previews.map((p) => p.wesenditPhaseMs ?? Number.NaN)))} s`);
+  console.log(`median time the content feature took to read the WeSendit listing in Chromium (click → last file-browser response): ${read.length > 0 ? `${seconds(median(read))} s` : 'not seen'}; panel left "Reading WeSendit" at ${seconds(median(previews.map((p) => p.wesenditPhaseMs ?? Number.NaN)))} s`);
+  printSideBySide(dataset, [
+    { where: `Chromium (${result.versions.chromium})`, runs: previews },
+    { where: `Firefox ESR (${result.versions.firefox})`, runs: firefoxPreviews },
+  ], cliMs, clis.length);
 
   // Per-class counts: what each panel shows and the background holds, against the CLI's report and the generator's rules.
   let mismatch = false;
   const rows = DIFF_CLASSES.map((name) => {
     const shown = previews.map((p) => p.shown[name]);
+    const firefoxShown = firefoxPreviews.map((p) => p.shown[name]);
     const sameShown = sameInputs.map((p) => p.shown[name]);
-    const background = [...previews, ...sameInputs].map((p) => p.summary.totals.classes[name]);
+    const background = [...previews, ...firefoxPreviews, ...sameInputs].map((p) => p.summary.totals.classes[name]);
     const cli = clis.map((c) => c.totals.classes[name]);
     const cliFirst = cli[0];
     const same =
-      [...shown, ...sameShown].every((value) => value === cliFirst?.objects && value === expected[name]) &&
+      [...shown, ...firefoxShown, ...sameShown].every((value) => value === cliFirst?.objects && value === expected[name]) &&
       cli.every((value) => value.objects === expected[name] && value.bucketBytes === cliFirst?.bucketBytes && value.wesenditBytes === cliFirst.wesenditBytes) &&
       background.every((value) => value.objects === cliFirst?.objects && value.bucketBytes === cliFirst.bucketBytes && value.wesenditBytes === cliFirst.wesenditBytes);
     if (!same) mismatch = true;
     const list = (values: readonly number[]): string => values.map((value) => String(value).padStart(7)).join(',');
     const bytes = (figures: ClassFigures | undefined): string => (figures === undefined ? '–/–' : `${figures.bucketBytes}/${figures.wesenditBytes}`);
-    return `  ${name.padEnd(17)} expected ${String(expected[name]).padStart(7)}   same-inputs panel ${list(sameShown)}   tab panel ${list(shown)}   CLI ${list(cli.map((value) => value.objects))}   bytes bucket/WeSendit same-inputs ${bytes(sameInputs[0]?.summary.totals.classes[name])} tab ${bytes(previews[0]?.summary.totals.classes[name])} CLI ${bytes(cliFirst)}${same ? '' : '   <<< MISMATCH'}`;
+    return `  ${name.padEnd(17)} expected ${String(expected[name]).padStart(7)}   same-inputs panel ${list(sameShown)}   tab panel Chromium ${list(shown)} Firefox ${list(firefoxShown)}   CLI ${list(cli.map((value) => value.objects))}   bytes bucket/WeSendit same-inputs ${bytes(sameInputs[0]?.summary.totals.classes[name])} tab ${bytes(previews[0]?.summary.totals.classes[name])} Firefox tab ${bytes(firefoxPreviews[0]?.summary.totals.classes[name])} CLI ${bytes(cliFirst)}${same ? '' : '   <<< MISMATCH'}`;
   });
   console.log(rows.join('\n'));
   if (mismatch) console.log(`!!!!!!!! MISMATCH: a preview's per-class counts or bytes differ from the CLI's (or from the generator's rules) for ${dataset.bucket} !!!!!!!!`);
-  else console.log('per-class objects and bytes: same-inputs preview = preview from the tab = CLI = expected');
+  else console.log('per-class objects and bytes: same-inputs preview = preview from the tab in Chromium and in Firefox = CLI = expected');
   return { sameInputs: sameRatio, fromTab: ratio };
+}
+
+/**
+ * The tab path in each browser next to the CLI's time on the same data (medians): the panel's
+ * opening, click → totals on screen, click → all rows, and click → totals over the CLI's time
+ * against the issue's floor, per browser.
+ */
+function printSideBySide(dataset: Dataset, browsers: readonly { readonly where: string; readonly runs: readonly PreviewRun[] }[], cliMs: number, cliRuns: number): void {
+  const rows: string[][] = [['where', 'runs', 'panel open', 'click→summary', 'click→all rows', 'ratio to CLI (summary)', 'floor', 'verdict']];
+  for (const { where, runs } of browsers) {
+    if (runs.length === 0) {
+      rows.push([where, '0', '–', '–', '–', '–', `≤ ${CHANNEL_RATIO_FLOOR}×`, 'NOT RUN']);
+      continue;
+    }
+    const summaryMs = median(runs.map((p) => p.summaryMs));
+    const ratio = summaryMs / cliMs;
+    const s = (ms: number): string => `${seconds(ms).trim()} s`;
+    rows.push([where, String(runs.length), s(median(runs.map((p) => p.panelOpenMs))), s(summaryMs), s(median(runs.map((p) => p.allRowsMs))), `${ratio.toFixed(2)}×`, `≤ ${CHANNEL_RATIO_FLOOR}×`, ratio <= CHANNEL_RATIO_FLOOR ? 'PASS' : 'NOT MET']);
+  }
+  rows.push(['CLI connect-guard diff', String(cliRuns), '–', `${seconds(cliMs).trim()} s (whole run)`, '–', '1.00×', '–', '–']);
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  const line = (cells: readonly string[]): string => `  ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
+  console.log(`Preview connect from WeSendit's tab, both browsers beside the CLI, ${dataset.size.toLocaleString('en-US')} bucket objects (medians; end to end, reading WeSendit's file browser included):`);
+  console.log(line(rows[0] ?? []));
+  console.log(line(widths.map((width) => '-'.repeat(width))));
+  for (const row of rows.slice(1)) console.log(line(row));
 }
 
 /** Where a preview's time went, from a profile run (see PROFILER), next to the CLI's own steps. */
@@ -917,7 +960,7 @@ function printProfile(dataset: Dataset, run: PreviewRun, cli: CliRun): void {
   const bucketEnd = m['sw.bucketAll'] ?? bucketLast ?? m['sw.diffing'];
   const afterBoth = uploaded === undefined || bucketEnd === undefined ? undefined : Math.max(uploaded, bucketEnd);
   const overlap = uploaded !== undefined && bucketFirst !== undefined && bucketEnd !== undefined ? Math.max(0, Math.min(uploaded, bucketEnd) - bucketFirst) : undefined;
-  console.log(`profile of ${dataset.bucket} (one more run; the panel asks the background every 20 ms; s from the click in the panel; load ${loadAverage()}):`);
+  console.log(`profile of ${dataset.bucket} (one more run, Chromium only; the panel asks the background every 20 ms; s from the click in the panel; load ${loadAverage()}):`);
   console.log(`  listing of the WeSendit tab    file-browser requests ${fetch ? `${seconds(fetch.firstMs)} → ${seconds(fetch.lastMs)} s (${fetch.requests} requests, at most ${fetch.maxInFlight} at once; request → response end summed ${seconds(fetch.requestTimeMs)} s, the rest is the page between requests; this process, which serves the fake pages, used ${seconds(fetch.serverCpuMs)} s CPU meanwhile)` : 'not seen'}; all entries in the background at ${at('sw.wesenditIn')} s`);
   console.log(`  upload to the host             last batch staged by the host at ${at('sw.uploaded')} s (${diff(uploaded, fetch?.lastMs)} s after the last file-browser response)`);
   console.log(`  bucket listing (host)          first progress ${at('sw.bucketFirst')} s (${m['sw.bucketFirstObjects'] ?? '–'} objects), all ${dataset.size} listed by ${at('sw.bucketAll')} s, last listing progress ${at('sw.bucketLast')} s (${m['sw.bucketLastObjects'] ?? '–'} objects); overlaps the WeSendit side for ${seconds(overlap)} s`);
@@ -932,7 +975,7 @@ async function runBenchmark(): Promise<void> {
   const knobs = readKnobs();
   const { ensureSystem } = await import('../support/ensure-system.ts');
   const { startCephRgw } = await import('../support/ceph-rgw.ts');
-  ensureSystem(['ceph', 'chromium']);
+  ensureSystem(['ceph', 'chromium', 'firefox']);
   console.log(`load average at start: ${loadAverage()} (${cpus().length} cores)`);
   const datasets = knobs.sizes.map((size) => new Dataset(size));
   mkdirSync(knobs.cacheDir, { recursive: true });
@@ -940,6 +983,7 @@ async function runBenchmark(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'connect-guard-bench-preview-'));
   let ui: FakeWeSendit | undefined;
   let chromium: ChromiumWithExtension | undefined;
+  let firefox: ExtensionBrowser | undefined;
   const stopOnSignal = (): void =>
     void rgw.stop().then(() => {
       rmSync(work, { recursive: true, force: true });
@@ -960,12 +1004,17 @@ async function runBenchmark(): Promise<void> {
     // Chromium reads <user-data-dir>/NativeMessagingHosts/ only: the manifest must exist before launch.
     await installHost({ env: process.env, platform: process.platform, extensionIds: [DEV_EXTENSION_ID], userDataDir: profileDir });
     chromium = await launchChromiumWithExtension({ userDataDir: profileDir });
+    // Firefox ESR beside it, its host registered for Firefox (manifest under its own HOME), idle while Chromium runs.
+    const firefoxProfile = join(work, 'firefox-profile');
+    mkdirSync(firefoxProfile);
+    firefox = await launchExtensionBrowserWithCompanion(firefoxProfile, {}, 'firefox');
+    const versions = { chromium: await chromium.browser.version(), firefox: await firefox.browser.version() };
 
     for (const dataset of datasets) {
       ui.setStorageFiles(STORAGE, dataset.wesenditFiles());
       const manifest = join(work, `wesendit-${dataset.size}.csv`);
       await writeStorageManifest(ui, manifest);
-      const result: SizeResult = { dataset, previews: [], sameInputs: [], clis: [], loads: [] };
+      const result: SizeResult = { dataset, previews: [], firefoxPreviews: [], sameInputs: [], clis: [], loads: [], versions };
       const largest = dataset === datasets[datasets.length - 1] && datasets.length > 1;
       for (let run = 0; run < knobs.runs; run++) {
         const runStarted = Date.now();
@@ -974,6 +1023,7 @@ async function runBenchmark(): Promise<void> {
         spawnSync(process.execPath, [BIN, '--help'], { stdio: 'ignore' });
         result.loads.push(loadavg()[0]?.toFixed(1) ?? '?');
         result.previews.push(await previewThroughConnectForm(chromium, ui, rgw, dataset, 300_000));
+        result.firefoxPreviews.push(await previewThroughConnectForm(firefox, ui, rgw, dataset, 300_000));
         result.clis.push(await cliDiff(rgw, dataset, manifest, join(work, 'report.ndjson'), 300_000));
         await rm(join(work, 'report.ndjson'), { force: true });
         result.sameInputs.push(await previewWithSameInputs(chromium, rgw, dataset, manifest, 300_000));
@@ -1009,7 +1059,7 @@ async function runBenchmark(): Promise<void> {
       const manifestPath = join(work, 'wesendit-manifest-1m.csv');
       await writeManifest(manifestPath);
       const connection: BucketConnection = { endpoint: rgw.endpoint, region: rgw.region, bucket: BUCKET, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey };
-      console.log(`\nload average before the popup part: ${loadAverage()}`);
+      console.log(`\nload average before the popup part (Chromium only: it reads the popup's heap over the DevTools protocol): ${loadAverage()}`);
       const prepared = await prepareLargePreview({ chromium, connection, wesendit: { kind: 'manifest', path: manifestPath } });
       console.log(`preview of ${(SAME + CONFLICTS + BUCKET_ONLY).toLocaleString('en-US')} bucket objects against a ${MANIFEST_ENTRIES.toLocaleString('en-US')}-entry WeSendit manifest: ${prepared.seconds.toFixed(1)} s`);
       console.log(formatPopupFigures(await measurePopupRendering({ chromium, previewId: prepared.previewId })));
@@ -1017,6 +1067,7 @@ async function runBenchmark(): Promise<void> {
     console.log(`\nload average at the end: ${loadAverage()}; bench:preview took ${((Date.now() - benchStarted) / 1000).toFixed(0)} s after seeding.`);
   } finally {
     await chromium?.close();
+    await firefox?.close();
     await ui?.stop();
     await rgw.stop();
     await rm(work, { recursive: true, force: true });
