@@ -159,9 +159,15 @@ describe('connect hold through the background, the companion and Ceph', () => {
     expect(ui.syncReports()).toHaveLength(reports);
 
     const holdId = await holdIdOf(frame);
+    // Watched from now on: the dock moves on to WeSendit's next step once the released click has
+    // gone through, which a slower browser may reach before the hold's state is asked for.
+    const verifiedShown = frame.waitForSelector('::-p-text(Backup verified)', { timeout: 120_000 }).then(
+      () => true,
+      (error: unknown) => String(error),
+    );
     const released = await until(() => request<ConnectHoldState>('connectHold.get', { holdId }), (state) => state.status !== 'checking' && state.status !== 'backing-up', 'hold end', 120_000);
     expect(released).toMatchObject({ status: 'released', backup: { status: 'done', result: { verified: true, objects: 12 } } });
-    await frame.waitForSelector('::-p-text(Backup verified)', { timeout: 15_000 });
+    expect(await verifiedShown).toBe(true);
     const folder = released.backup?.result?.folder ?? '';
     expect(folder.startsWith(backupRoot)).toBe(true);
 
