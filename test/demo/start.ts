@@ -185,7 +185,7 @@ const CONNECT_FLOW: readonly DemoStep[] = [
 async function runHeadless(context: DemoContext): Promise<void> {
   for (const [index, step] of CONNECT_FLOW.entries()) {
     if (step.chromiumOnly && context.extension.kind !== 'chromium') {
-      console.log(`${index + 1}. ${step.title} … left out in Firefox: the demo drives this step through Chromium's DevTools (downloads)`);
+      console.log(`${index + 1}. ${step.title} … left out in Firefox: the demo drives this step in Chromium only`);
       continue;
     }
     process.stdout.write(`${index + 1}. ${step.title} … `);
@@ -295,7 +295,7 @@ async function main(): Promise<void> {
     }
     console.log('No display: walking the connect flow headless.\n');
     await runHeadless({ ui, rgw, extension, shotsDir: runDir, vaultPassphrase: DEMO_PASSPHRASE, shots: 0, written: [] });
-    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue", the sync reviewed against the preview (one deliberate corruption found, its restore selected), then the key handed to KeePass and the bucket to rclone (upload only).\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
+    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue", the sync reviewed against the preview (one deliberate corruption found, its restore selected)${browserKind === 'chromium' ? ', then the key handed to KeePass and the bucket to rclone (upload only)' : ''}.\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
   } finally {
     await extension?.close().catch(() => undefined);
     await rm(`${profileDir}-home`, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'puppeteer-core';
 import type { SyncMisbehaviour } from '../../fake-wesendit/fake-connect-sync.ts';
 import type { CephRgw } from '../../support/ceph-rgw.ts';
-import { openExtensionPopup, type ExtensionBrowser } from '../../support/extension-browser.ts';
+import { fillByLabel, openExtensionPopup, type ExtensionBrowser } from '../../support/extension-browser.ts';
 import { DEMO_BUCKET } from '../demo-data.ts';
 
 /** One invoice is the same on both sides in the demo data: the sync corrupts it. */
@@ -64,8 +64,8 @@ export async function runReviewStep(context: ReviewStepContext): Promise<string>
   // Keys saved in the vault start the review at once; otherwise they are typed in, as for a restore.
   await popup.waitForFunction(() => document.querySelector('.sync-review [aria-label="Sync review result"], #review-access-key') !== null, { timeout: 30_000 }).catch(failing);
   if ((await popup.$('.sync-review [aria-label="Sync review result"]')) === null) {
-    await popup.locator('::-p-aria(Access key of the bucket)').fill(context.rgw.accessKeyId);
-    await popup.locator('::-p-aria(Secret key of the bucket)').fill(context.rgw.secretAccessKey);
+    await fillByLabel(popup, 'Access key of the bucket', context.rgw.accessKeyId);
+    await fillByLabel(popup, 'Secret key of the bucket', context.rgw.secretAccessKey);
     await popup.locator('::-p-aria([name="Start review"][role="button"])').click();
   }
   await popup.waitForSelector('.sync-review [aria-label="Sync review result"]', { timeout: 120_000 }).catch(failing);
