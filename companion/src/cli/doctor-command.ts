@@ -1,7 +1,6 @@
 import { parseBucketName } from '../../../shared/bucket-name.ts';
-import { FIREFOX_EXTENSION_ID } from '../../../shared/extension-identity.ts';
 import { checkToolConfigs, type ToolConfigFinding } from '../handoff/check-tool-configs.ts';
-import type { HostRegistrationFinding } from '../host/installed-extensions.ts';
+import type { HostRegistrationFinding } from '../host/check-host-registration.ts';
 import { rclonePasswordOf, readToolKeys, toolKeysExist } from '../handoff/tool-keys.ts';
 import { toolKeysPath } from '../handoff/tool-paths.ts';
 import { UsageError, parseCommandArgs, type CliIo } from './cli-io.ts';
@@ -109,22 +108,22 @@ export async function runDoctor(args: readonly string[], io: CliIo): Promise<num
   return failed?.code ? exitCodeFor(failed.code) : EXIT.access;
 }
 
-/** Whether each browser with Connect Guard installed can start the companion (nothing to say where it is not installed). */
+/** Whether each browser can start the companion for Connect Guard (doctor's last lines). */
 async function checkCompanionHost(io: CliIo): Promise<HostRegistrationFinding[]> {
   if (process.platform !== 'linux' && process.platform !== 'darwin') return [];
-  const { checkHostRegistration } = await import('../host/installed-extensions.ts');
+  const { checkHostRegistration } = await import('../host/check-host-registration.ts');
   return checkHostRegistration({ env: io.env, platform: process.platform }).catch(() => []);
 }
 
+/** `doctor --host`: the host registration alone, against the ids given (or the installed ones). */
 async function runHostDoctor(ids: readonly string[], json: boolean, io: CliIo): Promise<number> {
   const { checkHostRegistration } = await import('../host/check-host-registration.ts');
   const { GECKO_EXTENSION_ID } = await import('../host/install-host.ts');
-  const firefoxIds = ids.filter((id) => GECKO_EXTENSION_ID.test(id));
   const findings = await checkHostRegistration({
     env: io.env,
     platform: process.platform,
     chromiumIds: ids.filter((id) => !GECKO_EXTENSION_ID.test(id)),
-    firefoxIds: firefoxIds.length > 0 ? firefoxIds : [FIREFOX_EXTENSION_ID],
+    firefoxIds: ids.filter((id) => GECKO_EXTENSION_ID.test(id)),
   });
   if (json) io.stdout.write(`${JSON.stringify({ host: findings })}\n`);
   else for (const finding of findings) io.stdout.write(`  ${MARKS[finding.status] ?? '?'} host manifest ${finding.message}\n`);

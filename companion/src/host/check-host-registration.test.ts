@@ -30,14 +30,14 @@ describe('checkHostRegistration (doctor --host)', () => {
   });
 
   it('warns when nothing is registered', async () => {
-    expect(await check()).toEqual([{ status: 'warn', message: expect.stringMatching(/not registered with any browser/) }]);
+    expect(await check()).toEqual([{ status: 'warn', browser: '', message: expect.stringMatching(/not registered with any browser/) }]);
   });
 
   it('names a Chromium manifest in Firefox’s folder as written for the wrong browser', async () => {
     await installHost({ env: { HOME: home }, platform: 'linux', extensionIds: [DEV_EXTENSION_ID], browsers: ['chromium', 'firefox'] });
     await writeFile(firefoxManifest(), await readFile(chromiumManifest(), 'utf8'));
     const findings = await check();
-    expect(findings.find((finding) => finding.message.includes(firefoxManifest()))).toEqual({ status: 'fail', message: expect.stringMatching(/written for a Chromium browser.*install-host --browser firefox/) });
+    expect(findings.find((finding) => finding.message.includes(firefoxManifest()))).toEqual({ status: 'fail', browser: 'Firefox', message: expect.stringMatching(/written for a Chromium browser.*install-host --browser firefox/) });
   });
 
   it('names a Firefox manifest in Chromium’s folder as written for the wrong browser', async () => {
@@ -51,15 +51,15 @@ describe('checkHostRegistration (doctor --host)', () => {
     ['a Chromium manifest for another extension id', 'chromium', [], ['abcdefghijklmnopabcdefghijklmnop'], /not chrome-extension:\/\/mmdddcpcnmjcbbelgogjfhoboambpked\//],
   ] as const)('names %s', async (_name, browser, firefoxIds, chromiumIds, message) => {
     await installHost({ env: { HOME: home }, platform: 'linux', extensionIds: chromiumIds.length > 0 ? chromiumIds : [DEV_EXTENSION_ID], firefoxExtensionIds: firefoxIds.length > 0 ? firefoxIds : [FIREFOX_EXTENSION_ID], browsers: [browser] });
-    expect(await check([DEV_EXTENSION_ID])).toEqual([{ status: 'fail', message: expect.stringMatching(message) }]);
+    expect(await check([DEV_EXTENSION_ID])).toEqual([{ status: 'fail', browser: browser === 'firefox' ? 'Firefox' : 'Chromium', message: expect.stringMatching(message) }]);
   });
 
   it('names a launcher that is not executable, and one that serves another id than its manifest allows', async () => {
     const installed = await installHost({ env: { HOME: home }, platform: 'linux', extensionIds: [], browsers: ['firefox'] });
     await chmod(installed.firefoxLauncherPath, 0o644);
-    expect(await check()).toEqual([{ status: 'fail', message: expect.stringMatching(/not executable/) }]);
+    expect(await check()).toEqual([{ status: 'fail', browser: 'Firefox', message: expect.stringMatching(/not executable/) }]);
     await chmod(installed.firefoxLauncherPath, 0o755);
     await writeFile(installed.firefoxLauncherPath, (await readFile(installed.firefoxLauncherPath, 'utf8')).replace(FIREFOX_EXTENSION_ID, 'other@example.com'));
-    expect(await check()).toEqual([{ status: 'fail', message: expect.stringMatching(/does not serve what the manifest allows/) }]);
+    expect(await check()).toEqual([{ status: 'fail', browser: 'Firefox', message: expect.stringMatching(/does not serve what the manifest allows/) }]);
   });
 });

@@ -8,7 +8,8 @@ import { COMPANION_HOST_NAME } from '../../../shared/protocol/companion-protocol
 import type { CliIo } from '../cli/cli-io.ts';
 import { installHost } from './install-host.ts';
 import { runInstallHostCommand } from './install-host-command.ts';
-import { checkHostRegistration, findInstalledExtensions } from './installed-extensions.ts';
+import { checkHostRegistration } from './check-host-registration.ts';
+import { findInstalledExtensions } from './installed-extensions.ts';
 
 /** A store build's id (the store gives it) and an unpacked build's (from its folder). */
 const STORE_ID = 'kfbgpjgbmfgbgnhkfbgdbmmjnpmhmpkc';
@@ -108,8 +109,15 @@ describe('the doctor on the host registration', () => {
     expect(chrome).toMatchObject({ status: 'fail', browser: 'Google Chrome', message: expect.stringMatching(/no host manifest .* is at .*google-chrome.*install-host --extension-id kfbgpjgbmfgbgnhkfbgdbmmjnpmhmpkc/) });
   });
 
-  it('says nothing for browsers where Connect Guard is not installed', async () => {
+  it('with nothing installed and nothing registered, says only that the companion is registered nowhere', async () => {
     await mkdir(join(home, '.config/chromium/Default'), { recursive: true });
-    expect(await checkHostRegistration({ env: { HOME: home }, platform: 'linux' })).toEqual([]);
+    expect(await checkHostRegistration({ env: { HOME: home }, platform: 'linux' })).toEqual([{ status: 'warn', browser: '', message: expect.stringMatching(/not registered with any browser/) }]);
+  });
+
+  it('checks Firefox’s manifest in the same pass as the installed Chromium ids', async () => {
+    await installs();
+    await installHost({ env: { HOME: home }, platform: 'linux', extensionIds: [UNPACKED_ID, STORE_ID], browsers: ['chromium', 'chrome', 'firefox'] });
+    const findings = await checkHostRegistration({ env: { HOME: home }, platform: 'linux' });
+    expect(findings.map(({ status, browser }) => `${status} ${browser}`)).toEqual(['pass Chromium', 'pass Google Chrome', 'pass Firefox']);
   });
 });

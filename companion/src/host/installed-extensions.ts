@@ -12,7 +12,6 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { DEV_EXTENSION_KEY } from '../../../shared/extension-identity.ts';
-import { COMPANION_HOST_NAME } from '../../../shared/protocol/companion-protocol.ts';
 import { locateHost, type HostLocationsInput } from './install-host.ts';
 
 export const EXTENSION_NAME = 'Connect Guard';
@@ -94,53 +93,4 @@ export async function findInstalledExtensions(input: HostLocationsInput): Promis
     found.push(...(await findInUserDataDir(manifest.label, userDataDir)));
   }
   return found;
-}
-
-export type HostRegistrationStatus = 'pass' | 'warn' | 'fail';
-
-export interface HostRegistrationFinding {
-  readonly status: HostRegistrationStatus;
-  readonly browser: string;
-  readonly message: string;
-}
-
-/**
- * Whether each browser with Connect Guard installed can start the companion: its host manifest
- * exists and its `allowed_origins` (and the launcher's) name an installed id. A manifest written
- * for another id (the development build's, say) makes the browser refuse with "Access to the
- * specified native messaging host is forbidden".
- */
-export async function checkHostRegistration(input: HostLocationsInput): Promise<HostRegistrationFinding[]> {
-  const locations = locateHost(input);
-  const installed = await findInstalledExtensions(input);
-  const findings: HostRegistrationFinding[] = [];
-  for (const manifest of locations.manifests) {
-    const userDataDir = dirname(dirname(manifest.path));
-    const ids = [...new Set(installed.filter((install) => install.userDataDir === userDataDir).map((install) => install.id))];
-    if (ids.length === 0) continue;
-    const fix = `Run "connect-guard install-host" (it finds the installed id), or "connect-guard install-host --extension-id ${ids[0] ?? ''}".`;
-    const parsed = record(await readJson(manifest.path));
-    if (!parsed) {
-      findings.push({ status: 'fail', browser: manifest.label, message: `${manifest.label}: Connect Guard is installed (id ${ids.join(', ')}) but no host manifest ${COMPANION_HOST_NAME}.json is at ${manifest.path}, so the extension cannot start the companion. ${fix}` });
-      continue;
-    }
-    const allowed = Array.isArray(parsed.allowed_origins) ? parsed.allowed_origins.filter((origin): origin is string => typeof origin === 'string') : [];
-    const missing = ids.filter((id) => !allowed.includes(`chrome-extension://${id}/`));
-    if (missing.length > 0) {
-      findings.push({
-        status: 'fail',
-        browser: manifest.label,
-        message: `${manifest.label}: the host manifest ${manifest.path} allows ${allowed.join(', ') || 'no extension'}, but Connect Guard is installed there as ${missing.map((id) => `chrome-extension://${id}/`).join(', ')}: the browser refuses to start the companion for it ("Access to the specified native messaging host is forbidden"). ${fix}`,
-      });
-      continue;
-    }
-    const launcher = typeof parsed.path === 'string' ? await readFile(parsed.path, 'utf8').catch(() => undefined) : undefined;
-    const notServed = launcher === undefined ? ids : ids.filter((id) => !launcher.includes(`chrome-extension://${id}/`));
-    if (notServed.length > 0) {
-      findings.push({ status: 'fail', browser: manifest.label, message: `${manifest.label}: the launcher ${String(parsed.path)} ${launcher === undefined ? 'is missing' : `does not serve ${notServed.join(', ')}`}. ${fix}` });
-      continue;
-    }
-    findings.push({ status: 'pass', browser: manifest.label, message: `${manifest.label}: the companion is registered for Connect Guard (${ids.join(', ')}).` });
-  }
-  return findings;
 }
