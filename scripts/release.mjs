@@ -54,6 +54,7 @@ export async function packCompanion(outDir) {
   });
   copyFileSync(join(root, 'scripts', 'release', 'connect-guard.js'), join(staging, 'companion', 'bin', 'connect-guard.js'));
   chmodSync(join(staging, 'companion', 'bin', 'connect-guard.js'), 0o755);
+  copyFileSync(join(root, 'companion', 'bin', 'node-version.js'), join(staging, 'companion', 'bin', 'node-version.js'));
   const manifest = {
     name: rootPackage.name,
     version: rootPackage.version,

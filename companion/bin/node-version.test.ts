@@ -2,13 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { nodeVersionProblem } from './node-version.js';
+import { nodeVersionProblem, requiredNode } from './node-version.js';
 
 describe('the companion says which Node.js it needs', () => {
   it('refuses Node.js 20 and 21 with the version it needs and the one it found', () => {
     expect(nodeVersionProblem('20.20.2')).toContain('needs Node.js 22 or newer');
     expect(nodeVersionProblem('v21.7.3')).toContain('this is Node.js v21.7.3');
     expect(nodeVersionProblem('not a version')).toContain('needs Node.js 22');
+  });
+
+  it('takes the floor from the package’s engines, minor version included', () => {
+    expect(requiredNode()).toEqual([22, 0]);
+    expect(nodeVersionProblem('24.20.9', [24, 21])).toContain('needs Node.js 24.21 or newer');
+    expect(nodeVersionProblem('24.21.0', [24, 21])).toBeUndefined();
+    expect(nodeVersionProblem('25.0.0', [24, 21])).toBeUndefined();
   });
 
   it('runs on Node.js 22, 24 and later', () => {

@@ -61,9 +61,9 @@ afterAll(async () => {
 });
 
 describe(`the released companion package, installed with npm, in ${E2E_BROWSER}`, () => {
-  it('holds the precompiled companion and its command only, no dependencies', async () => {
+  it('holds the precompiled companion, its command and its Node.js check only, no dependencies', async () => {
     const { stdout } = await run('tar', ['tzf', tarball]);
-    expect(stdout.trim().split('\n').sort()).toEqual(['package/README.md', 'package/companion/bin/connect-guard.js', 'package/companion/dist/connect-guard.mjs', 'package/package.json']);
+    expect(stdout.trim().split('\n').sort()).toEqual(['package/README.md', 'package/companion/bin/connect-guard.js', 'package/companion/bin/node-version.js', 'package/companion/dist/connect-guard.mjs', 'package/package.json']);
     const installed = JSON.parse(await readFile(join(prefix, 'lib/node_modules/connect-guard/package.json'), 'utf8'));
     expect(installed.dependencies).toBeUndefined();
   });
@@ -103,7 +103,7 @@ describe(`the released companion package, installed with npm, in ${E2E_BROWSER}`
         () => undefined,
         (error: unknown) => error,
       );
-      expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining(`connect-guard needs Node.js >=99.1 (this is Node.js ${process.versions.node})`) });
+      expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining(`connect-guard needs Node.js 99.1 or newer (24 LTS recommended); this is Node.js ${process.versions.node}.`) });
     } finally {
       await writeFile(packageJson, original);
     }
