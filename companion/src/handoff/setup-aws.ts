@@ -12,7 +12,7 @@ import { companionCommandWords } from './companion-command.ts';
 import { getTool } from './find-tool.ts';
 import { checkToolEntryName, findSection, parseIniFile, serializeIniFile, withRawSection } from './ini-sections.ts';
 import { checkBucket, defaultToolEntryName, readOptional, refuseExisting, type ToolSetupInput, type ToolSetupOutput } from './setup-rclone.ts';
-import { readToolIndex, toolIndexFile, type HandoffEntry } from './tool-index.ts';
+import { recordHandoff } from './tool-index.ts';
 import { openToolKeys, putToolKey, toolKeysFile } from './tool-keys.ts';
 import { awsConfigPath, awsCredentialsPath, toolIndexPath, toolKeysPath } from './tool-paths.ts';
 import { writePrivateFiles } from './write-private-files.ts';
@@ -65,11 +65,7 @@ export async function setupAws(input: AwsSetupInput): Promise<ToolSetupOutput> {
     ...(endpoint.forcePathStyle ? ['s3 =', '    addressing_style = path'] : []),
   ]);
 
-  const now = new Date().toISOString();
-  const indexPath = toolIndexPath(input.env);
-  const index = await readToolIndex(indexPath);
-  const previous = index.find((entry) => entry.tool === 'aws' && entry.name === profile && entry.configPath === configPath);
-  const entry: HandoffEntry = {
+  const indexFile = await recordHandoff(toolIndexPath(input.env), {
     tool: 'aws',
     name: profile,
     configPath,
@@ -78,10 +74,8 @@ export async function setupAws(input: AwsSetupInput): Promise<ToolSetupOutput> {
     endpoint: credentials.serverAddress,
     bucket,
     accessKey: credentials.accessKey.trim(),
-    setUpAt: previous?.setUpAt ?? now,
-    updatedAt: now,
-  };
-  await writePrivateFiles([await toolKeysFile(keys), { path: configPath, text: serializeIniFile(next) }, toolIndexFile(indexPath, index, [entry])]);
+  });
+  await writePrivateFiles([await toolKeysFile(keys), { path: configPath, text: serializeIniFile(next) }, indexFile]);
 
   const defaultConfig = awsConfigPath({ ...input.env, AWS_CONFIG_FILE: undefined });
   return {

@@ -14,7 +14,7 @@ import { companionCommandWords } from './companion-command.ts';
 import { getTool } from './find-tool.ts';
 import { checkToolEntryName, findSection, parseIniFile, serializeIniFile, withSection, type IniFile } from './ini-sections.ts';
 import { decryptRcloneConfig, encryptRcloneConfig, rcloneConfigKind } from './rclone-config-crypt.ts';
-import { readToolIndex, toolIndexFile, type HandoffEntry } from './tool-index.ts';
+import { recordHandoff } from './tool-index.ts';
 import { openToolKeys, rclonePassword, toolKeysFile, type ToolKeysKdf } from './tool-keys.ts';
 import { rcloneConfigPath, toolIndexPath, toolKeysPath, type Env } from './tool-paths.ts';
 import { writePrivateFiles, type PrivateFile } from './write-private-files.ts';
@@ -148,11 +148,7 @@ export async function setupRclone(input: RcloneSetupInput): Promise<ToolSetupOut
     ],
   );
 
-  const now = new Date().toISOString();
-  const indexPath = toolIndexPath(input.env);
-  const index = await readToolIndex(indexPath);
-  const previous = index.find((entry) => entry.tool === 'rclone' && entry.name === remote && entry.configPath === configPath);
-  const entry: HandoffEntry = {
+  const indexFile = await recordHandoff(toolIndexPath(input.env), {
     tool: 'rclone',
     name: remote,
     s3Remote,
@@ -162,13 +158,11 @@ export async function setupRclone(input: RcloneSetupInput): Promise<ToolSetupOut
     endpoint: credentials.serverAddress,
     bucket,
     accessKey: credentials.accessKey.trim(),
-    setUpAt: previous?.setUpAt ?? now,
-    updatedAt: now,
-  };
+  });
   const files: PrivateFile[] = [
     ...(keys.created ? [await toolKeysFile(keys)] : []),
     { path: configPath, text: encryptRcloneConfig(serializeIniFile(next), password) },
-    toolIndexFile(indexPath, index, [entry]),
+    indexFile,
   ];
   await writePrivateFiles(files);
 

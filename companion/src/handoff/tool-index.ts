@@ -76,6 +76,20 @@ export function toolIndexFile(path: string, entries: readonly HandoffEntry[], ch
   return { path, text: `${JSON.stringify({ format: INDEX_FORMAT, version: 1, tools }, null, 2)}\n` };
 }
 
+/** What a setup records about one hand-off; the times come from the index. */
+export type HandoffRecord = Omit<HandoffEntry, 'setUpAt' | 'updatedAt'>;
+
+/**
+ * The index file (at `path`) with `record` set up now: a hand-off set up again keeps the time it
+ * was first set up.
+ */
+export async function recordHandoff(path: string, record: HandoffRecord): Promise<PrivateFile> {
+  const index = await readToolIndex(path);
+  const previous = index.find((entry) => sameEntry(entry, record));
+  const now = new Date().toISOString();
+  return toolIndexFile(path, index, [{ ...record, setUpAt: previous?.setUpAt ?? now, updatedAt: now }]);
+}
+
 /** Do an entry and a storage name the same server? (however the address is written) */
 export function sameServer(a: string, b: string): boolean {
   return normaliseServerAddress(a) === normaliseServerAddress(b);
