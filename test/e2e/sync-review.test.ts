@@ -19,7 +19,7 @@ import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import type { AuditView, ConnectHoldState, PreviewState } from '../../shared/protocol/extension-protocol.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { choosePopupTab, openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
-import { waitForDockFrame } from '../support/dock.ts';
+import { dockCount, isExtensionUrl, waitForDockFrame } from '../support/dock.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
 import { launchChromiumWithCompanion } from '../support/launch-with-companion.ts';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
@@ -155,8 +155,17 @@ describe('Review sync result against the plan kept at the connect', () => {
     // On the storage's page in the same tab, the dock offers the review in its extension frame;
     // nothing runs until the user clicks there.
     const started = (await request<AuditView>('audit.state', { auditId: view.auditId })).auditId;
+    // Another tab on the same storage page did not connect: it is offered nothing. It is opened
+    // first, so it has had its answer by the time the connected tab shows the review.
+    if (!chromium) throw new Error('Chromium is not running.');
+    const other = await chromium.browser.newPage();
+    await other.goto(`${ui.url}/storage/files?storage=st-good`);
+    await page.bringToFront();
     await page.goto(`${ui.url}/storage/files?storage=st-good`);
     const frame = await waitForDockFrame(page, '/review.html');
+    expect(await dockCount(other.mainFrame())).toBe(0);
+    expect(other.frames().filter((candidate) => isExtensionUrl(candidate.url()))).toEqual([]);
+    await other.close();
     await frame.waitForSelector('::-p-aria([name="Review sync result"][role="button"])');
     expect((await request<AuditView>('audit.state', { auditId: started })).auditId).toBe(started);
     await frame.locator('::-p-aria([name="Review sync result"][role="button"])').click();
