@@ -115,7 +115,10 @@ export function checkAuditRunData(data: unknown): string | undefined {
   const problem = checkConnection(data.connection, 'data.connection') ?? optionalString(data.folder, 'data.folder') ?? optionalString(data.root, 'data.root') ?? optionalKeys(data.onlyKeys, 'data.onlyKeys');
   if (problem) return problem;
   const wesendit = data.wesendit;
-  if (wesendit !== undefined && (!isRecord(wesendit) || wesendit.kind !== 'manifest' || typeof wesendit.path !== 'string' || wesendit.path === '')) return 'data.wesendit must be { kind: "manifest", path }';
+  if (wesendit === undefined) return undefined;
+  const manifest = isRecord(wesendit) && wesendit.kind === 'manifest' && typeof wesendit.path === 'string' && wesendit.path !== '';
+  const upload = isRecord(wesendit) && wesendit.kind === 'upload' && typeof wesendit.uploadId === 'string' && wesendit.uploadId !== '';
+  if (!manifest && !upload) return 'data.wesendit must be { kind: "manifest", path } or { kind: "upload", uploadId }';
   return undefined;
 }
 

@@ -42,8 +42,9 @@ export const COMPANION_HOST_NAME = 'com.connect_guard.companion';
  * 8: `tools.list`, `tools.setup` and `tools.update` (external tools: rclone, the AWS CLI).
  * 9: the error code `DISK_FULL` (a backup's disk filled up; what was written is kept for the next run).
  * 10: `audit.run` (the sync review); `restore.plan`/`restore.apply` take `keys`; a backup may carry its `plan`.
+ * 11: `audit.run` takes WeSendit's side as a staged upload (the tab's file browser).
  */
-export const COMPANION_PROTOCOL_VERSION = 10;
+export const COMPANION_PROTOCOL_VERSION = 11;
 
 /** Chromium refuses (and closes the port on) host → extension messages over 1 MB. */
 export const CHROMIUM_MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
@@ -186,8 +187,12 @@ export interface AuditRunData {
   readonly root?: string;
   /** "Check again": only these keys (those that had not arrived). */
   readonly onlyKeys?: readonly string[];
-  /** WeSendit's side now, when known: a manifest (CSV or NDJSON) of the storage's files, read by the companion. */
-  readonly wesendit?: { readonly kind: 'manifest'; readonly path: string };
+  /**
+   * WeSendit's side now, when known: a manifest (CSV or NDJSON) of the storage's files, read by
+   * the companion, or the storage's file browser as the tab showed it, staged with
+   * `inventory.upload` under this id over the same connection (the review waits for its seal).
+   */
+  readonly wesendit?: { readonly kind: 'manifest'; readonly path: string } | { readonly kind: 'upload'; readonly uploadId: string };
 }
 
 /** One key of the review that is not as predicted (as-predicted keys are only counted). */

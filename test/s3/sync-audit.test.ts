@@ -167,6 +167,34 @@ describe('sync review: preview → backup at the connect → sync → audit', ()
     expect(result.restore.objects).toBe(2);
   }, 120_000);
 
+  it('with WeSendit\'s file browser staged as an upload (as the dock\'s review sends it), a conflict the bucket won is named as such', async () => {
+    const won = await createBucket(client, 'audit-won');
+    await put(client, won, 'c.txt', 'bucket version');
+    await put(client, won, 'd.txt', 'same');
+    const before = [file('c.txt', 'WeSendit version'), file('d.txt', 'same')];
+    const preview = await call(host, 'pw', 'diff.preview', { connection: connectionTo(won), wesendit: { kind: 'inline', entries: before }, includeRows: false });
+    expect(preview.totals.classes.conflict.objects).toBe(1);
+    expect((await call(host, 'bw', 'backup.run', { connection: connectionTo(won) })).plan).toBeTruthy();
+    // The sync let the bucket's version win: the bucket is unchanged, and WeSendit shows the bucket's c.txt.
+
+    await call(host, 'aw0', 'audit.run', { connection: connectionTo(won) });
+    expect(findings(host, 'aw0').map((row) => [row.key, row.kind])).toEqual([['c.txt', 'not-overwritten-yet']]);
+
+    // The tab's listing arrives in parts; the review waits for the last one.
+    host.send({ id: 'uw1', type: 'inventory.upload', data: { uploadId: 'tab-listing', entries: [file('d.txt', 'same')], done: false }, timeoutMs: 10_000 });
+    expect(await host.final('uw1')).toMatchObject({ ok: { staged: 1 } });
+    host.send({ id: 'aw1', type: 'audit.run', data: { connection: connectionTo(won), wesendit: { kind: 'upload', uploadId: 'tab-listing' } }, timeoutMs: 120_000 });
+    host.send({ id: 'uw2', type: 'inventory.upload', data: { uploadId: 'tab-listing', entries: [file('c.txt', 'bucket version')], done: true }, timeoutMs: 10_000 });
+    expect(await host.final('uw2')).toMatchObject({ ok: { staged: 2 } });
+    const final = await host.final('aw1');
+    expect(final).toMatchObject({ ok: { verdict: 'unexpected', unexpected: { objects: 1 } } });
+    expect(findings(host, 'aw1').map((row) => [row.key, row.kind])).toEqual([['c.txt', 'conflict-won-by-other-side']]);
+
+    // A listing that was never uploaded on this connection is named, with what to do.
+    host.send({ id: 'aw2', type: 'audit.run', data: { connection: connectionTo(won), wesendit: { kind: 'upload', uploadId: 'never-sent' } }, timeoutMs: 120_000 });
+    expect(await host.final('aw2')).toMatchObject({ error: { code: 'NOT_FOUND', message: expect.stringMatching(/inventory\.upload/) } });
+  }, 120_000);
+
   it('the CLI writes the sorted rclone-style report with the proof per key, and exits 7', async () => {
     const home = await tempFolder();
     const out = join(home, 'review.ndjson');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { auditVerdict } from '../../../shared/audit/audit-totals.ts';
 import { PLAN_FILE } from '../../../shared/audit/sync-plan.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
+import type { InventoryEntry } from '../../../shared/inventory.ts';
 import type { AuditRowView, AuditRunData, AuditRunResult } from '../../../shared/protocol/companion-protocol.ts';
 import { findBackups, readBackupHeader } from '../backup/backup-folder.ts';
 import { openPlanFile } from '../audit/plan-file.ts';
@@ -39,8 +40,14 @@ async function chooseFolder(data: AuditRunData): Promise<string> {
   return found.folder;
 }
 
-export async function runAuditRequest(data: AuditRunData, context: RequestContext<'audit.run'>): Promise<AuditRunResult> {
+/** Hands out a WeSendit listing staged with `inventory.upload` on this connection, once complete, in S3 order. */
+export type TakeUpload = (uploadId: string, signal: AbortSignal) => Promise<readonly InventoryEntry[]>;
+
+export async function runAuditRequest(data: AuditRunData, context: RequestContext<'audit.run'>, takeUpload: TakeUpload): Promise<AuditRunResult> {
   const folder = await chooseFolder(data);
+  const source = data.wesendit;
+  // The tab's listing is taken (and so released) even when the plan turns out unusable below.
+  const wesendit = source === undefined ? undefined : source.kind === 'manifest' ? readManifestBatches(source.path) : await takeUpload(source.uploadId, context.signal);
   const plan = await openPlanFile(join(folder, PLAN_FILE));
   const { connection } = data;
   const client = createS3Client({
@@ -68,7 +75,7 @@ export async function runAuditRequest(data: AuditRunData, context: RequestContex
       bucket: connection.bucket,
       endpoint: connection.endpoint,
       ...(data.onlyKeys ? { onlyKeys: data.onlyKeys } : {}),
-      ...(data.wesendit ? { wesendit: readManifestBatches(data.wesendit.path) } : {}),
+      ...(wesendit ? { wesendit } : {}),
       signal: context.signal,
       onListProgress: (event) => progress('listing', event.objects, event.bytes),
       onReadProgress: (event) => progress('verifying', event.objects, event.bytes, event.total, event.totalBytes),

@@ -90,6 +90,14 @@ export function createHostHandlers(): CompanionHandlers {
     return sortUnique(staging.entries);
   };
 
+  /** The listing staged as `uploadId`, once its last batch arrived (the sync review reads it whole). */
+  const takeUpload = async (uploadId: string, signal: AbortSignal): Promise<InventoryEntry[]> => {
+    const staging = uploads.get(uploadId);
+    if (!staging) throw new ConnectGuardError('NOT_FOUND', `No WeSendit listing was uploaded as "${uploadId}" on this connection. Upload it (inventory.upload) before the review, over the same port.`);
+    if (staging.open && !staging.sealed) await untilAborted(staging.whenSealed, signal);
+    return consume(uploadId, staging);
+  };
+
   return {
     ping: async (): Promise<PingResult> => ({ version, protocolVersion: COMPANION_PROTOCOL_VERSION, pid: process.pid }),
 
@@ -153,7 +161,7 @@ export function createHostHandlers(): CompanionHandlers {
     'restore.apply': applyRestoreRequest,
     'backup.list': listBackupsRequest,
     ...toolHandlers,
-    'audit.run': runAuditRequest,
+    'audit.run': (data, context) => runAuditRequest(data, context, takeUpload),
   };
 }
 const BEYOND_PLAIN_ORDER = /[\uD800-\uFFFF]/;
