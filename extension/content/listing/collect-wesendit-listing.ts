@@ -18,10 +18,10 @@ export async function fetchSameOriginHtml(win: Window, url: string, signal: Abor
     response = await win.fetch(url, { credentials: 'include', signal, headers: { Accept: 'text/html' } });
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new ConnectGuardError('WESENDIT_LISTING_FAILED', `WeSendit did not answer for ${url} (${error instanceof Error ? error.message : String(error)}). Check the connection and preview again.`);
+    throw new ConnectGuardError('WESENDIT_LISTING_FAILED', `WeSendit did not answer for ${url} (${error instanceof Error ? error.message : String(error)}). Check the connection and try again.`);
   }
   if (!response.ok) {
-    throw new ConnectGuardError('WESENDIT_LISTING_FAILED', `WeSendit answered ${response.status} for ${url}. Reload the page (you may have been signed out) and preview again.`);
+    throw new ConnectGuardError('WESENDIT_LISTING_FAILED', `WeSendit answered ${response.status} for ${url}. Reload the page (you may have been signed out) and try again.`);
   }
   return response.text();
 }

@@ -33,11 +33,11 @@ export function getFileBrowserUrl(doc: Document, pageUrl: string): string {
   if (targets.size > 1) {
     throw new ConnectGuardError(
       'WESENDIT_LISTING_FAILED',
-      'This page links to the files of several storages. Open the connect form or the file browser of the storage you are connecting, then preview again.',
+      'This page links to the files of several storages. Open the connect form or the file browser of the storage you are connecting, then try again.',
     );
   }
   throw new ConnectGuardError(
     'WESENDIT_LISTING_FAILED',
-    'No file browser found on this page. Open the storage\'s connect form or its file list in WeSendit, then preview again.',
+    'No file browser found on this page. Open the storage\'s connect form or its file list in WeSendit, then try again.',
   );
 }

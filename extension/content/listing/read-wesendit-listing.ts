@@ -153,7 +153,7 @@ export async function readWesenditListing(startUrl: string, deps: ReadListingDep
     const page = parsePage(html, task.url);
     if (!page) throw fail(`${task.url} shows no file list (no table with Name and Size columns). Open the storage's file browser in WeSendit and try again.`);
     if (task.expectedFrom !== undefined && page.range && page.range.from !== task.expectedFrom) {
-      throw fail(`The file list of "${task.folder || '/'}" changed while it was read (expected row ${task.expectedFrom}, got ${page.range.from}). Wait until uploads finish, then preview again.`);
+      throw fail(`The file list of "${task.folder || '/'}" changed while it was read (expected row ${task.expectedFrom}, got ${page.range.from}). Wait until uploads finish, then try again.`);
     }
     if (page.unreadable.length > 0) {
       throw fail(`Some rows of "${task.folder || '/'}" could not be read (${page.unreadable.slice(0, 3).join(', ')}): no size or no link. The preview needs every file's size.`);
