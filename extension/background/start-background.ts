@@ -215,17 +215,19 @@ export function startBackground(options: BackgroundOptions = {}): BackgroundRunt
   });
   const backups = new BackupService({ companion: transfers, resolve, now });
   const restores = new RestoreService({ companion: transfers, resolve });
-  const audits = new AuditService({ companion: transfers, resolve });
+  /** Asks a WeSendit tab's top frame for its storage's file list (for a preview or a review). */
+  async function collectListing(tabId: number, listingId: string): Promise<{ started: boolean }> {
+    const message: { type: keyof TabMessages; data: Parameters<TabMessages['listing.collect']>[0] } = { type: 'listing.collect', data: { listingId } };
+    const reply: unknown = await platform.sendToTab(tabId, 0, message);
+    return { started: listingStarted(reply) };
+  }
+  const audits = new AuditService({ companion: transfers, resolve, tabListing: { companion, collect: collectListing } });
   const previews = new PreviewService({
     companion,
     now,
     resolve,
     archive: options.previewArchive ?? createIdbPreviewArchive(),
-    async collectListing(tabId, listingId) {
-      const message: { type: keyof TabMessages; data: Parameters<TabMessages['listing.collect']>[0] } = { type: 'listing.collect', data: { listingId } };
-      const reply: unknown = await platform.sendToTab(tabId, 0, message);
-      return { started: listingStarted(reply) };
-    },
+    collectListing,
   });
 
   const router = createBackgroundRouter({
@@ -290,6 +292,7 @@ export function startBackground(options: BackgroundOptions = {}): BackgroundRunt
     onTabRemoved(tabId) {
       forms.dropTab(tabId);
       previews.dropTab(tabId);
+      audits.dropTab(tabId);
       holds.dropTab(tabId);
     },
     onAlarm(name) {

@@ -226,6 +226,8 @@ export interface AuditView {
   readonly restoreKeys: readonly string[];
   /** Set while "Check again" runs or after it: how many keys it re-checked. */
   readonly rechecked?: number;
+  /** Where WeSendit's side came from (with the files read from a tab so far); absent: only the plan's prediction of it. */
+  readonly wesendit?: { readonly source: 'tab' | 'manifest'; readonly objects: number };
   readonly error?: ErrorData;
 }
 
@@ -386,7 +388,11 @@ export interface PageRequests {
   /** Apply a planned restore, then verify. */
   'restore.apply': (data: { restoreId: string }) => RestoreView;
   /** "Review sync result": the plan beside the backup (`folder`, default the newest with a plan) against the bucket now. */
-  'audit.start': (data: { connection: PreviewConnectionSource; folder?: string; wesenditManifest?: string }) => AuditView;
+  /**
+   * WeSendit's side: a manifest file, or (`wesenditFromTab`, only from the dock's review frame)
+   * the storage's file browser in the tab the frame sits in.
+   */
+  'audit.start': (data: { connection: PreviewConnectionSource; folder?: string; wesenditManifest?: string; wesenditFromTab?: boolean }) => AuditView;
   'audit.state': (data: { auditId: string }) => AuditView;
   /** "Check again": re-lists only the keys that had not arrived. */
   'audit.checkAgain': (data: { auditId: string }) => AuditView;

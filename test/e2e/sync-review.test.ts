@@ -6,8 +6,10 @@
  * it should write dropped, a bucket file deleted, one conflict won by the other side, one object
  * corrupted, one file late). The review from Connect Guard's popup reports each exactly, with its
  * class and the restore selection; "Check again" re-lists only the late key; a well-behaved sync
- * reports nothing unexpected; and the popup's "Review sync result" shows the findings and opens
- * the restore of exactly the selection, dry run first.
+ * reports nothing unexpected; the dock's review on the storage's page reads WeSendit's side from
+ * the file browser in that tab (and is offered only in the tab that connected); and the popup's
+ * "Review sync result" shows the findings and opens the restore of exactly the selection, dry run
+ * first.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -190,17 +192,40 @@ describe('Review sync result against the plan kept at the connect', () => {
       corrupt: 'shared/same-1.txt',
       late: ['new/upload-2.txt'],
     });
-    await page.close();
-    // WeSendit's side after the sync, as its file browser would show it now.
-    const wesenditNow = await writeManifest('st-bad', 'st-bad-after');
-    const view = await review(bucket, folder, wesenditNow);
-    expect(findingsOf(view)).toEqual([
+    const expected = [
       ['archive/old-0.bin', 'unexpected', 'gone-from-bucket', '+', 'restore'],
       ['docs/report-1.txt', 'unexpected', 'conflict-won-by-other-side', '*', '-'],
       ['new/upload-0.txt', 'not-yet-arrived', 'not-written-yet', '+', '-'],
       ['new/upload-2.txt', 'not-yet-arrived', 'not-written-yet', '+', '-'],
       ['shared/same-1.txt', 'unexpected', 'changed-unexpectedly', '*', 'overwrite'],
-    ]);
+    ];
+
+    // In the dock on the storage's page, the review reads WeSendit's side from the file browser in
+    // this tab: the conflict the bucket won is named as such, as with a manifest below.
+    await page.goto(`${ui.url}/storage/files?storage=st-bad`);
+    const frame = await waitForDockFrame(page, '/review.html');
+    await frame.waitForSelector(`li.backup-item ::-p-text(${bucket})`);
+    let chosen = false;
+    for (const element of await frame.$$('li.backup-item')) {
+      if (!(await element.evaluate((li) => li.textContent ?? '')).includes(bucket)) continue;
+      await (await element.$('button'))?.click();
+      chosen = true;
+      break;
+    }
+    expect(chosen).toBe(true);
+    await frame.locator('::-p-aria([name="Type the keys in"][role="radio"])').click();
+    await frame.locator('::-p-aria(Access key of the bucket)').fill(rgw.accessKeyId);
+    await frame.locator('::-p-aria(Secret key of the bucket)').fill(rgw.secretAccessKey);
+    await frame.locator('::-p-aria([name="Start review"][role="button"])').click();
+    await frame.waitForSelector('::-p-text(The sync did something the preview did not predict)', { timeout: 60_000 });
+    const inDock = await frame.$$eval('ul.review-findings li', (rows) => rows.map((row) => `${row.querySelector('code:not(.mark)')?.textContent ?? ''} ${row.getAttribute('data-kind') ?? ''}`));
+    expect(inDock).toEqual(expected.map(([key, , kind]) => `${key} ${kind}`));
+    expect(await frame.evaluate(() => document.body.innerText)).toMatch(/WeSendit’s side: its file browser in this tab \(\d+ files\)/);
+    await page.close();
+    // WeSendit's side after the sync, as its file browser would show it now.
+    const wesenditNow = await writeManifest('st-bad', 'st-bad-after');
+    const view = await review(bucket, folder, wesenditNow);
+    expect(findingsOf(view)).toEqual(expected);
     expect(view.result).toMatchObject({ verdict: 'unexpected', objects: 9, asPredicted: { objects: 4 }, notYetArrived: { objects: 2 }, unexpected: { objects: 3 }, restore: { objects: 2 } });
     expect(view.restoreKeys).toEqual(['archive/old-0.bin', 'shared/same-1.txt']);
     expect(view.pendingKeys).toEqual(['new/upload-0.txt', 'new/upload-2.txt']);
@@ -235,7 +260,7 @@ describe('Review sync result against the plan kept at the connect', () => {
     expect(reviewed).toBe(true);
     await popup.waitForSelector('::-p-text(The sync did something the preview did not predict)', { timeout: 60_000 });
     const shown = await popup.$$eval('ul.review-findings li', (rows) => rows.map((row) => `${row.getAttribute('data-kind')} ${row.getAttribute('data-restore')}`));
-    // Without WeSendit's side the bucket's kept version may still be replaced: not yet arrived.
+    // The popup has no WeSendit tab: without WeSendit's side the bucket's kept version may still be replaced, so not yet arrived.
     expect(shown).toEqual(['gone-from-bucket restore', 'not-overwritten-yet ', 'not-written-yet ', 'changed-unexpectedly overwrite']);
     await popup.locator('::-p-aria([name="Restore from the backup"][role="button"])').click();
     await popup.waitForSelector('::-p-text(Dry run, nothing written yet)', { timeout: 60_000 });

@@ -18,13 +18,13 @@ import type { ResolvedConnection } from './resolve-connection-source.ts';
 import type { PreviewArchive } from './preview-archive.ts';
 import { reportPart, type ReportPart } from './preview-report.ts';
 import { PreviewRowStore } from './preview-rows.ts';
-import { TabListing, type ListingBatch } from './tab-listing.ts';
+import { TabListing, askTabToList, type CollectListing, type ListingBatch } from './tab-listing.ts';
 
 export interface PreviewServiceDeps {
   readonly companion: CompanionClient;
   resolve(source: PreviewConnectionSource): Promise<ResolvedConnection>;
   /** Sends `listing.collect` to the tab's top frame; resolves with its answer. */
-  collectListing(tabId: number, listingId: string): Promise<{ started: boolean }>;
+  readonly collectListing: CollectListing;
   readonly now?: () => number;
   readonly newId?: () => string;
   /** The companion's limit for one preview (default 6 hours: a million-object bucket over a slow link). */
@@ -270,19 +270,8 @@ export class PreviewService {
   }
 
   private async startListing(run: Run, listing: TabListing): Promise<void> {
-    let answer: { started: boolean };
-    try {
-      answer = await this.deps.collectListing(listing.tabId, listing.listingId);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.failWesendit(run, { code: 'NOT_FOUND', message: `The WeSendit tab did not answer (${reason}). Open the storage's file browser in WeSendit, reload the page and try again.` });
-      return;
-    }
-    if (!answer.started) {
-      this.failWesendit(run, { code: 'NOT_FOUND', message: 'The WeSendit tab shows no storage file browser to list. Open the storage\'s "Files" view in WeSendit and try again.' });
-      return;
-    }
-    listing.watch();
+    const failed = await askTabToList(listing, this.deps.collectListing);
+    if (failed) this.failWesendit(run, failed);
   }
 
   private failWesendit(run: Run, error: ErrorData): void {

@@ -98,3 +98,23 @@ export class TabListing {
     return { accepted: batch.count };
   }
 }
+
+/** Sends `listing.collect` to a tab's top frame and resolves with its answer. */
+export type CollectListing = (tabId: number, listingId: string) => Promise<{ started: boolean }>;
+
+/**
+ * Asks the tab to start sending `listing`; on success the inactivity timer runs. Resolves with
+ * what went wrong on the WeSendit side (in plain words), or `undefined` when the tab is listing.
+ */
+export async function askTabToList(listing: TabListing, collect: CollectListing): Promise<ErrorData | undefined> {
+  let answer: { started: boolean };
+  try {
+    answer = await collect(listing.tabId, listing.listingId);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { code: 'NOT_FOUND', message: `The WeSendit tab did not answer (${reason}). Open the storage's file browser in WeSendit, reload the page and try again.` };
+  }
+  if (!answer.started) return { code: 'NOT_FOUND', message: 'The WeSendit tab shows no storage file browser to list. Open the storage\'s "Files" view in WeSendit and try again.' };
+  listing.watch();
+  return undefined;
+}

@@ -116,7 +116,17 @@ function setup(options: { readonly companionDown?: boolean } = {}) {
     holds,
     backups: new BackupService({ companion: transfers, resolve }),
     restores: new RestoreService({ companion: transfers, resolve }),
-    audits: new AuditService({ companion: transfers, resolve }),
+    audits: new AuditService({
+      companion: transfers,
+      resolve,
+      tabListing: {
+        companion,
+        collect: async (tabId, listingId) => {
+          collects.push({ tabId, listingId });
+          return { started: true };
+        },
+      },
+    }),
     companion,
     loadSettings: async () => ({ autoLockMinutes: 15, clipboardSeconds: 30, extraOrigins: [] }),
     saveSettings: async () => ({ autoLockMinutes: 15, clipboardSeconds: 30, extraOrigins: [] }),
@@ -296,6 +306,31 @@ describe('background router: the sync review', () => {
     expect(started).toMatchObject({ ok: { status: 'running', bucket: 'b' } });
     expect(audits).toEqual([{ connection: expect.objectContaining({ bucket: 'b' }), folder: '/backups/b/2026-01-01T00-00-00Z' }]);
     expect(await send('restore.plan', { connection: direct, keys: 'a' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('the dock’s review reads WeSendit’s file browser in the tab it sits in, never a tab the message names; the popup cannot ask for a tab', async () => {
+    const { send, audits, collects, requests } = setup();
+    const dockFrame: SenderInfo = { id: 'ext', url: 'chrome-extension://ext/review.html', tab: { id: 4, url: 'http://127.0.0.1:5173/storage/files?storage=s1' }, frameId: 3 };
+    expect(await send('audit.start', { connection: direct, wesenditFromTab: true }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT', message: expect.stringMatching(/dock on WeSendit/) } });
+    expect(audits).toEqual([]);
+
+    const started = await send('audit.start', { connection: direct, folder: '/backups/b/1', wesenditFromTab: true, tabId: 5 }, dockFrame);
+    expect(started).toMatchObject({ ok: { status: 'running', wesendit: { source: 'tab', objects: 0 } } });
+    for (let i = 0; i < 100 && collects.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    const listingId = collects[0]?.listingId ?? '';
+    expect(collects).toEqual([{ tabId: 4, listingId }]);
+    expect(audits).toEqual([{ connection: expect.objectContaining({ bucket: 'b' }), folder: '/backups/b/1', wesendit: { kind: 'upload', uploadId: listingId } }]);
+    expect(requests).toContainEqual({ type: 'inventory.upload', data: { uploadId: listingId, entries: [], done: false } });
+
+    // Only the framing tab's top frame may send that listing; its batches reach the companion's upload.
+    const batch = { listingId, lines: '1\t\t\ta.txt', count: 1, done: true };
+    expect(await send('listing.batch', batch, OTHER_TAB)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('listing.batch', batch, SUBFRAME)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('listing.batch', batch, dockFrame)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('listing.batch', batch, TAB)).toEqual({ ok: { accepted: 1 } });
+    expect(requests).toContainEqual({ type: 'inventory.upload', data: { uploadId: listingId, lines: '1\t\t\ta.txt', done: true } });
+    const auditId = 'ok' in started ? (started.ok as { auditId: string }).auditId : '';
+    expect(await send('audit.state', { auditId }, POPUP)).toMatchObject({ ok: { wesendit: { source: 'tab', objects: 1 } } });
   });
 });
 

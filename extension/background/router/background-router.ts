@@ -41,7 +41,8 @@ export function createBackgroundRouter(deps: RouterDeps): (message: unknown, sen
     const settings = await deps.loadSettings();
     const verdict = assertRequestSender(type, sender, deps.self, settings.extraOrigins);
     const frame = verdict.kind === 'content' ? { tabId: verdict.tabId, frameId: verdict.frameId } : undefined;
-    const result = await runRoute(type, data, { deps, sender, frame, settings });
+    const dockTabId = verdict.kind === 'page' && verdict.framed ? verdict.tabId : undefined;
+    const result = await runRoute(type, data, { deps, sender, frame, dockTabId, settings });
     // Only the popup and Connect Guard's own tabs count as use: neither a web page nor a frame
     // left open in one can keep the vault unlocked.
     if (verdict.kind === 'page' && !verdict.framed) await deps.noteVaultUse();

@@ -38,6 +38,8 @@ export interface RouteContext {
   readonly sender: SenderInfo;
   /** The sending content script's tab and frame; set for content routes only. */
   readonly frame: { readonly tabId: number; readonly frameId: number } | undefined;
+  /** The WeSendit tab a Connect Guard page sits in as a dock frame (from the browser, never from the message). */
+  readonly dockTabId?: number;
   readonly settings: Settings;
 }
 
@@ -109,7 +111,10 @@ export const ROUTES: RouteTable = {
     // The background asks a tab's top frame for its listing; only that frame answers.
     from: 'content-top-frame',
     handle(data, context) {
-      return context.deps.previews.acceptListingBatch(frameOf(context).tabId, readListingBatch(data));
+      const batch = readListingBatch(data);
+      const { tabId } = frameOf(context);
+      // A listing belongs to the preview or the review that asked for it, by its id.
+      return context.deps.audits.hasListing(batch.listingId) ? context.deps.audits.acceptListingBatch(tabId, batch) : context.deps.previews.acceptListingBatch(tabId, batch);
     },
   },
   'connectHold.requested': {
@@ -336,7 +341,17 @@ export const ROUTES: RouteTable = {
   'restore.apply': { from: 'page', handle: (data, { deps }) => deps.restores.apply(readId(data, 'restoreId')) },
   // The review lists the bucket with the user's keys: only Connect Guard's own pages start it,
   // after the user clicked "Review sync result" there; never a content script or the page.
-  'audit.start': { from: 'page', handle: (data, { deps }) => deps.audits.start(readConnectionSource(data, 'connection'), readOptionalFolder(data, 'folder'), readOptionalFolder(data, 'wesenditManifest')) },
+  'audit.start': {
+    from: 'page',
+    handle(data, { deps, dockTabId }) {
+      const fromTab = readFlag(data, 'wesenditFromTab');
+      if (fromTab && dockTabId === undefined) {
+        throw new ConnectGuardError('INVALID_INPUT', 'WeSendit\'s file browser can be read only by the review in the Connect Guard dock on WeSendit\'s storage page. Open the storage\'s files there, or pick a manifest file.');
+      }
+      const wesendit = fromTab && dockTabId !== undefined ? { tabId: dockTabId } : { manifest: readOptionalFolder(data, 'wesenditManifest') };
+      return deps.audits.start(readConnectionSource(data, 'connection'), readOptionalFolder(data, 'folder'), wesendit);
+    },
+  },
   'audit.state': { from: 'page', handle: (data, { deps }) => deps.audits.state(readId(data, 'auditId')) },
   'audit.checkAgain': { from: 'page', handle: (data, { deps }) => deps.audits.checkAgain(readId(data, 'auditId')) },
 };

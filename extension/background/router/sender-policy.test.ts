@@ -78,7 +78,7 @@ describe('assertRequestSender (the route table’s from column)', () => {
     expect(assertRequestSender('storage.reveal', page, SELF, [])).toEqual({ kind: 'page', framed: false });
     expect(assertRequestSender('vault.status', { ...page, tab: { id: 2, url: 'chrome-extension://ext-id/popup.html' }, frameId: 0 }, SELF, [])).toEqual({ kind: 'page', framed: false });
     const dockFrame: SenderInfo = { ...page, url: 'chrome-extension://ext-id/gate.html#id', tab: { id: 2, url: 'https://app.wesendit.com/settings' }, frameId: 9 };
-    expect(assertRequestSender('gate.save', dockFrame, SELF, [])).toEqual({ kind: 'page', framed: true });
+    expect(assertRequestSender('gate.save', dockFrame, SELF, [])).toEqual({ kind: 'page', framed: true, tabId: 2 });
   });
 
   it('refuses a Connect Guard page framed on any other site: a leaked capture id shows nothing there', () => {
@@ -89,7 +89,7 @@ describe('assertRequestSender (the route table’s from column)', () => {
     // A tab Connect Guard has no access to does not even show its address.
     expect(() => assertRequestSender('gate.getCapture', { ...framedElsewhere, tab: { id: 2 } }, SELF, [])).toThrow(/no access/);
     // Granted portals count as WeSendit.
-    expect(assertRequestSender('gate.getCapture', { ...framedElsewhere, tab: { id: 2, url: 'https://files.example.com/x' } }, SELF, ['https://files.example.com'])).toEqual({ kind: 'page', framed: true });
+    expect(assertRequestSender('gate.getCapture', { ...framedElsewhere, tab: { id: 2, url: 'https://files.example.com/x' } }, SELF, ['https://files.example.com'])).toEqual({ kind: 'page', framed: true, tabId: 2 });
   });
 });
 

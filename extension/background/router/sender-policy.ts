@@ -82,7 +82,9 @@ export type SenderVerdict =
    * frame of the dock inside a WeSendit tab (`framed: true`). A framed page's requests do not
    * count as use of the vault: a frame left open in a tab must not keep the vault unlocked.
    */
-  | { readonly kind: 'page'; readonly framed: boolean };
+  | { readonly kind: 'page'; readonly framed: false }
+  /** A dock frame: the WeSendit tab it sits in (its top frame is on a gate origin). */
+  | { readonly kind: 'page'; readonly framed: true; readonly tabId: number };
 
 /**
  * The web page an extension page is framed in, when it is framed (a dock frame); `undefined` for
@@ -122,7 +124,9 @@ export function assertSenderAllowed(
         `"${type}" came from a Connect Guard page framed in ${page === null ? 'a site Connect Guard has no access to' : page.origin}; its pages answer only in the popup, in their own tab, or beside WeSendit.`,
       );
     }
-    return { kind: 'page', framed: true };
+    const tabId = sender.tab?.id;
+    if (tabId === undefined || tabId < 0) throw new ConnectGuardError('FORBIDDEN_SENDER', `"${type}" came from a Connect Guard frame outside any tab.`);
+    return { kind: 'page', framed: true, tabId };
   }
   const tabId = sender.tab?.id;
   const url = senderPageUrl(sender);

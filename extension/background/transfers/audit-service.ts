@@ -7,22 +7,30 @@
  * Only the user's action in an extension page starts a review (routes.ts: `from: 'page'`). A
  * review keeps its connection source, not the secret: "Check again" resolves it again.
  */
-import { ConnectGuardError, toErrorData } from '../../../shared/errors.ts';
-import type { AuditRowView, AuditRunResult } from '../../../shared/protocol/companion-protocol.ts';
+import { ConnectGuardError, toErrorData, type ErrorData } from '../../../shared/errors.ts';
+import type { AuditRowView, AuditRunData, AuditRunResult } from '../../../shared/protocol/companion-protocol.ts';
 import { MAX_AUDIT_FINDINGS, type AuditView, type PreviewConnectionSource } from '../../../shared/protocol/extension-protocol.ts';
+import type { CompanionClient } from '../companion/companion-client.ts';
 import type { ResolvedConnection } from '../preview/resolve-connection-source.ts';
+import { TabListing, askTabToList, type CollectListing, type ListingBatch } from '../preview/tab-listing.ts';
 import type { TransferCompanion } from './backup-service.ts';
 
 export interface AuditServiceDeps {
   readonly companion: TransferCompanion;
   resolve(source: PreviewConnectionSource): Promise<ResolvedConnection>;
+  /** Reading WeSendit's file browser in a tab: the companion port its listing is staged on, and the tab's answer. */
+  readonly tabListing?: { readonly companion: CompanionClient; readonly collect: CollectListing; readonly idleMs?: number };
   readonly newId?: () => string;
 }
+
+/** WeSendit's side of a review: a manifest file, or the file browser in a tab (the dock's). */
+export type AuditWesenditSource = { readonly manifest?: string | undefined } | { readonly tabId: number };
 
 interface AuditRun {
   view: AuditView;
   readonly source: PreviewConnectionSource;
   controller: AbortController;
+  listing?: TabListing;
 }
 
 function add(a: { objects: number; bytes: number }, b: { objects: number; bytes: number }): { objects: number; bytes: number } {
@@ -55,11 +63,23 @@ export class AuditService {
   }
 
   /** Starts the review and returns its first state; VAULT_LOCKED etc. when the keys cannot be resolved. */
-  async start(source: PreviewConnectionSource, folder: string | undefined, wesenditManifest?: string): Promise<AuditView> {
+  async start(source: PreviewConnectionSource, folder: string | undefined, wesenditSource: AuditWesenditSource = {}): Promise<AuditView> {
     const { connection } = await this.deps.resolve(source);
-    this.current?.controller.abort(new ConnectGuardError('CANCELLED', 'A new review replaced this one.'));
+    const tabListing = this.deps.tabListing;
+    if ('tabId' in wesenditSource && tabListing === undefined) throw new ConnectGuardError('INVALID_INPUT', 'This review cannot read WeSendit\'s file browser. Pick a manifest file instead.');
+    if (this.current) this.stop(this.current, new ConnectGuardError('CANCELLED', 'A new review replaced this one.'));
+    const manifest = 'manifest' in wesenditSource ? wesenditSource.manifest : undefined;
     const run: AuditRun = {
-      view: { auditId: this.newId(), status: 'running', folder: folder ?? '', bucket: connection.bucket, findings: [], pendingKeys: [], restoreKeys: [] },
+      view: {
+        auditId: this.newId(),
+        status: 'running',
+        folder: folder ?? '',
+        bucket: connection.bucket,
+        findings: [],
+        pendingKeys: [],
+        restoreKeys: [],
+        ...('tabId' in wesenditSource ? { wesendit: { source: 'tab' as const, objects: 0 } } : manifest !== undefined ? { wesendit: { source: 'manifest' as const, objects: 0 } } : {}),
+      },
       source,
       controller: new AbortController(),
     };
@@ -68,9 +88,33 @@ export class AuditService {
     const findings: AuditRowView[] = [];
     const pending: string[] = [];
     const restore: string[] = [];
+    let wesendit: AuditRunData['wesendit'];
+    if ('tabId' in wesenditSource && tabListing !== undefined) {
+      const listingId = this.newId();
+      // An open upload on the companion's port: the tab's batches are staged there as they come.
+      await tabListing.companion.request('inventory.upload', { uploadId: listingId, entries: [], done: false }, { signal: run.controller.signal, timeoutMs: 30_000 });
+      run.listing = new TabListing(listingId, wesenditSource.tabId, {
+        companion: tabListing.companion,
+        signal: run.controller.signal,
+        ...(tabListing.idleMs !== undefined ? { idleMs: tabListing.idleMs } : {}),
+        onFail: (error) => this.fail(run, error),
+        onEntries: (count) => {
+          if (this.isCurrent(run) && run.view.wesendit) run.view = { ...run.view, wesendit: { ...run.view.wesendit, objects: run.view.wesendit.objects + count } };
+        },
+      });
+      wesendit = { kind: 'upload', uploadId: listingId };
+    } else if (manifest !== undefined) {
+      wesendit = { kind: 'manifest', path: manifest };
+    }
+    const listing = run.listing;
+    if (listing !== undefined && tabListing !== undefined) {
+      void askTabToList(listing, tabListing.collect).then((failed) => {
+        if (failed) this.fail(run, failed);
+      });
+    }
     void this.deps.companion
       .audit(
-        { connection, ...(folder !== undefined ? { folder } : {}), ...(wesenditManifest !== undefined ? { wesendit: { kind: 'manifest', path: wesenditManifest } } : {}) },
+        { connection, ...(folder !== undefined ? { folder } : {}), ...(wesendit !== undefined ? { wesendit } : {}) },
         {
           signal: run.controller.signal,
           onProgress: (progress) => {
@@ -87,15 +131,46 @@ export class AuditService {
       )
       .then(
         (result) => {
+          run.listing?.end();
           if (!this.isCurrent(run)) return;
           const { progress: _progress, ...rest } = run.view;
           run.view = { ...rest, status: 'done', folder: result.folder, bucket: result.bucket, result, findings, pendingKeys: pending, restoreKeys: restore };
         },
-        (error: unknown) => {
-          if (this.isCurrent(run)) run.view = { ...run.view, status: 'failed', error: toErrorData(error) };
-        },
+        (error: unknown) => this.fail(run, toErrorData(error)),
       );
     return first;
+  }
+
+  /** Is `listingId` the listing a running review asked its tab for? */
+  hasListing(listingId: string): boolean {
+    return this.current?.listing?.listingId === listingId;
+  }
+
+  /** A slice of WeSendit's file list from the tab the review asked (tab-listing.ts checks the tab). */
+  async acceptListingBatch(tabId: number, batch: ListingBatch): Promise<{ accepted: number }> {
+    const listing = this.current?.listing;
+    if (listing === undefined || listing.listingId !== batch.listingId) throw new ConnectGuardError('NOT_FOUND', 'No review is waiting for this WeSendit listing (it was cancelled or has finished). Stop listing.');
+    return listing.accept(tabId, batch);
+  }
+
+  /** The tab whose file browser a running review reads is gone: the review fails, saying so. */
+  dropTab(tabId: number): void {
+    const run = this.current;
+    if (run?.listing && run.listing.tabId === tabId && !run.listing.done) {
+      this.fail(run, { code: 'CANCELLED', message: 'The WeSendit tab was closed or left the storage\'s files before its file list was read. Review again.' });
+    }
+  }
+
+  /** The review failed (the companion, or WeSendit's side): the companion's request is stopped too. */
+  private fail(run: AuditRun, error: ErrorData): void {
+    if (!this.isCurrent(run)) return;
+    run.view = { ...run.view, status: 'failed', error };
+    this.stop(run, new ConnectGuardError(error.code, error.message));
+  }
+
+  private stop(run: AuditRun, reason: ConnectGuardError): void {
+    run.listing?.end();
+    run.controller.abort(reason);
   }
 
   state(auditId: string): AuditView {

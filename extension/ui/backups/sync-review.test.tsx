@@ -77,6 +77,8 @@ describe('Backups tab: Review sync result', () => {
     await act(() => buttonNamed(first as HTMLElement, 'Review sync result').click());
     await until(() => (host.textContent ?? '').includes('did something the preview did not predict'), 'the review result');
     expect(calls.filter((call) => call.type === 'audit.start')).toEqual([{ type: 'audit.start', data: { connection: { kind: 'vault', storageId: 's-nas' }, folder: WITH_PLAN.folder } }]);
+    // The popup has no WeSendit tab to read: it says what that means and where to do better.
+    expect(host.textContent).toContain('WeSendit’s side was not read: a conflict the bucket won shows as “not overwritten yet”');
     const findings = [...host.querySelectorAll('ul.review-findings li')].map((li) => `${li.getAttribute('data-kind')} ${li.getAttribute('data-restore')}`);
     expect(findings).toEqual(['gone-from-bucket restore', 'not-written-yet ', 'changed-unexpectedly overwrite']);
     await act(() => buttonNamed(host, 'Restore from the backup').click());

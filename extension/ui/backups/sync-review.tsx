@@ -30,13 +30,15 @@ export interface SyncReviewProps {
   readonly pollMs?: number;
   readonly onClose: () => void;
   readonly id: string;
+  /** In the dock on WeSendit's storage page: WeSendit's side is read from the file browser in that tab. */
+  readonly wesenditFromTab?: boolean;
 }
 
 function kindLabel(kind: string): string {
   return kind in AUDIT_KINDS ? AUDIT_KIND_LABELS[kind as AuditKind] : kind;
 }
 
-export function SyncReview({ send, backup, vaultUnlocked, pollMs = 250, onClose, id }: SyncReviewProps): JSX.Element {
+export function SyncReview({ send, backup, vaultUnlocked, pollMs = 250, onClose, id, wesenditFromTab = false }: SyncReviewProps): JSX.Element {
   const connection = useBackupConnection(send, vaultUnlocked, { bucket: backup.bucket, ...(backup.endpoint === undefined ? {} : { endpoint: backup.endpoint }) });
   const keysKnown = connection.choice === 'vault' && connection.storageId !== '';
   const [view, setView] = useState<AuditView | undefined>();
@@ -70,7 +72,7 @@ export function SyncReview({ send, backup, vaultUnlocked, pollMs = 250, onClose,
     }
     setBusy(true);
     try {
-      setView(await send('audit.start', { connection: chosen, folder: backup.folder }));
+      setView(await send('audit.start', { connection: chosen, folder: backup.folder, ...(wesenditFromTab ? { wesenditFromTab: true } : {}) }));
     } catch (caught) {
       if (caught instanceof ConnectGuardError && caught.code === 'VAULT_LOCKED') connection.markLocked();
       setError(messageOf(caught));
@@ -115,6 +117,11 @@ export function SyncReview({ send, backup, vaultUnlocked, pollMs = 250, onClose,
           {view === undefined ? 'Start review' : 'Review again'}
         </button>
       </div>
+      {view?.status === 'running' && view.wesendit?.source === 'tab' && view.rechecked === undefined && (
+        <p role="status" class="hint">
+          Reading WeSendit’s file list in this tab: {plural(view.wesendit.objects, 'file')} so far.
+        </p>
+      )}
       {view?.status === 'running' && <TransferProgress label="Review progress" progress={view.progress} starting={view.rechecked ? `Checking ${plural(view.rechecked, 'key')} again…` : 'Listing the bucket…'} />}
       {view?.status === 'failed' && <ErrorMessage message={view.error?.message ?? 'The review failed.'} />}
       {view?.status === 'done' && view.result && (
@@ -171,6 +178,7 @@ function ReviewResult({ view, working, onCheckAgain, onRestore }: ReviewResultPr
           </tr>
         </tbody>
       </table>
+      <WesenditSide view={view} />
       {result.contentChecked > 0 && <p class="hint">{plural(result.contentChecked, 'object')} read and compared by SHA-256 where the ETag could not prove the content.</p>}
       <div class="row">
         {view.pendingKeys.length > 0 && (
@@ -205,5 +213,16 @@ function ReviewResult({ view, working, onCheckAgain, onRestore }: ReviewResultPr
         <p class="hint">… and more. The CLI lists every key: connect-guard audit --plan “{view.folder}/plan.ndjson” --format csv.</p>
       )}
     </section>
+  );
+}
+
+/** Where WeSendit's side of the review came from, and what its absence means. */
+function WesenditSide({ view }: { readonly view: AuditView }): JSX.Element {
+  if (view.wesendit?.source === 'tab') return <p class="hint">WeSendit’s side: its file browser in this tab ({plural(view.wesendit.objects, 'file')}).</p>;
+  if (view.wesendit?.source === 'manifest') return <p class="hint">WeSendit’s side: the manifest file you chose.</p>;
+  return (
+    <p class="hint">
+      WeSendit’s side was not read: a conflict the bucket won shows as “not overwritten yet”. Review from the Connect Guard dock on WeSendit’s storage page to read its file browser too.
+    </p>
   );
 }

@@ -3,7 +3,7 @@
  * this computer that kept a sync plan, newest first, each with "Review sync result". The review
  * starts only when the user clicks it here, in an extension page the WeSendit page cannot reach;
  * then it is the popup's review (sync-review.tsx): findings, "Check again", "Restore from the
- * backup".
+ * backup" — with WeSendit's side read from the storage's file browser in this tab.
  */
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -31,7 +31,7 @@ export function ReviewFrame({ send }: { readonly send: SendToBackground }): JSX.
   }, []);
 
   if (chosen !== undefined) {
-    return <SyncReview send={send} backup={chosen} vaultUnlocked={unlocked} id="frame-review" onClose={() => setChosen(undefined)} />;
+    return <SyncReview send={send} backup={chosen} vaultUnlocked={unlocked} id="frame-review" onClose={() => setChosen(undefined)} wesenditFromTab />;
   }
   return (
     <section class="review-frame" aria-labelledby="review-frame-heading">
