@@ -15,6 +15,7 @@ import { backgroundClipboard } from '../adapters/clipboard.ts';
 import { createBrowserCompanionPort } from '../adapters/companion-port.ts';
 import { createIdbPreviewArchive } from '../adapters/idb-preview-archive.ts';
 import { createIdbVaultStore } from '../adapters/idb-vault-store.ts';
+import { reviewOfferStore } from '../adapters/review-offer-store.ts';
 import {
   clearSessionVaultKey,
   findLastVaultUse,
@@ -38,6 +39,7 @@ import { PreviewService } from './preview/preview-service.ts';
 import { syncExtraOriginScripts } from './settings/extra-origins.ts';
 import { RestoreService } from './transfers/restore-service.ts';
 import { AuditService } from './transfers/audit-service.ts';
+import { ReviewOffers, type ReviewOfferStore } from './transfers/review-offers.ts';
 import type { SenderInfo } from './router/sender-policy.ts';
 
 const PENDING_CLEAR_KEY = 'connectGuard.pendingClipboardClear';
@@ -56,6 +58,8 @@ export interface BackgroundOptions {
   readonly browser?: BackgroundBrowser;
   /** Default: IndexedDB (`createIdbPreviewArchive()`). */
   readonly previewArchive?: PreviewArchive;
+  /** Default: `storage.local` (adapters/review-offer-store.ts). */
+  readonly reviewOfferStore?: ReviewOfferStore;
 }
 
 export interface BackgroundRuntime {
@@ -205,9 +209,11 @@ export function startBackground(options: BackgroundOptions = {}): BackgroundRunt
   const resolve = (source: Parameters<typeof resolveConnectionSource>[0]) =>
     resolveConnectionSource(source, { vault: { isUnlocked: () => service.isUnlocked, getStorageCredentials: vault.getStorageCredentials }, forms });
   const transfers = transferCompanion(companion);
+  const reviewOffers = new ReviewOffers(options.reviewOfferStore ?? reviewOfferStore, now);
   const holds = new ConnectHoldService({
     companion: transfers,
     now,
+    onPlanKept: ({ origin, bucket }) => void reviewOffers.remember(origin, bucket).catch(() => undefined),
     async notifyReleased(tabId, frameId, holdId) {
       const message: { type: keyof TabMessages; data: Parameters<TabMessages['connectHold.released']>[0] } = { type: 'connectHold.released', data: { holdId } };
       await platform.sendToTab(tabId, frameId, message);
@@ -221,7 +227,12 @@ export function startBackground(options: BackgroundOptions = {}): BackgroundRunt
     const reply: unknown = await platform.sendToTab(tabId, 0, message);
     return { started: listingStarted(reply) };
   }
-  const audits = new AuditService({ companion: transfers, resolve, tabListing: { companion, collect: collectListing } });
+  const audits = new AuditService({
+    companion: transfers,
+    resolve,
+    tabListing: { companion, collect: collectListing },
+    onAsPredicted: (bucket) => void reviewOffers.reviewed(bucket).catch(() => undefined),
+  });
   const previews = new PreviewService({
     companion,
     now,
@@ -240,6 +251,7 @@ export function startBackground(options: BackgroundOptions = {}): BackgroundRunt
     backups,
     restores,
     audits,
+    reviewOffers,
     companion,
     loadSettings,
     saveSettings: changeSettings,

@@ -12,6 +12,7 @@ import { resolveConnectionSource } from '../preview/resolve-connection-source.ts
 import type { CompanionClient } from '../companion/companion-client.ts';
 import { PreviewService } from '../preview/preview-service.ts';
 import { AuditService } from '../transfers/audit-service.ts';
+import { ReviewOffers } from '../transfers/review-offers.ts';
 import { RestoreService } from '../transfers/restore-service.ts';
 import type { SenderInfo } from './sender-policy.ts';
 import type { BackupListView, ToolSetupView } from '../../../shared/protocol/views.ts';
@@ -107,6 +108,8 @@ function setup(options: { readonly companionDown?: boolean } = {}) {
   const resolve = (source: Parameters<typeof resolveConnectionSource>[0]) => resolveConnectionSource(source, { vault, forms });
   const holds = new ConnectHoldService({ companion: transfers, notifyReleased: async (tabId, frameId, holdId) => void released.push({ tabId, frameId, holdId }) });
   const storage = new Map<string, unknown>();
+  let offersStored: unknown;
+  const reviewOffers = new ReviewOffers({ load: async () => offersStored, save: async (offers) => void (offersStored = offers) });
   const router = createBackgroundRouter({
     self: SELF,
     vault,
@@ -127,6 +130,7 @@ function setup(options: { readonly companionDown?: boolean } = {}) {
         },
       },
     }),
+    reviewOffers,
     companion,
     loadSettings: async () => ({ autoLockMinutes: 15, clipboardSeconds: 30, extraOrigins: [] }),
     saveSettings: async () => ({ autoLockMinutes: 15, clipboardSeconds: 30, extraOrigins: [] }),
@@ -135,7 +139,7 @@ function setup(options: { readonly companionDown?: boolean } = {}) {
     noteVaultUse: async () => undefined,
   });
   const send = (type: string, data: unknown, sender: SenderInfo) => router({ type, data }, sender);
-  return { send, saved, vaultReads, previousKeys, requests, collects, released, audits, lock: () => vault.lock() };
+  return { send, saved, vaultReads, previousKeys, requests, collects, released, audits, reviewOffers, lock: () => vault.lock() };
 }
 
 const TOOL_SETUP: ToolSetupView = {
@@ -306,6 +310,17 @@ describe('background router: the sync review', () => {
     expect(started).toMatchObject({ ok: { status: 'running', bucket: 'b' } });
     expect(audits).toEqual([{ connection: expect.objectContaining({ bucket: 'b' }), folder: '/backups/b/2026-01-01T00-00-00Z' }]);
     expect(await send('restore.plan', { connection: direct, keys: 'a' }, POPUP)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('the storage page is offered the review after a connect on its origin (in any tab, days later), and nowhere else; the page gets a yes or no only', async () => {
+    const { send, reviewOffers } = setup();
+    expect(await send('review.offer', {}, TAB)).toEqual({ ok: { offer: false } });
+    await reviewOffers.remember('http://127.0.0.1:5173', 'b');
+    expect(await send('review.offer', {}, OTHER_TAB)).toEqual({ ok: { offer: true } });
+    expect(await send('review.offer', {}, { ...TAB, url: 'http://localhost:5173/storage/files' })).toEqual({ ok: { offer: false } });
+    // Only the top frame of a tab on a gate origin may ask; an extension page or a subframe is refused.
+    expect(await send('review.offer', {}, SUBFRAME)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
+    expect(await send('review.offer', {}, POPUP)).toMatchObject({ error: { code: 'FORBIDDEN_SENDER' } });
   });
 
   it('the dock’s review reads WeSendit’s file browser in the tab it sits in, never a tab the message names; the popup cannot ask for a tab', async () => {

@@ -14,6 +14,7 @@ import type { BackupService } from '../transfers/backup-service.ts';
 import type { ConnectHoldService } from '../transfers/connect-hold-service.ts';
 import type { RestoreService } from '../transfers/restore-service.ts';
 import type { AuditService } from '../transfers/audit-service.ts';
+import type { ReviewOffers } from '../transfers/review-offers.ts';
 import type { ExtensionIdentity } from './sender-policy.ts';
 
 /** What the routes need from the vault (VaultService provides it; see start-background.ts). */
@@ -51,6 +52,8 @@ export interface RouterDeps {
   /** "Restore last backup". */
   readonly restores: RestoreService;
   readonly audits: AuditService;
+  /** Where the dock offers "Review sync result" after a connect. */
+  readonly reviewOffers: ReviewOffers;
   /** The native port to the companion. */
   readonly companion: CompanionClient;
   loadSettings(): Promise<Settings>;

@@ -105,7 +105,11 @@ export const ROUTES: RouteTable = {
   'review.offer': {
     // A yes or no for the storage page's top frame; the review starts only in the dock's frame.
     from: 'content-top-frame',
-    handle: (_data, context) => ({ offer: context.deps.holds.connectedInTab(frameOf(context).tabId) }),
+    async handle(_data, context) {
+      if (context.deps.holds.connectedInTab(frameOf(context).tabId)) return { offer: true };
+      const origin = senderPageUrl(context.sender)?.origin;
+      return { offer: origin !== undefined && (await context.deps.reviewOffers.offered(origin)) };
+    },
   },
   'listing.batch': {
     // The background asks a tab's top frame for its listing; only that frame answers.
@@ -122,7 +126,7 @@ export const ROUTES: RouteTable = {
     handle(data, context) {
       const { tabId, frameId } = frameOf(context);
       // Only Connect Guard's content script sets this, from the event it saw; absent: not trusted.
-      return context.deps.holds.request(readConnectFormValues(data), tabId, frameId, readFlag(data, 'trusted'));
+      return context.deps.holds.request(readConnectFormValues(data), tabId, frameId, readFlag(data, 'trusted'), senderPageUrl(context.sender)?.origin ?? '');
     },
   },
   'connectHold.state': {

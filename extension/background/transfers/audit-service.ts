@@ -20,6 +20,8 @@ export interface AuditServiceDeps {
   resolve(source: PreviewConnectionSource): Promise<ResolvedConnection>;
   /** Reading WeSendit's file browser in a tab: the companion port its listing is staged on, and the tab's answer. */
   readonly tabListing?: { readonly companion: CompanionClient; readonly collect: CollectListing; readonly idleMs?: number };
+  /** A review found everything as predicted: the dock need not offer it for this bucket any more. */
+  onAsPredicted?(bucket: string): void;
   readonly newId?: () => string;
 }
 
@@ -135,6 +137,7 @@ export class AuditService {
           if (!this.isCurrent(run)) return;
           const { progress: _progress, ...rest } = run.view;
           run.view = { ...rest, status: 'done', folder: result.folder, bucket: result.bucket, result, findings, pendingKeys: pending, restoreKeys: restore };
+          if (result.verdict === 'as-predicted') this.deps.onAsPredicted?.(result.bucket);
         },
         (error: unknown) => this.fail(run, toErrorData(error)),
       );
@@ -216,6 +219,7 @@ export class AuditService {
             pendingKeys: fresh.filter((row) => row.status === 'not-yet-arrived').map((row) => row.key),
             restoreKeys: [...before.restoreKeys, ...fresh.flatMap((row) => (row.restore ? [row.key] : []))],
           };
+          if (run.view.result?.verdict === 'as-predicted') this.deps.onAsPredicted?.(run.view.bucket);
         },
         (error: unknown) => {
           if (this.isCurrent(run)) run.view = { ...run.view, status: 'failed', error: toErrorData(error) };

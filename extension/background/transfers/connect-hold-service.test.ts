@@ -144,6 +144,26 @@ describe('ConnectHoldService', () => {
     expect(notified).toHaveLength(1);
   });
 
+  it('a connect let through after a verified backup with a sync plan is remembered for the review offer, with the page’s origin; a Fresh Start or a backup without a plan is not', async () => {
+    const kept: { origin: string; bucket: string }[] = [];
+    const run = async (probe: BucketProbeView, backup: BackupResultView | undefined): Promise<void> => {
+      const fake = fakeCompanion(probe);
+      const holds = new ConnectHoldService({ companion: fake.companion, notifyReleased: async () => undefined, onPlanKept: (connect) => void kept.push({ ...connect }) });
+      holds.noteUserConnection({ endpoint: FORM.endpoint, bucket: FORM.bucket });
+      const { holdId } = holds.request(FORM, 7, 0, true, 'https://app.wesendit.com');
+      if (backup) {
+        await until(() => fake.backups.length === 1, 'backup');
+        fake.backups[0]?.finish(backup);
+      }
+      await until(() => holds.state(holdId).status === 'released', 'release');
+    };
+    await run({ objects: 0, hasMore: false, multipartUploads: NO_UPLOADS }, undefined);
+    await run({ objects: 4, hasMore: false, multipartUploads: NO_UPLOADS }, result());
+    expect(kept).toEqual([]);
+    await run({ objects: 4, hasMore: false, multipartUploads: NO_UPLOADS }, result({ plan: '/backups/photos/2026/plan.ndjson' }));
+    expect(kept).toEqual([{ origin: 'https://app.wesendit.com', bucket: 'photos' }]);
+  });
+
   it('a backup that did not verify fails the hold; retry runs it again', async () => {
     const { state, notified, holds, holdId, backups } = setup({ objects: 1, hasMore: true, multipartUploads: NO_UPLOADS });
     await until(() => backups.length === 1, 'backup');

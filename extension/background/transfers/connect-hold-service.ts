@@ -47,6 +47,8 @@ export interface ConnectHoldServiceDeps {
   readonly companion: TransferCompanion;
   /** Tells the frame that held the click that it may go through (`connectHold.released`). */
   notifyReleased(tabId: number, frameId: number, holdId: string): Promise<void>;
+  /** A click went through after a verified backup that kept a sync plan: the review can be offered on `origin`. */
+  onPlanKept?(connect: { readonly origin: string; readonly bucket: string }): void;
   readonly now?: () => number;
   readonly newId?: () => string;
 }
@@ -55,6 +57,8 @@ interface Hold {
   state: ConnectHoldState;
   readonly tabId: number;
   readonly frameId: number;
+  /** The origin of the page whose connect form was held ('' when unknown). */
+  readonly origin: string;
   /** Dropped when the hold is released or forgotten. */
   connection: BucketConnection | undefined;
   controller: AbortController;
@@ -88,7 +92,7 @@ export class ConnectHoldService {
    * when the click was the user's and the address is one they have seen, else after their
    * approval. Throws MISSING_CREDENTIALS etc. when the form is incomplete.
    */
-  request(form: ConnectFormValues, tabId: number, frameId: number, trusted: boolean): { holdId: string } {
+  request(form: ConnectFormValues, tabId: number, frameId: number, trusted: boolean, origin = ''): { holdId: string } {
     this.sweep();
     const connection = connectionFromFields(form);
     // At most one hold per tab: a page cannot start backups in a loop.
@@ -105,6 +109,7 @@ export class ConnectHoldService {
           : { holdId, status: 'needs-approval', approval, reason: approval === 'not-your-click' ? NOT_YOUR_CLICK_REASON : NEW_ADDRESS_REASON, bucket: bucketView(connection) },
       tabId,
       frameId,
+      origin,
       connection,
       controller: new AbortController(),
       job: undefined,
@@ -271,6 +276,7 @@ export class ConnectHoldService {
   private release(hold: Hold, reason: string, backup?: BackupJobState): void {
     this.update(hold, { status: 'released', reason, ...(backup ? { backup } : {}) });
     hold.connection = undefined;
+    if (backup?.status === 'done' && backup.result?.plan !== undefined && hold.origin !== '') this.deps.onPlanKept?.({ origin: hold.origin, bucket: hold.state.bucket.bucket });
     this.deps.notifyReleased(hold.tabId, hold.frameId, hold.state.holdId).catch(() => {
       // The tab may be reloading; its content feature asks `connectHold.state` when it comes back.
     });

@@ -1,8 +1,9 @@
 /**
  * "Review sync result" as a step of the Connect Guard dock on WeSendit's storage page: when the
- * page shows the storage's file browser and the user connected a bucket from this tab (the
- * background says only yes or no), the dock offers the extension-origin page review.html beside
- * the file list. Nothing is listed or compared until the user clicks "Review sync result" inside
+ * page shows the storage's file browser and a bucket was connected with Connect Guard's backup on
+ * this WeSendit origin — from this tab, or in the last days (the background says only yes or no;
+ * background/transfers/review-offers.ts) — the dock offers the extension-origin page review.html
+ * beside the file list. Nothing is listed or compared until the user clicks "Review sync result" inside
  * that frame, which the page cannot reach. It can always be closed.
  */
 import type { Dock, DockStep } from '../dock/dock-step.ts';
@@ -44,7 +45,7 @@ export interface ReviewOfferDeps {
   reviewUrl(): string;
 }
 
-/** In the top frame: once the file browser is shown, offer the review if this tab connected a bucket. */
+/** In the top frame: once the file browser is shown, offer the review if the background says there is one to do. */
 export function startReviewOffer(win: Window, deps: ReviewOfferDeps, dock: Dock): void {
   if (win !== win.top) return;
   const doc = win.document;
