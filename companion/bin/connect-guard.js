@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // Runs the companion precompiled (companion-bundle.js) when the bundle matches the sources, after
 // building it when it does not; a checkout or install where it cannot be built (no esbuild, a
 // read-only folder) runs the TypeScript sources through tsx instead, as does
@@ -29,7 +29,9 @@ async function loadCompanion() {
 // generation grow to about four times what survived the last full collection before collecting
 // again (≈ 245 MB peak RSS for a million keys, 92 MB for ten thousand); growing by half at most
 // keeps a million keys at ≈ 165 MB for ≈ 4 % more CPU. V8 reads it at each full collection, so it
-// applies when set here, without a node flag the browser's host launcher would have to pass.
+// applies when set here, without a node flag the browser's host launcher would have to pass. The
+// young generation's size is read only at start-up: the shebang above and the hosts' launchers
+// pass --max-semi-space-size (COMPANION_NODE_FLAGS in companion/src/host/install-host.ts).
 setFlagsFromString('--heap-growing-percent=50');
 
 const { runFromProcess } = await loadCompanion();

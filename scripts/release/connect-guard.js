@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // The `connect-guard` command of the released companion package (`npm install -g
 // ./connect-guard-<version>.tgz`): checks the Node version first (node-version.js, against the
 // package's engines), then runs the precompiled companion (dist/connect-guard.mjs), which carries

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMPANION_HOST_NAME } from '../../../shared/protocol/companion-protocol.ts';
-import { BROWSER_NAMES, installHost, launcherScript, locateHost, uninstallHost } from './install-host.ts';
+import { BROWSER_NAMES, COMPANION_NODE_FLAGS, firefoxLauncherScript, installHost, launcherScript, locateHost, uninstallHost } from './install-host.ts';
 import { FIREFOX_EXTENSION_ID } from '../../../shared/extension-identity.ts';
 
 const ID = 'mmdddcpcnmjcbbelgogjfhoboambpked';
@@ -141,6 +141,14 @@ describe('uninstallHost', () => {
 describe('launcherScript', () => {
   it('quotes paths with spaces and quotes for the shell', () => {
     const script = launcherScript([`chrome-extension://${ID}/`], { node: "/opt/my node's/bin/node", bin: '/home/a b/connect-guard.js' });
-    expect(script).toContain(`exec '/opt/my node'\\''s/bin/node' '/home/a b/connect-guard.js' host --allowed-origin 'chrome-extension://${ID}/' "$@"`);
+    expect(script).toContain(`exec '/opt/my node'\\''s/bin/node' --max-semi-space-size=8 '/home/a b/connect-guard.js' host --allowed-origin 'chrome-extension://${ID}/' "$@"`);
+  });
+
+  it('runs Node with the same flags as the connect-guard command’s shebang, in the checkout and in the release', async () => {
+    for (const file of ['../../bin/connect-guard.js', '../../../scripts/release/connect-guard.js']) {
+      const firstLine = (await readFile(new URL(file, import.meta.url), 'utf8')).split('\n')[0];
+      expect(firstLine, file).toBe(`#!/usr/bin/env -S node ${COMPANION_NODE_FLAGS.join(' ')}`);
+    }
+    expect(firefoxLauncherScript(['a@b.c'], { node: '/n', bin: '/b' })).toContain(`exec '/n' ${COMPANION_NODE_FLAGS.join(' ')} '/b' host`);
   });
 });
