@@ -24,10 +24,21 @@ async function ok<T>(type: string, data: unknown): Promise<T> {
   throw new Error(`${type} failed: ${JSON.stringify(reply)}`);
 }
 
-/** The clipboard as the popup reads it; a page reads the clipboard only while it is in front. */
+/**
+ * The clipboard as the popup reads it; a page reads the clipboard only while it is in front.
+ * Firefox may refuse a read (NotAllowedError) in the instant the background writes the clipboard:
+ * such a read is tried again, briefly; any other answer counts.
+ */
 async function clipboard(): Promise<string> {
-  await popup.bringToFront();
-  return popup.evaluate(() => navigator.clipboard.readText());
+  for (let attempt = 1; ; attempt++) {
+    await popup.bringToFront();
+    try {
+      return await popup.evaluate(() => navigator.clipboard.readText());
+    } catch (error) {
+      if (attempt >= 10 || !String(error).includes('NotAllowedError')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 beforeAll(async () => {
