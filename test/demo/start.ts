@@ -8,8 +8,8 @@
  * walk — fill in the connect form → "Preview connect" shows what the sync would do → "Connect" is
  * held while the bucket is backed up and verified → the sync runs → the one-time credentials are
  * held until saved to the vault → the popup's Backups tab lists the backup and its "Restore…" dry
- * run shows what the sync overwrote → "Review sync result" finds the one deliberate corruption →
- * the Secret Key goes to a KeePass file and the bucket to an rclone remote, with one upload-only
+ * run shows what the sync overwrote → "Review sync result" finds the one deliberate corruption, in
+ * the popup and in the dock on WeSendit's storage page (reading its file browser) → the Secret Key goes to a KeePass file and the bucket to an rclone remote, with one upload-only
  * copy — printing each step and writing screenshots to a folder.
  * Each screenshot of a Connect Guard step is taken once the step's frame has loaded in the page's
  * one dock (checked: exactly one dock, one frame).
@@ -38,7 +38,7 @@ import { chromiumOf, extensionRequest, need, screenshot, type DemoContext, type 
 import { DEMO_BUCKET, DEMO_STORAGE, demoData, seedDemoBucket } from './demo-data.ts';
 import { externalToolDemoEnv, runExternalToolDemo } from './steps/external-tool.ts';
 import { keepassExportStep } from './steps/keepass-export.ts';
-import { DEMO_UNEXPECTED_CHANGE, REVIEW_STEP_TITLE, runReviewStep } from './steps/review.ts';
+import { DEMO_UNEXPECTED_CHANGE, DOCK_REVIEW_STEP_TITLE, REVIEW_STEP_TITLE, runDockReviewStep, runReviewStep } from './steps/review.ts';
 
 const DEMO_PASSPHRASE = 'demo passphrase for connect guard 2026';
 
@@ -169,6 +169,16 @@ const CONNECT_FLOW: readonly DemoStep[] = [
     },
   },
   { title: REVIEW_STEP_TITLE, run: (context) => runReviewStep(context) },
+  {
+    title: DOCK_REVIEW_STEP_TITLE,
+    async run(context) {
+      const step = { ...context, storageFilesUrl: `${context.ui.url}/storage/files?storage=${DEMO_STORAGE}` };
+      const summary = await runDockReviewStep(step);
+      context.shots = step.shots;
+      context.page = step.page;
+      return summary;
+    },
+  },
   keepassExportStep,
   {
     title: 'Hand the bucket to rclone, upload only: "Set up rclone" in the popup writes an encrypted remote; the safe copy it shows runs once (dry run, then copy)',
@@ -295,7 +305,7 @@ async function main(): Promise<void> {
     }
     console.log('No display: walking the connect flow headless.\n');
     await runHeadless({ ui, rgw, extension, shotsDir: runDir, vaultPassphrase: DEMO_PASSPHRASE, shots: 0, written: [] });
-    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue", the sync reviewed against the preview (one deliberate corruption found, its restore selected)${browserKind === 'chromium' ? ', then the key handed to KeePass and the bucket to rclone (upload only)' : ''}.\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
+    console.log(`\nDone: previewed, backed up and verified before WeSendit's sync; the Secret Key saved and verified before "Continue", the sync reviewed against the preview in the popup and in the dock on WeSendit's storage page (one deliberate corruption found, its restore selected)${browserKind === 'chromium' ? ', then the key handed to KeePass and the bucket to rclone (upload only)' : ''}.\nScreenshots and the demo backup: ${runDir}\nDetails: ${log}`);
   } finally {
     await extension?.close().catch(() => undefined);
     await rm(`${profileDir}-home`, { recursive: true, force: true });

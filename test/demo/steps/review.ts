@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'puppeteer-core';
 import type { SyncMisbehaviour } from '../../fake-wesendit/fake-connect-sync.ts';
 import type { CephRgw } from '../../support/ceph-rgw.ts';
+import { waitForDockFrame } from '../../support/dock.ts';
 import { fillByLabel, openExtensionPopup, type ExtensionBrowser } from '../../support/extension-browser.ts';
 import { DEMO_BUCKET } from '../demo-data.ts';
 
@@ -84,4 +85,56 @@ export async function runReviewStep(context: ReviewStepContext): Promise<string>
     context.written.push(restoreShot);
   }
   return `${verdict.trim()} Findings: ${findings.length === 0 ? 'none' : findings.join('; ')}`;
+}
+
+export const DOCK_REVIEW_STEP_TITLE = 'WeSendit\'s storage page: the dock offers "Review sync result" and reads WeSendit\'s side from the file browser in that tab';
+
+/** What the dock's review step needs besides the popup step's context: WeSendit's address and storage. */
+export interface DockReviewStepContext extends ReviewStepContext {
+  readonly storageFilesUrl: string;
+}
+
+/**
+ * Opens WeSendit's storage page in a tab, where the dock offers the review after the connect;
+ * reviews the demo bucket's backup there (WeSendit's side read from the file browser in the tab)
+ * and screenshots the page with the dock's findings. Returns a one-line summary.
+ */
+export async function runDockReviewStep(context: DockReviewStepContext): Promise<string> {
+  const page = await context.extension.browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  await page.goto(context.storageFilesUrl);
+  await page.bringToFront();
+  context.page = page;
+  const frame = await waitForDockFrame(page, '/review.html', { timeout: 30_000 });
+  context.prompt = frame;
+  const shows = (): Promise<string> => frame.evaluate(() => document.body.innerText);
+  const failing = async (error: unknown): Promise<never> => {
+    throw new Error(`${String(error)}; the dock's review shows: ${await shows().catch(() => '(nothing)')}`);
+  };
+  await frame.waitForSelector(`li.backup-item ::-p-text(${DEMO_BUCKET})`, { timeout: 30_000 }).catch(failing);
+  let clicked = false;
+  for (const item of await frame.$$('li.backup-item')) {
+    if (!(await item.evaluate((element) => element.textContent ?? '')).includes(DEMO_BUCKET)) continue;
+    await (await item.$('button'))?.click();
+    clicked = true;
+    break;
+  }
+  if (!clicked) await failing(new Error(`The dock's review lists no backup of ${DEMO_BUCKET}.`));
+  await frame.waitForFunction(() => document.querySelector('.sync-review [aria-label="Sync review result"], #review-access-key') !== null, { timeout: 30_000 }).catch(failing);
+  if ((await frame.$('.sync-review [aria-label="Sync review result"]')) === null) {
+    await frame.locator('::-p-aria([name="Type the keys in"][role="radio"])').click();
+    await fillByLabel(frame, 'Access key of the bucket', context.rgw.accessKeyId);
+    await fillByLabel(frame, 'Secret key of the bucket', context.rgw.secretAccessKey);
+    await frame.locator('::-p-aria([name="Start review"][role="button"])').click();
+  }
+  await frame.waitForSelector('.sync-review [aria-label="Sync review result"]', { timeout: 120_000 }).catch(failing);
+  const side = (await shows()).split('\n').find((line) => line.startsWith('WeSendit’s side')) ?? '';
+  const findings = await frame.$$eval('ul.review-findings li', (rows) => rows.map((row) => `${row.getAttribute('data-kind') ?? ''} ${row.querySelector('code:not(.mark)')?.textContent ?? ''}`));
+  // The findings in view inside the dock's frame.
+  await frame.evaluate(() => document.querySelector('.sync-review [aria-label="Sync review result"]')?.scrollIntoView({ block: 'start' }));
+  context.shots += 1;
+  const shot = join(context.shotsDir, `${String(context.shots).padStart(2, '0')}-dock-review.png`);
+  await page.screenshot({ path: shot });
+  context.written.push(shot);
+  return `${side} Findings: ${findings.length === 0 ? 'none' : findings.join('; ')}`;
 }
