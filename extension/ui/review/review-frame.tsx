@@ -31,7 +31,11 @@ export function ReviewFrame({ send }: { readonly send: SendToBackground }): JSX.
   }, []);
 
   if (chosen !== undefined) {
-    return <SyncReview send={send} backup={chosen} vaultUnlocked={unlocked} id="frame-review" onClose={() => setChosen(undefined)} wesenditFromTab />;
+    return (
+      <div class="review-frame">
+        <SyncReview send={send} backup={chosen} vaultUnlocked={unlocked} id="frame-review" onClose={() => setChosen(undefined)} wesenditFromTab />
+      </div>
+    );
   }
   return (
     <section class="review-frame" aria-labelledby="review-frame-heading">
