@@ -4,7 +4,8 @@
  * click on "Preview connect" itself is left to the caller, which times it from inside the page.
  * Knows the panel's markup (extension/ui/preview/preview-connection.tsx, preview-wesendit.tsx).
  */
-import type { Browser, Frame, Page } from 'puppeteer-core';
+import type { Frame, Page } from 'puppeteer-core';
+import { openExtensionPopup, type ExtensionBrowser } from '../support/extension-browser.ts';
 import type { BucketConnection } from '../../shared/protocol/views.ts';
 
 export class PreviewPanelPageObject {
@@ -16,17 +17,16 @@ export class PreviewPanelPageObject {
   }
 
   /**
-   * Opens popup.html as a tab (an action popup cannot be opened headless) at a popup's size and
-   * waits until the panel and whatever preview it restores on open are on screen, so that their
-   * first requests to the background are over before the measured click.
+   * Opens popup.html as a tab (an action popup cannot be opened headless) at a popup's size, in
+   * Chromium or Firefox, and waits until the panel and whatever preview it restores on open are on
+   * screen, so that their first requests to the background are over before the measured click.
    */
-  static async open(browser: Browser, extensionId: string, options: { readonly restoresPreview: boolean; readonly timeoutMs?: number }): Promise<PreviewPanelPageObject> {
-    const page = await browser.newPage();
+  static async open(target: ExtensionBrowser, options: { readonly restoresPreview: boolean; readonly timeoutMs?: number }): Promise<PreviewPanelPageObject> {
+    const page = await openExtensionPopup(target, 'preview');
     try {
       await page.setViewport({ width: 400, height: 600 });
       // A background tab gets no animation frames; the panel renders in them.
       await page.bringToFront();
-      await page.goto(`chrome-extension://${extensionId}/popup.html#tab=preview`);
       const timeout = options.timeoutMs ?? 30_000;
       await page.waitForSelector('form.preview-setup input[name="preview-connection"][value="direct"]', { timeout });
       // The latest preview of the session comes back with its list (the row list's status has data-matching).

@@ -17,7 +17,7 @@
  *    bucket against a manifest CSV of the same WeSendit files.
  * 3. With the same inputs ({@link previewWithSameInputs}): the popup's "Preview connect" with the
  *    bucket typed in and that same manifest file as the WeSendit side, timed the same way from
- *    the click to the totals on screen.
+ *    the click to the totals on screen — in Chromium, then in Firefox ESR.
  *
  * The issue's floor, "the channel's overhead as a ratio ≤ 1.3×", is 3 against 2: both read the
  * same bucket and the same manifest, so the ratio is what the browser path adds (the background,
@@ -687,9 +687,9 @@ interface SameInputsRun {
  * the panel's button to the totals on screen: the difference to the CLI is the channel's (the
  * background, native messaging, the rows into the background's store, the panel's poll and render).
  */
-async function previewWithSameInputs(chromium: ChromiumWithExtension, rgw: CephRgw, dataset: Dataset, manifest: string, timeoutMs: number): Promise<SameInputsRun> {
+async function previewWithSameInputs(target: ExtensionBrowser, rgw: CephRgw, dataset: Dataset, manifest: string, timeoutMs: number): Promise<SameInputsRun> {
   // The popup restores the session's latest preview on open: the tab path's, run just before.
-  const panel = await PreviewPanelPageObject.open(chromium.browser, chromium.extensionId, { restoresPreview: true });
+  const panel = await PreviewPanelPageObject.open(target, { restoresPreview: true });
   try {
     await panel.typeConnection({ endpoint: rgw.endpoint, bucket: dataset.bucket, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey });
     await panel.chooseManifest(manifest);
@@ -837,8 +837,10 @@ interface SizeResult {
   readonly previews: PreviewRun[];
   /** The same in Firefox ESR. */
   readonly firefoxPreviews: PreviewRun[];
-  /** The popup with the CLI's own inputs: the bucket and the same manifest file. */
+  /** The popup with the CLI's own inputs: the bucket and the same manifest file, in Chromium. */
   readonly sameInputs: SameInputsRun[];
+  /** The same in Firefox ESR. */
+  readonly firefoxSameInputs: SameInputsRun[];
   readonly clis: CliRun[];
   readonly loads: string[];
   /** The browsers' version strings, for the side-by-side table. */
@@ -883,6 +885,11 @@ function report(result: SizeResult): { readonly sameInputs: number; readonly fro
     `median: same inputs (Chromium only; bucket + the same manifest) — preview click→summary ${seconds(sameMs)} s, CLI ${seconds(cliMs)} s → channel overhead ratio ${sameRatio.toFixed(2)}× (floor ≤ ${CHANNEL_RATIO_FLOOR}×: ${verdict(sameRatio)})`,
   );
   console.log(`median: same inputs — preview click→all rows in the list (status done) ${seconds(sameAllRowsMs)} s → ${(sameAllRowsMs / cliMs).toFixed(2)}× the CLI (no floor; the CLI's time includes writing its whole report)`);
+  const firefoxSameMs = median(result.firefoxSameInputs.map((p) => p.summaryMs));
+  const firefoxSameRatio = firefoxSameMs / cliMs;
+  console.log(
+    `median: same inputs in Firefox ESR (its popup, bucket + the same manifest; runs ${result.firefoxSameInputs.map((p) => `${seconds(p.summaryMs).trim()} s`).join(', ')}) — preview click→summary ${seconds(firefoxSameMs)} s, CLI ${seconds(cliMs)} s → channel overhead ratio ${firefoxSameRatio.toFixed(2)}× (floor ≤ ${CHANNEL_RATIO_FLOOR}×: ${verdict(firefoxSameRatio)}); all rows ${seconds(median(result.firefoxSameInputs.map((p) => p.allRowsMs)))} s`,
+  );
   const previewMs = median(previews.map((p) => p.summaryMs));
   const ratio = previewMs / cliMs;
   const withPanel = median(previews.map((p) => p.summaryMs + p.panelOpenMs)) / cliMs;
@@ -903,8 +910,8 @@ function report(result: SizeResult): { readonly sameInputs: number; readonly fro
   const rows = DIFF_CLASSES.map((name) => {
     const shown = previews.map((p) => p.shown[name]);
     const firefoxShown = firefoxPreviews.map((p) => p.shown[name]);
-    const sameShown = sameInputs.map((p) => p.shown[name]);
-    const background = [...previews, ...firefoxPreviews, ...sameInputs].map((p) => p.summary.totals.classes[name]);
+    const sameShown = [...sameInputs, ...result.firefoxSameInputs].map((p) => p.shown[name]);
+    const background = [...previews, ...firefoxPreviews, ...sameInputs, ...result.firefoxSameInputs].map((p) => p.summary.totals.classes[name]);
     const cli = clis.map((c) => c.totals.classes[name]);
     const cliFirst = cli[0];
     const same =
@@ -918,7 +925,7 @@ function report(result: SizeResult): { readonly sameInputs: number; readonly fro
   });
   console.log(rows.join('\n'));
   if (mismatch) console.log(`!!!!!!!! MISMATCH: a preview's per-class counts or bytes differ from the CLI's (or from the generator's rules) for ${dataset.bucket} !!!!!!!!`);
-  else console.log('per-class objects and bytes: same-inputs preview = preview from the tab in Chromium and in Firefox = CLI = expected');
+  else console.log('per-class objects and bytes: same-inputs preview in Chromium and in Firefox = preview from the tab in Chromium and in Firefox = CLI = expected');
   return { sameInputs: sameRatio, fromTab: ratio };
 }
 
@@ -1014,7 +1021,7 @@ async function runBenchmark(): Promise<void> {
       ui.setStorageFiles(STORAGE, dataset.wesenditFiles());
       const manifest = join(work, `wesendit-${dataset.size}.csv`);
       await writeStorageManifest(ui, manifest);
-      const result: SizeResult = { dataset, previews: [], firefoxPreviews: [], sameInputs: [], clis: [], loads: [], versions };
+      const result: SizeResult = { dataset, previews: [], firefoxPreviews: [], sameInputs: [], firefoxSameInputs: [], clis: [], loads: [], versions };
       const largest = dataset === datasets[datasets.length - 1] && datasets.length > 1;
       for (let run = 0; run < knobs.runs; run++) {
         const runStarted = Date.now();
@@ -1027,6 +1034,7 @@ async function runBenchmark(): Promise<void> {
         result.clis.push(await cliDiff(rgw, dataset, manifest, join(work, 'report.ndjson'), 300_000));
         await rm(join(work, 'report.ndjson'), { force: true });
         result.sameInputs.push(await previewWithSameInputs(chromium, rgw, dataset, manifest, 300_000));
+        result.firefoxSameInputs.push(await previewWithSameInputs(firefox, rgw, dataset, manifest, 300_000));
         const runMs = Date.now() - runStarted;
         // Leave the popup part its share: about 3 minutes for the million-row preview and its renders.
         const reserve = knobs.popup ? 200_000 : 0;
