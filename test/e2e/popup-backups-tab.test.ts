@@ -101,7 +101,9 @@ describe('the popup’s Backups tab with the companion and Ceph', () => {
     // A background tab gets no animation frames: keep the popup in front.
     await popup.bringToFront();
     await popup.goto(`chrome-extension://${chromium.extensionId}/popup.html#tab=backups`);
-    expect(await popup.$eval('[role="tab"][aria-selected="true"]', (tab) => tab.textContent)).toBe('Backups');
+    // The popup renders after its first answers from the background: wait for its tabs.
+    const selected = await popup.waitForSelector('[role="tab"][aria-selected="true"]');
+    expect(await selected?.evaluate((tab) => tab.textContent)).toBe('Backups');
     await waitForText(popup, 'No backups on this computer yet');
     const skipped = await popup.waitForSelector('details.skipped');
     if (!skipped) throw new Error('no note of the skipped folder');
