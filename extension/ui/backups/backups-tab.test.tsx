@@ -6,7 +6,7 @@ import type { StorageSummary } from '../../../shared/credentials.ts';
 import { ConnectGuardError } from '../../../shared/errors.ts';
 import type { BackupJobState, RestoreView } from '../../../shared/protocol/extension-protocol.ts';
 import type { BackupListView, LocalBackupView } from '../../../shared/protocol/views.ts';
-import { attachHost, buttonNamed, detachHost, fakeBackground, type Handlers, untilShown } from '../components/test-support.ts';
+import { attachHost, buttonNamed, detachHost, fakeBackground, type Handlers, typeInto, untilShown } from '../components/test-support.ts';
 import type { SendToBackground } from '../preview/preview-send.ts';
 import { BackupsTab, type BackupsTabProps } from './backups-tab.tsx';
 
@@ -219,17 +219,8 @@ describe('Backups tab: Restore… on a listed backup', () => {
     expect(host.querySelector<HTMLInputElement>('#restore-endpoint')?.value).toBe(ENDPOINT);
     await act(() => buttonNamed(host, 'Dry run').click());
     expect(host.querySelector('.listed-restore [role="alert"]')?.textContent).toContain('Fill in the bucket’s access key, secret key');
-    for (const [id, value] of [
-      ['#restore-access-key', 'CGTYPEDACCESS0001'],
-      ['#restore-secret-key', 'typed-secret-for-tests'],
-    ] as const) {
-      const input = host.querySelector<HTMLInputElement>(id);
-      if (!input) throw new Error(`no ${id}`);
-      await act(() => {
-        input.value = value;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-      });
-    }
+    await typeInto(host, '#restore-access-key', 'CGTYPEDACCESS0001');
+    await typeInto(host, '#restore-secret-key', 'typed-secret-for-tests');
     await act(() => buttonNamed(host, 'Dry run').click());
     await until(() => planRows(host).length === 3, 'the dry run');
     expect(calls.filter((call) => call.type === 'restore.plan').map((call) => call.data)).toEqual([

@@ -56,3 +56,13 @@ export function buttonNamed(host: HTMLElement, name: string): HTMLButtonElement 
   if (!found) throw new Error(`No button "${name}" in: ${host.textContent ?? ''}`);
   return found;
 }
+
+/** Types `value` into the input `selector` of `host` as an input event delivers it to the component. */
+export async function typeInto(host: HTMLElement, selector: string, value: string): Promise<void> {
+  const input = host.querySelector<HTMLInputElement>(selector);
+  if (!input) throw new Error(`No input ${selector} in: ${host.textContent ?? ''}`);
+  await act(() => {
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}

@@ -4,7 +4,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditView } from '../../../shared/protocol/extension-protocol.ts';
 import type { BackupListView, LocalBackupView } from '../../../shared/protocol/views.ts';
-import { attachHost, buttonNamed, detachHost, fakeBackground, untilShown } from '../components/test-support.ts';
+import { attachHost, buttonNamed, detachHost, fakeBackground, typeInto, untilShown } from '../components/test-support.ts';
 import { ReviewFrame } from './review-frame.tsx';
 
 const BUCKET = 'usr-48291-itm-00384-nas';
@@ -54,17 +54,8 @@ describe('review.html in the dock', () => {
     await act(() => buttonNamed(host, 'Review sync result').click());
     const radio = [...host.querySelectorAll<HTMLInputElement>('input[type=radio]')].find((input) => input.closest('label')?.textContent?.includes('Type the keys in'));
     await act(() => radio?.click());
-    for (const [id, value] of [
-      ['#review-access-key', 'AKFAKE'],
-      ['#review-secret-key', 'fake-secret-for-review-frame-test'],
-    ] as const) {
-      const input = host.querySelector<HTMLInputElement>(id);
-      if (!input) throw new Error(`no ${id}`);
-      await act(() => {
-        input.value = value;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-      });
-    }
+    await typeInto(host, '#review-access-key', 'AKFAKE');
+    await typeInto(host, '#review-secret-key', 'fake-secret-for-review-frame-test');
     await act(() => buttonNamed(host, 'Start review').click());
     expect(calls.filter((call) => call.type === 'audit.start').map((call) => call.data)).toEqual([expect.objectContaining({ folder: BACKUP.folder, wesenditFromTab: true })]);
     await untilShown(host, () => (host.textContent ?? '').includes('Reading WeSendit’s file list in this tab: 2 files so far.'), 'the listing progress');
