@@ -21,7 +21,7 @@ import { createS3Client } from '../../companion/src/s3/s3-client.ts';
 import type { AuditView, ConnectHoldState, PreviewState } from '../../shared/protocol/extension-protocol.ts';
 import { startCephRgw, type CephRgw } from '../support/ceph-rgw.ts';
 import { choosePopupTab, openPopup, requestFromExtensionFrame, type ChromiumWithExtension } from '../support/chromium.ts';
-import { dockCount, isExtensionUrl, waitForDockFrame } from '../support/dock.ts';
+import { chooseBackupToReview, dockCount, isExtensionUrl, waitForDockFrame } from '../support/dock.ts';
 import { ensureSystem } from '../support/ensure-system.ts';
 import { launchChromiumWithCompanion } from '../support/launch-with-companion.ts';
 import { ConnectFormPageObject } from '../fake-wesendit/connect-form-page-object.ts';
@@ -207,15 +207,7 @@ describe('Review sync result against the plan kept at the connect', () => {
     // this tab: the conflict the bucket won is named as such, as with a manifest below.
     await page.goto(`${ui.url}/storage/files?storage=st-bad`);
     const frame = await waitForDockFrame(page, '/review.html');
-    await frame.waitForSelector(`li.backup-item ::-p-text(${bucket})`);
-    let chosen = false;
-    for (const element of await frame.$$('li.backup-item')) {
-      if (!(await element.evaluate((li) => li.textContent ?? '')).includes(bucket)) continue;
-      await (await element.$('button'))?.click();
-      chosen = true;
-      break;
-    }
-    expect(chosen).toBe(true);
+    expect(await chooseBackupToReview(frame, bucket)).toBe(true);
     await frame.locator('::-p-aria([name="Type the keys in"][role="radio"])').click();
     await frame.locator('::-p-aria(Access key of the bucket)').fill(rgw.accessKeyId);
     await frame.locator('::-p-aria(Secret key of the bucket)').fill(rgw.secretAccessKey);

@@ -130,3 +130,19 @@ export async function approveHold(page: Page, options: { timeout?: number } = {}
   await hold.locator('::-p-aria([name="Back up and connect"][role="button"])').setTimeout(options.timeout ?? 15_000).click();
   return hold;
 }
+
+/**
+ * In the dock's review.html: waits for the backup of `bucket` in its list and clicks its "Review
+ * sync result". Returns whether that backup was listed.
+ */
+export async function chooseBackupToReview(frame: Frame, bucket: string, options: { timeout?: number } = {}): Promise<boolean> {
+  await frame.waitForSelector(`li.backup-item ::-p-text(${bucket})`, { timeout: options.timeout ?? 30_000 });
+  for (const item of await frame.$$('li.backup-item')) {
+    if (!(await item.evaluate((element) => element.textContent ?? '')).includes(bucket)) continue;
+    const button = await item.$('::-p-aria([name="Review sync result"][role="button"])');
+    if (!button) return false;
+    await button.click();
+    return true;
+  }
+  return false;
+}

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'puppeteer-core';
 import type { SyncMisbehaviour } from '../../fake-wesendit/fake-connect-sync.ts';
 import type { CephRgw } from '../../support/ceph-rgw.ts';
-import { waitForDockFrame } from '../../support/dock.ts';
+import { chooseBackupToReview, waitForDockFrame } from '../../support/dock.ts';
 import { fillByLabel, openExtensionPopup, type ExtensionBrowser } from '../../support/extension-browser.ts';
 import { DEMO_BUCKET } from '../demo-data.ts';
 
@@ -111,15 +111,7 @@ export async function runDockReviewStep(context: DockReviewStepContext): Promise
   const failing = async (error: unknown): Promise<never> => {
     throw new Error(`${String(error)}; the dock's review shows: ${await shows().catch(() => '(nothing)')}`);
   };
-  await frame.waitForSelector(`li.backup-item ::-p-text(${DEMO_BUCKET})`, { timeout: 30_000 }).catch(failing);
-  let clicked = false;
-  for (const item of await frame.$$('li.backup-item')) {
-    if (!(await item.evaluate((element) => element.textContent ?? '')).includes(DEMO_BUCKET)) continue;
-    await (await item.$('button'))?.click();
-    clicked = true;
-    break;
-  }
-  if (!clicked) await failing(new Error(`The dock's review lists no backup of ${DEMO_BUCKET}.`));
+  if (!(await chooseBackupToReview(frame, DEMO_BUCKET).catch(failing))) await failing(new Error(`The dock's review lists no backup of ${DEMO_BUCKET}.`));
   await frame.waitForFunction(() => document.querySelector('.sync-review [aria-label="Sync review result"], #review-access-key') !== null, { timeout: 30_000 }).catch(failing);
   if ((await frame.$('.sync-review [aria-label="Sync review result"]')) === null) {
     await frame.locator('::-p-aria([name="Type the keys in"][role="radio"])').click();
